@@ -1,0 +1,3 @@
+from agentlog.cli.app import main
+
+main()

@@ -1,0 +1,61 @@
+"""`agentlog agents`: what the agents file declares, and whether it is valid."""
+
+from __future__ import annotations
+
+import typer
+
+from agentlog.cli.options import ConfigOpt, JsonOpt
+
+app = typer.Typer(help="List the agents of the agents file, or validate it.")
+
+
+def agents(ctx: typer.Context, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+    """List the agents: name, model, fallbacks, parameters, description.
+
+    Examples:
+
+      agentlog agents -c agents.yaml.example
+
+      agentlog agents validate
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from agentlog import config as config_mod
+    from agentlog.cli import render
+
+    cfg = config_mod.load(config)
+    rows = [
+        {
+            "name": agent.name,
+            "model": agent.model,
+            "fallbacks": [m.model for m in agent.models()[1:]],
+            "params": {k: {"required": s.is_required, "default": s.default}
+                       for k, s in agent.param_specs().items()},
+            "description": agent.description,
+            "version": agent.version,
+        }
+        for agent in cfg.agents.values()
+    ]
+    if as_json:
+        render.print_json(rows)
+    else:
+        render.agents_table(rows, str(cfg.path))
+
+
+def validate(config: ConfigOpt = None) -> None:
+    """Check the agents file and report every problem with file, agent and key."""
+    from agentlog import config as config_mod
+
+    path = config_mod.config_path(config)
+    problems = config_mod.validate(path)
+    for line in problems:
+        typer.echo(line, err=True)
+    if problems:
+        typer.echo(f"{len(problems)} problem(s) in {path}", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"{path}: ok")
+
+
+def register(guarded) -> None:
+    app.callback(invoke_without_command=True)(guarded(agents))
+    app.command("validate")(guarded(validate))

@@ -1,0 +1,27 @@
+"""Where a command finds its settings and its database (imports stay lazy)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+_open: list[sqlite3.Connection] = []
+
+
+def settings(config_opt: str | None):
+    from agentlog import config
+
+    return config.load_settings(config_opt)
+
+
+def connect(db_opt: str | None, settings_db: str | None) -> sqlite3.Connection:
+    """Open the log for the running command; it is closed when the command ends."""
+    from agentlog.store import db
+
+    conn = db.connect(db.resolve_path(db_opt, settings_db))
+    _open.append(conn)
+    return conn
+
+
+def close_all() -> None:
+    while _open:
+        _open.pop().close()

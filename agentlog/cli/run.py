@@ -1,0 +1,80 @@
+"""`agentlog run`: execute one agent and print its answer."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Optional
+
+import typer
+
+from agentlog.cli.options import ConfigOpt, DbOpt
+
+
+def _meta(pairs: list[str]) -> dict:
+    from agentlog.runner.prompt import parse_pairs
+
+    out = {}
+    for key, value in parse_pairs(pairs, "--meta").items():
+        try:  # numbers, booleans and null keep their JSON type so filters can compare them
+            parsed = json.loads(value)
+            out[key] = parsed if not isinstance(parsed, (dict, list, str)) else value
+        except json.JSONDecodeError:
+            out[key] = value
+    return out
+
+
+def run(
+    agent: Annotated[str, typer.Argument(help="Name of the agent in the agents file.")],
+    param: Annotated[list[str], typer.Option(
+        "--param", "-p", metavar="KEY=VALUE",
+        help="A parameter; VALUE may be @path to read a file. Repeatable.")] = [],  # noqa: B006
+    params_json: Annotated[Optional[str], typer.Option(
+        "--params-json", metavar="JSON", help="All parameters as a JSON object (or @file).")]
+        = None,
+    meta: Annotated[list[str], typer.Option(
+        "--meta", metavar="KEY=VALUE", help="Metadata to record. Repeatable.")] = [],  # noqa: B006
+    tenant: Annotated[Optional[str], typer.Option(
+        "--tenant", help="Tenant to record. Default: $AGENTLOG_TENANT, else settings.tenant.")]
+        = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print the whole execution record as JSON instead of the answer.")]
+        = False,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Run an agent and log the execution.
+
+    Prints the answer on stdout and a summary line on stderr. Exit code 1 when the
+    execution failed (it is still logged).
+
+    Examples:
+
+      agentlog run hello -c agents.yaml.example
+
+      agentlog run summarize -p text=@README.md --meta ticket=42 --tenant acme
+
+      agentlog run summarize --params-json '{"text": "..."}' --json
+    """
+    from agentlog import config as config_mod
+    from agentlog.cli import context, render
+    from agentlog.runner import prompt
+    from agentlog.runner.execute import RunRequest, execute
+
+    cfg = config_mod.load(config)
+    params = prompt.collect(param, params_json)
+    request = RunRequest(agent=agent, params=params, meta=_meta(meta), tenant=tenant)
+    from agentlog.runner.execute import prepare
+
+    prepare(cfg, request)  # every input error surfaces before the database is opened
+    conn = context.connect(db, cfg.settings.db)
+    outcome = execute(cfg, request, conn)
+    for warning in outcome.warnings:
+        typer.echo(warning, err=True)
+    record = outcome.execution
+    if as_json:
+        render.print_json(record.to_dict())
+    elif record.response is not None and outcome.ok:
+        typer.echo(record.response)
+    typer.echo(render.summary_line(record), err=True)
+    if not outcome.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,310 @@
+"""The agents file: load, validate (pydantic), resolve defaults and ${VAR} references.
+
+Heavy imports (yaml, pydantic, jinja2) happen here, so only commands that need the agents
+file pay for them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from agentlog import timeutil
+from agentlog.errors import ConfigError
+from agentlog.redact import DEFAULT_PATTERNS
+
+DEFAULT_CONFIG = "agents.yaml"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+def _check_duration(value: str | None) -> str | None:
+    if value is not None:
+        timeutil.parse_duration(str(value))
+    return value
+
+
+class RetryPolicy(_Strict):
+    max: int = Field(2, ge=0, le=20)
+    backoff: Literal["exponential", "constant"] = "exponential"
+    base: float = Field(0.5, ge=0)
+    max_delay: float = Field(8.0, ge=0)
+    jitter: bool = True
+
+
+class BreakerPolicy(_Strict):
+    errors: int = Field(5, ge=1)
+    within: float = Field(60.0, gt=0)
+    cooldown: float = Field(300.0, gt=0)
+
+
+class ParamSpec(_Strict):
+    required: bool | None = None
+    default: Any = None
+    description: str | None = None
+
+    @property
+    def is_required(self) -> bool:
+        return self.required if self.required is not None else self.default is None
+
+
+class Pricing(_Strict):
+    input_per_million: float = Field(ge=0)
+    output_per_million: float = Field(ge=0)
+
+
+class ModelEntry(_Strict):
+    """A fallback model given as a mapping, with an endpoint of its own."""
+
+    model: str = Field(min_length=1)
+    api_base: str | None = None
+    api_key: str | None = None
+    litellm_params: dict[str, Any] = Field(default_factory=dict)
+    mock_response: str | dict[str, Any] | None = None
+
+
+class BudgetLimit(_Strict):
+    daily: float | None = Field(None, ge=0)
+    monthly: float | None = Field(None, ge=0)
+
+
+class Budgets(_Strict):
+    daily: float | None = Field(None, ge=0)
+    monthly: float | None = Field(None, ge=0)
+    per_agent: dict[str, BudgetLimit] = Field(default_factory=dict)
+    per_tenant: dict[str, BudgetLimit] = Field(default_factory=dict)
+    enforcement: Literal["hard", "soft", "none"] = "hard"
+
+
+class Settings(_Strict):
+    db: str | None = None
+    timezone: str | None = None
+    persist_prompts: bool = True
+    persist_responses: bool = True
+    retention: str | None = None
+    redact: list[str] = Field(default_factory=lambda: list(DEFAULT_PATTERNS))
+    tenant: str | None = None
+    budgets: Budgets | None = None
+    async_logging: bool = False
+
+    _retention = field_validator("retention")(_check_duration)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            timeutil.get_zone(value)
+        return value
+
+    @field_validator("redact")
+    @classmethod
+    def _patterns(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            if pattern.startswith("re:"):
+                try:
+                    re.compile(pattern[3:])
+                except re.error as e:
+                    raise ValueError(f"invalid regular expression {pattern!r}: {e}") from None
+        return value
+
+
+class Agent(_Strict):
+    name: str = ""
+    description: str | None = None
+    model: str = Field(min_length=1)
+    fallback_models: list[str | ModelEntry] = Field(default_factory=list)
+    api_base: str | None = None
+    api_key: str | None = None
+    litellm_params: dict[str, Any] = Field(default_factory=dict)
+    temperature: float | None = Field(None, ge=0, le=2)
+    max_tokens: int | None = Field(None, gt=0)
+    timeout: float = Field(60.0, gt=0)
+    total_timeout: float = Field(300.0, gt=0)
+    retries: RetryPolicy = Field(default_factory=RetryPolicy)
+    circuit_breaker: BreakerPolicy | None = None
+    cache: str | None = None
+    stream: bool = False
+    params: dict[str, ParamSpec | None] = Field(default_factory=dict)
+    system: str | None = None
+    prompt: str = Field(min_length=1)
+    output_schema: dict[str, Any] | None = Field(None, alias="schema")
+    tools: list[str] = Field(default_factory=list)
+    max_tool_rounds: int = Field(10, ge=1)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    pricing: Pricing | None = None
+    mock_response: str | dict[str, Any] | None = None
+    persist_prompts: bool | None = None
+    persist_responses: bool | None = None
+
+    _cache = field_validator("cache")(_check_duration)
+
+    def param_specs(self) -> dict[str, ParamSpec]:
+        return {k: v or ParamSpec() for k, v in self.params.items()}
+
+    def models(self) -> list[ModelEntry]:
+        """The primary model followed by the fallbacks, each with its own endpoint."""
+        primary = ModelEntry(model=self.model, api_base=self.api_base, api_key=self.api_key,
+                             litellm_params=self.litellm_params, mock_response=self.mock_response)
+        rest = [ModelEntry(model=m, mock_response=self.mock_response) if isinstance(m, str) else m
+                for m in self.fallback_models]
+        return [primary, *rest]
+
+    @property
+    def version(self) -> str:
+        """Short stable hash of what changes the agent's behaviour (not its description)."""
+        data = self.model_dump(mode="json", by_alias=True,
+                               exclude={"name", "description", "metadata", "api_key"})
+        blob = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+class AgentsFile(_Strict):
+    settings: Settings = Field(default_factory=Settings)
+    agents: dict[str, Agent] = Field(default_factory=dict)
+    path: str = Field("", exclude=True)
+
+    def agent(self, name: str) -> Agent:
+        try:
+            return self.agents[name]
+        except KeyError:
+            known = ", ".join(sorted(self.agents)) or "none"
+            raise ConfigError(f"{self.path}: unknown agent '{name}' (known: {known})") from None
+
+
+def config_path(explicit: str | None = None) -> Path:
+    return Path(explicit or os.environ.get("AGENTLOG_CONFIG") or DEFAULT_CONFIG).expanduser()
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"agents file not found: {path} (use -c PATH or AGENTLOG_CONFIG; "
+            "agents.yaml.example shows every key)"
+        ) from None
+    except IsADirectoryError:
+        raise ConfigError(f"agents file is a directory: {path}") from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {e.start})") from None
+    except OSError as e:
+        raise ConfigError(f"cannot read agents file {path}: {e.strerror}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise ConfigError(f"{path}{where}: malformed YAML: {problem}") from None
+
+
+def _describe(path: Path, loc: tuple, msg: str) -> str:
+    parts = [str(p) for p in loc]
+    if parts[:1] == ["agents"] and len(parts) >= 2:
+        where = f"agent '{parts[1]}'"
+        keys = parts[2:]
+    elif parts[:1] == ["settings"]:
+        where, keys = "settings", parts[1:]
+    else:
+        where, keys = "top level", parts
+    # pydantic reports union alternatives with their type names; keep the user's keys only.
+    keys = [k for k in keys if not k.startswith(("str", "dict[", "ModelEntry", "function-"))]
+    key = f": key '{'.'.join(keys)}'" if keys else ""
+    msg = msg.replace("Extra inputs are not permitted", "unknown key")
+    msg = msg.removeprefix("Value error, ")
+    return f"{path}: {where}{key}: {msg}"
+
+
+def _problems(path: Path, raw: Any) -> tuple[AgentsFile | None, list[str]]:
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        return None, [f"{path}: top level: expected a mapping with 'settings' and 'agents'"]
+    try:
+        parsed = AgentsFile.model_validate({**raw, "path": str(path)})
+    except ValidationError as e:
+        return None, list(dict.fromkeys(_describe(path, err["loc"], err["msg"])
+                                        for err in e.errors()))
+    problems = []
+    for name, agent in parsed.agents.items():
+        agent.name = name
+        if not _NAME.match(name):
+            problems.append(f"{path}: agent '{name}': name may hold only letters, digits, _ . -")
+        problems += [f"{path}: agent '{name}': {p}" for p in _template_problems(agent)]
+    return parsed, problems
+
+
+def _template_problems(agent: Agent) -> list[str]:
+    from jinja2 import Environment, TemplateSyntaxError, meta
+
+    env = Environment()
+    declared = set(agent.params)
+    out = []
+    for key in ("system", "prompt"):
+        source = getattr(agent, key)
+        if source is None:
+            continue
+        try:
+            used = meta.find_undeclared_variables(env.parse(source))
+        except TemplateSyntaxError as e:
+            out.append(f"key '{key}': template error at line {e.lineno}: {e.message}")
+            continue
+        for var in sorted(used - declared):
+            out.append(f"key '{key}': uses '{{{{ {var} }}}}' which is not declared in params")
+    return out
+
+
+def validate(path: Path) -> list[str]:
+    """Every problem of the agents file, one line each (empty when it is valid)."""
+    return _problems(path, _read_yaml(path))[1]
+
+
+def load(explicit: str | None = None) -> AgentsFile:
+    """Load and validate the agents file; the first problem becomes a ConfigError."""
+    path = config_path(explicit)
+    parsed, problems = _problems(path, _read_yaml(path))
+    if problems:
+        more = f" (and {len(problems) - 1} more: run 'agentlog agents validate')" \
+            if len(problems) > 1 else ""
+        raise ConfigError(problems[0] + more)
+    assert parsed is not None
+    return parsed
+
+
+def load_settings(explicit: str | None = None) -> Settings:
+    """Settings for commands that only read the log: a missing agents file means defaults."""
+    path = config_path(explicit)
+    if not path.exists() and explicit is None:
+        return Settings()
+    raw = _read_yaml(path)
+    settings = raw.get("settings") if isinstance(raw, dict) else None
+    try:
+        return Settings.model_validate(settings or {})
+    except ValidationError as e:
+        err = e.errors()[0]
+        raise ConfigError(_describe(path, ("settings", *err["loc"]), err["msg"])) from None
+
+
+def interpolate(value: str | None, where: str) -> str | None:
+    """Replace ${VAR} with the environment's value; an unset variable is a ConfigError."""
+    if value is None:
+        return None
+
+    def sub(match: re.Match) -> str:
+        var = match.group(1)
+        if var not in os.environ:
+            raise ConfigError(f"{where}: environment variable {var} is not set")
+        return os.environ[var]
+
+    return _ENV_REF.sub(sub, value)

@@ -1,0 +1,1 @@
+"""Executing agents: prompt rendering, the attempt loop, pricing, and logging the outcome."""

@@ -1,0 +1,183 @@
+"""One execution of an agent, from parameters to a finalized row.
+
+Every input error (unknown agent, parameters, templates, unset ${VAR}) is raised before the
+database is touched. Once the `running` row exists, the row is finalized whatever happens,
+including Ctrl-C, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from agentlog.config import Agent, AgentsFile, interpolate
+from agentlog.redact import Redactor
+from agentlog.runner import prompt
+from agentlog.runner.attempts import AllAttemptsFailed, Attempts, Target
+from agentlog.store import query, writer
+from agentlog.store.records import Execution
+from agentlog.timeutil import now_iso, to_iso, utcnow
+
+
+@dataclass
+class RunRequest:
+    agent: str
+    params: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+    tenant: str | None = None
+    batch_id: str | None = None
+
+
+@dataclass
+class Outcome:
+    execution: Execution
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.execution.status == "success"
+
+
+@dataclass
+class Prepared:
+    """Everything about an execution that is known before any model is called."""
+
+    agent: Agent
+    params: dict[str, Any]
+    messages: list[dict[str, str]]
+    targets: list[Target]
+    redactor: Redactor
+    row: dict[str, Any]
+
+
+def resolve_tenant(explicit: str | None, cfg: AgentsFile) -> str | None:
+    return explicit or os.environ.get("AGENTLOG_TENANT") or cfg.settings.tenant
+
+
+def _targets(agent: Agent, path: str) -> list[Target]:
+    out = []
+    for entry in agent.models():
+        where = f"{path}: agent '{agent.name}': model '{entry.model}'"
+        extra = {k: interpolate(v, f"{where}: litellm_params.{k}") if isinstance(v, str) else v
+                 for k, v in entry.litellm_params.items()}
+        out.append(Target(model=entry.model,
+                          api_base=interpolate(entry.api_base, f"{where}: api_base"),
+                          api_key=interpolate(entry.api_key, f"{where}: api_key"),
+                          litellm_params=extra, mock_response=entry.mock_response))
+    return out
+
+
+def prepare(cfg: AgentsFile, request: RunRequest) -> Prepared:
+    agent = cfg.agent(request.agent)
+    settings = cfg.settings
+    params = prompt.bind(agent, request.params)
+    system, user = prompt.render(agent, params)
+    targets = _targets(agent, cfg.path)
+    redactor = Redactor(settings.redact)
+    stored_params = redactor.params(params)
+    metadata = redactor.params({**agent.metadata, **request.meta})
+    for target in targets:  # an endpoint's key or URL must never reach the log
+        redactor.secrets.update(s for s in (target.api_key,) if s)
+    keep_prompts = agent.persist_prompts if agent.persist_prompts is not None \
+        else settings.persist_prompts
+    row = {
+        "agent_type": agent.name,
+        "agent_version": agent.version,
+        "model_id": agent.model,
+        "chosen_model_id": agent.model,
+        "streaming": agent.stream,
+        "temperature": agent.temperature,
+        "parameters": stored_params,
+        "metadata": metadata,
+        "system_prompt": redactor.text(system) if keep_prompts else None,
+        "user_prompt": redactor.text(user) if keep_prompts else None,
+        "tenant_id": resolve_tenant(request.tenant, cfg),
+        "batch_id": request.batch_id,
+        "pid": os.getpid(),
+    }
+    return Prepared(agent, params, prompt.messages(system, user), targets, redactor, row)
+
+
+def _totals(records: list[dict[str, Any]], costs: list[dict[str, Any]]) -> dict[str, Any]:
+    billed = [r for r in records if r.get("input_tokens") is not None]
+    tokens_in = sum(r["input_tokens"] for r in billed)
+    tokens_out = sum(r["output_tokens"] for r in billed)
+    out: dict[str, Any] = {"input_tokens": tokens_in, "output_tokens": tokens_out,
+                           "total_tokens": tokens_in + tokens_out}
+    if not costs:
+        return {**out, "input_cost": None, "output_cost": None, "total_cost": None,
+                "cost_source": None}
+    if any(c["total_cost"] is None for c in costs):
+        return {**out, "input_cost": None, "output_cost": None, "total_cost": None,
+                "cost_source": "unknown"}
+    sources = sorted({c["cost_source"] for c in costs})
+    return {**out, "input_cost": sum(c["input_cost"] for c in costs),
+            "output_cost": sum(c["output_cost"] for c in costs),
+            "total_cost": sum(c["total_cost"] for c in costs), "cost_source": ",".join(sources)}
+
+
+def execute(cfg: AgentsFile, request: RunRequest, conn: sqlite3.Connection) -> Outcome:
+    """Run one execution and return its finalized record."""
+    prep = prepare(cfg, request)
+    from agentlog.runner import llm  # the run path is the only one that pays for litellm
+    from agentlog.runner.cost import price
+
+    agent, redactor = prep.agent, prep.redactor
+    costs: list[dict[str, Any]] = []
+
+    def pricer(model: str, reply) -> dict[str, Any]:
+        found = price(llm, model, reply, agent.pricing)
+        costs.append(found)
+        return found
+
+    loop = Attempts(prep.targets, timeout=agent.timeout, temperature=agent.temperature,
+                    max_tokens=agent.max_tokens, pricer=pricer)
+    started = utcnow()
+    row = {**prep.row, "created_at": to_iso(started), "started_at": to_iso(started),
+           "deadline_at": to_iso(started + timedelta(seconds=agent.total_timeout))}
+    execution_id = writer.insert_running(conn, row)
+    start = time.monotonic()
+    final: dict[str, Any] = {}
+    try:
+        reply = loop.complete(prep.messages, llm)
+        keep = agent.persist_responses if agent.persist_responses is not None \
+            else cfg.settings.persist_responses
+        final = {"status": "success", "finish_reason": reply.finish_reason,
+                 "response": redactor.text(reply.content) if keep else None,
+                 "cached_tokens": reply.cached_tokens,
+                 "cache_creation_tokens": reply.cache_creation_tokens,
+                 "reasoning_tokens": reply.reasoning_tokens}
+    except AllAttemptsFailed as e:
+        failure = e.failure
+        final = {"status": "timeout" if failure.is_timeout else "error",
+                 "error_class": failure.error_class,
+                 "error_message": redactor.text(failure.message),
+                 "retryable": failure.retryable}
+    except BaseException as e:  # Ctrl-C or a bug: the row is still finalized, then re-raised
+        final = {"status": "error",
+                 "error_class": "Interrupted" if isinstance(e, KeyboardInterrupt)
+                 else type(e).__name__,
+                 "error_message": redactor.text(str(e)[:500]) or "interrupted"}
+        raise
+    finally:
+        chosen = loop.chosen.model if loop.chosen else agent.model
+        for record in loop.records:
+            record["error_message"] = redactor.text(record.get("error_message"))
+        final.update(_totals(loop.records, costs))
+        final.update(
+            completed_at=now_iso(), duration_ms=int((time.monotonic() - start) * 1000),
+            chosen_model_id=chosen, provider=llm.provider(chosen),
+            attempts=loop.records, attempts_count=len(loop.records),
+            fallback_chain=loop.chain, fallback_reason=loop.fallback_reason,
+            rate_limited=any(r.get("rate_limited") for r in loop.records),
+        )
+        writer.finalize(conn, execution_id, final)
+    warnings = []
+    if final.get("cost_source") == "unknown":
+        warnings.append(f"warning: no price known for model '{chosen}'; cost recorded as "
+                        "unknown (add pricing: to the agent)")
+    return Outcome(query.get(conn, execution_id), warnings)

@@ -1,0 +1,180 @@
+"""The only module that imports litellm: model calls, prices, and error classification.
+
+Importing it costs seconds, so only the run path loads this module.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from typing import Any
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("LITELLM_LOG", "ERROR")
+
+import litellm  # noqa: E402
+
+litellm.suppress_debug_info = True
+litellm.telemetry = False
+for _name in ("LiteLLM", "LiteLLM Proxy", "LiteLLM Router", "litellm"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)
+
+LITELLM_VERSION = version("litellm")
+MESSAGE_LIMIT = 500
+
+
+@dataclass
+class Reply:
+    """What one successful model call returned."""
+
+    content: str | None
+    finish_reason: str | None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_tokens: int | None = None
+    cache_creation_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    response_model: str | None = None
+
+
+@dataclass
+class Failure:
+    """A failed call, classified by litellm's exception type."""
+
+    error_class: str
+    message: str
+    kind: str | None = None  # the fallback_reason vocabulary of DESIGN.md section 4
+    http_status: int | None = None
+    retryable: bool = False
+    rate_limited: bool = False
+    retry_after: float | None = None
+
+    @property
+    def is_timeout(self) -> bool:
+        return self.kind == "timeout"
+
+
+def _usage_detail(usage: Any, group: str, name: str) -> int | None:
+    details = getattr(usage, group, None)
+    value = getattr(details, name, None) if details is not None else None
+    return int(value) if value else None
+
+
+def _reply(response: Any) -> Reply:
+    choice = response.choices[0]
+    message = choice.message
+    usage = getattr(response, "usage", None)
+    calls = [
+        {"id": c.id, "name": c.function.name, "arguments": c.function.arguments}
+        for c in (getattr(message, "tool_calls", None) or [])
+    ]
+    return Reply(
+        content=message.content,
+        finish_reason=choice.finish_reason,
+        input_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+        output_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+        cached_tokens=_usage_detail(usage, "prompt_tokens_details", "cached_tokens"),
+        cache_creation_tokens=getattr(usage, "cache_creation_input_tokens", None) or None,
+        reasoning_tokens=_usage_detail(usage, "completion_tokens_details", "reasoning_tokens"),
+        tool_calls=calls,
+        response_model=getattr(response, "model", None),
+    )
+
+
+def request_kwargs(model: str, messages: list[dict], *, api_base: str | None = None,
+                   api_key: str | None = None, timeout: float, temperature: float | None = None,
+                   max_tokens: int | None = None, mock_response: Any = None,
+                   extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The keyword arguments of one litellm call: its own retries off, a timeout always."""
+    kwargs: dict[str, Any] = {**(extra or {}), "model": model, "messages": messages,
+                              "timeout": timeout, "max_retries": 0}
+    for key, value in (("api_base", api_base), ("api_key", api_key),
+                       ("temperature", temperature), ("max_tokens", max_tokens),
+                       ("mock_response", mock_response)):
+        if value is not None:
+            kwargs[key] = value
+    return kwargs
+
+
+def complete(**kwargs: Any) -> Reply:
+    """One blocking model call (see request_kwargs)."""
+    return _reply(litellm.completion(**kwargs))
+
+
+def price(model: str, input_tokens: int, output_tokens: int,
+          cached_tokens: int | None = None) -> tuple[float, float, str] | None:
+    """(input_cost, output_cost, cost_source) from litellm's price map, or None if unpriced.
+
+    Priced by the model that was requested, never by the name the server echoes back.
+    """
+    kwargs: dict[str, Any] = {"model": model, "prompt_tokens": input_tokens,
+                              "completion_tokens": output_tokens}
+    if cached_tokens:
+        kwargs["cache_read_input_tokens"] = cached_tokens
+    try:
+        input_cost, output_cost = litellm.cost_per_token(**kwargs)
+    except Exception:  # litellm raises ModelNotMappedError or BadRequestError for unknown models
+        return None
+    return float(input_cost), float(output_cost), f"litellm-{LITELLM_VERSION}"
+
+
+def provider(model: str) -> str | None:
+    try:
+        return litellm.get_llm_provider(model)[1]
+    except Exception:  # unknown provider: the call itself reports the error
+        return None
+
+
+# Order matters: subclasses before their bases (ContextWindowExceededError is a BadRequestError,
+# Timeout is an openai connection error).
+_KINDS: list[tuple[type, str, bool]] = [
+    (litellm.ContextWindowExceededError, "context_window", False),
+    (litellm.ContentPolicyViolationError, "content_policy", False),
+    (litellm.RateLimitError, "rate_limit", True),
+    (litellm.Timeout, "timeout", True),
+    (litellm.AuthenticationError, "auth", False),
+    (litellm.PermissionDeniedError, "auth", False),
+    (litellm.NotFoundError, "not_found", False),
+    (litellm.BadRequestError, "bad_request", False),
+    (litellm.ServiceUnavailableError, "server_error", True),
+    (litellm.APIConnectionError, "connection", True),
+    (litellm.InternalServerError, "server_error", True),
+    (litellm.exceptions.MidStreamFallbackError, "server_error", True),
+    (litellm.APIError, "server_error", True),
+]
+
+
+def _headers(exc: BaseException) -> dict[str, str] | None:
+    headers = getattr(exc, "litellm_response_headers", None)
+    if headers is None:
+        return None
+    return {str(k).lower(): str(v) for k, v in dict(headers).items()}
+
+
+def classify(exc: BaseException) -> Failure:
+    """Turn an exception from a call into the fields of an attempt."""
+    message = str(getattr(exc, "message", None) or exc)[:MESSAGE_LIMIT]
+    status = getattr(exc, "status_code", None)
+    failure = Failure(error_class=type(exc).__name__, message=message,
+                      http_status=status if isinstance(status, int) else None)
+    for cls, kind, retryable in _KINDS:
+        if isinstance(exc, cls):
+            failure.kind, failure.retryable = kind, retryable
+            break
+    headers = _headers(exc)
+    if isinstance(exc, litellm.InternalServerError) and headers is None:
+        # A refused connection or a DNS failure arrives as a 500 without any response.
+        failure.kind, failure.http_status = "connection", None
+    if failure.kind == "server_error" and failure.http_status is not None \
+            and failure.http_status < 500:
+        failure.retryable = False
+    failure.rate_limited = failure.kind == "rate_limit"
+    if headers and "retry-after" in headers:
+        try:
+            failure.retry_after = max(0.0, float(headers["retry-after"]))
+        except ValueError:
+            failure.retry_after = None
+    return failure

@@ -1,0 +1,96 @@
+"""Parameters and prompts: collecting values, checking them against the agent, rendering."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from agentlog.errors import ConfigError
+
+
+def read_value(value: str) -> str:
+    """`@path` reads the parameter from a file; anything else is taken as it is."""
+    if not value.startswith("@"):
+        return value
+    path = Path(value[1:]).expanduser()
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"parameter file not found: {path}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"parameter file is not UTF-8 text: {path}") from None
+    except OSError as e:
+        raise ConfigError(f"cannot read parameter file {path}: {e.strerror}") from None
+
+
+def parse_pairs(pairs: list[str], option: str) -> dict[str, str]:
+    """`key=value` strings (from -p or --meta) into a dict; a malformed one is an error."""
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"{option} expects key=value, got '{pair}'")
+        out[key.strip()] = value
+    return out
+
+
+def collect(pairs: list[str], params_json: str | None) -> dict[str, Any]:
+    """Parameters from --params-json first, then -p key=value (which wins)."""
+    params: dict[str, Any] = {}
+    if params_json:
+        try:
+            loaded = json.loads(read_value(params_json))
+        except json.JSONDecodeError as e:
+            raise ConfigError(f"--params-json is not valid JSON: {e.msg} at position {e.pos}") \
+                from None
+        if not isinstance(loaded, dict):
+            raise ConfigError("--params-json must be a JSON object")
+        params.update(loaded)
+    params.update({k: read_value(v) for k, v in parse_pairs(pairs, "-p").items()})
+    return params
+
+
+def bind(agent, given: dict[str, Any]) -> dict[str, Any]:
+    """Check the given parameters against the agent's and fill in defaults."""
+    specs = agent.param_specs()
+    unknown = sorted(set(given) - set(specs))
+    if unknown:
+        known = ", ".join(sorted(specs)) or "none"
+        raise ConfigError(f"agent '{agent.name}': unknown parameter '{unknown[0]}' "
+                          f"(declared: {known})")
+    bound = {}
+    for name, spec in specs.items():
+        if name in given:
+            bound[name] = given[name]
+        elif spec.is_required:
+            raise ConfigError(f"agent '{agent.name}': missing required parameter '{name}' "
+                              f"(pass -p {name}=VALUE)")
+        else:
+            bound[name] = spec.default
+    return bound
+
+
+def render(agent, params: dict[str, Any]) -> tuple[str | None, str]:
+    """(system prompt, user prompt) rendered with StrictUndefined."""
+    from jinja2 import Environment, StrictUndefined, TemplateError
+
+    env = Environment(undefined=StrictUndefined, keep_trailing_newline=True,
+                      finalize=lambda v: "" if v is None else v)
+    out = []
+    for key in ("system", "prompt"):
+        source = getattr(agent, key)
+        if source is None:
+            out.append(None)
+            continue
+        try:
+            out.append(env.from_string(source).render(**params))
+        except TemplateError as e:
+            raise ConfigError(f"agent '{agent.name}': key '{key}': template error: {e}") \
+                from None
+    return out[0], out[1]
+
+
+def messages(system: str | None, user: str) -> list[dict[str, str]]:
+    out = [{"role": "system", "content": system}] if system else []
+    return [*out, {"role": "user", "content": user}]

@@ -1,0 +1,60 @@
+"""Opening the database: location, permissions, pragmas, and migrations when needed.
+
+Reading uses the standard library's sqlite3; sqlite-utils is imported only when the schema has
+to be created or upgraded (checked cheaply with PRAGMA user_version).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from agentlog.errors import StoreError
+
+BUSY_TIMEOUT_S = 30.0
+
+
+def default_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("agentlog", appauthor=False)) / "agentlog.db"
+
+
+def resolve_path(explicit: str | None, settings_db: str | None) -> Path:
+    """--db, then AGENTLOG_DB, then settings.db, then the user data dir."""
+    chosen = explicit or os.environ.get("AGENTLOG_DB") or settings_db
+    return Path(chosen).expanduser() if chosen else default_path()
+
+
+def _create_file(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+    except FileExistsError:
+        pass
+    except OSError as e:
+        raise StoreError(f"cannot create database {path}: {e.strerror}") from None
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (creating it owner-only if needed) and bring the schema up to date."""
+    if str(path) != ":memory:":
+        if path.is_dir():
+            raise StoreError(f"database path is a directory: {path}")
+        if not path.exists():
+            _create_file(path)
+    try:
+        # Autocommit at the driver level: every write states its own transaction.
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                               check_same_thread=False)
+        conn.execute("PRAGMA synchronous=NORMAL")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as e:
+        raise StoreError(f"{path} is not an agentlog database ({e})") from None
+    from agentlog.store import migrations
+
+    if version != migrations.SCHEMA_VERSION:
+        migrations.upgrade(conn, path, version)
+    return conn

@@ -1,0 +1,137 @@
+"""The schema, grown by ordered, named steps recorded in the `_migrations` table.
+
+Never edit a migration that has shipped; append the next one. PRAGMA user_version holds the
+number of applied steps so that opening an up-to-date database costs one pragma.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from agentlog import __version__
+from agentlog.errors import StoreError
+
+MIGRATIONS: list[Callable] = []
+
+
+def migration(fn: Callable) -> Callable:
+    MIGRATIONS.append(fn)
+    return fn
+
+
+@migration
+def m001_executions(db) -> None:
+    db["executions"].create(
+        {
+            "id": int,
+            "agent_type": str,
+            "agent_version": str,
+            "model_id": str,
+            "chosen_model_id": str,
+            "provider": str,
+            "status": str,
+            "created_at": str,
+            "started_at": str,
+            "completed_at": str,
+            "duration_ms": int,
+            "time_to_first_token_ms": int,
+            "input_tokens": int,
+            "output_tokens": int,
+            "total_tokens": int,
+            "cached_tokens": int,
+            "cache_creation_tokens": int,
+            "reasoning_tokens": int,
+            "input_cost": float,
+            "output_cost": float,
+            "total_cost": float,
+            "cost_source": str,
+            "streaming": int,
+            "temperature": float,
+            "finish_reason": str,
+            "parameters": str,
+            "system_prompt": str,
+            "user_prompt": str,
+            "response": str,
+            "error_class": str,
+            "error_message": str,
+            "metadata": str,
+            "tool_calls": str,
+            "tool_calls_count": int,
+            "attempts": str,
+            "attempts_count": int,
+            "fallback_chain": str,
+            "fallback_reason": str,
+            "cache_hit": int,
+            "retryable": int,
+            "rate_limited": int,
+            "tenant_id": str,
+            "batch_id": str,
+            "deadline_at": str,
+            "pid": int,
+        },
+        pk="id",
+        not_null={"agent_type", "status", "created_at"},
+        defaults={"streaming": 0, "tool_calls_count": 0, "attempts_count": 0, "cache_hit": 0,
+                  "retryable": 0, "rate_limited": 0},
+    )
+    table = db["executions"]
+    table.create_index(["created_at"])
+    for column in ("agent_type", "status", "chosen_model_id", "tenant_id"):
+        table.create_index([column, "created_at"])
+
+
+@migration
+def m002_fulltext(db) -> None:
+    # External content: the text is stored once, in executions. The writer indexes a row once,
+    # when it is finalized (never through triggers, which re-index on every UPDATE).
+    db.execute(
+        "CREATE VIRTUAL TABLE executions_fts USING fts5("
+        "system_prompt, user_prompt, response, error_message, "
+        "content='executions', content_rowid='id')"
+    )
+
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _newer(conn: sqlite3.Connection, path: Path, version: int) -> StoreError:
+    try:
+        row = conn.execute(
+            "SELECT agentlog_version FROM _migrations ORDER BY rowid DESC LIMIT 1").fetchone()
+        writer = f"agentlog {row[0]}" if row else "a newer agentlog"
+    except sqlite3.DatabaseError:
+        writer = "a newer agentlog"
+    return StoreError(
+        f"{path} was written by {writer} (schema {version}); this is agentlog {__version__} "
+        f"(schema {SCHEMA_VERSION}): upgrade agentlog to read it"
+    )
+
+
+def upgrade(conn: sqlite3.Connection, path: Path, version: int) -> None:
+    """Apply the missing steps, each in its own transaction with its record."""
+    if version > SCHEMA_VERSION:
+        raise _newer(conn, path, version)
+    import sqlite_utils
+
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        db = sqlite_utils.Database(conn, execute_plugins=False)
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS _migrations "
+            "(name TEXT PRIMARY KEY, applied_at TEXT, agentlog_version TEXT)"
+        )
+        done = {r[0] for r in conn.execute("SELECT name FROM _migrations")}
+        from agentlog.timeutil import now_iso
+
+        for step in MIGRATIONS:
+            if step.__name__ in done:
+                continue
+            with db.atomic():
+                step(db)
+                conn.execute("INSERT INTO _migrations VALUES (?, ?, ?)",
+                             (step.__name__, now_iso(), __version__))
+        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    except sqlite3.DatabaseError as e:
+        raise StoreError(f"cannot migrate {path}: {e}") from None

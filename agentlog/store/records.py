@@ -1,0 +1,87 @@
+"""Typed execution records, as read back from the database."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from typing import Any
+
+from agentlog.store.schema import BOOL_COLUMNS, JSON_COLUMNS, TIME_COLUMNS
+from agentlog.timeutil import parse_iso
+
+
+@dataclass(frozen=True)
+class Execution:
+    id: int
+    agent_type: str
+    status: str
+    created_at: datetime
+    agent_version: str | None = None
+    model_id: str | None = None
+    chosen_model_id: str | None = None
+    provider: str | None = None
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    duration_ms: int | None = None
+    time_to_first_token_ms: int | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    total_tokens: int | None = None
+    cached_tokens: int | None = None
+    cache_creation_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    input_cost: float | None = None
+    output_cost: float | None = None
+    total_cost: float | None = None
+    cost_source: str | None = None
+    streaming: bool = False
+    temperature: float | None = None
+    finish_reason: str | None = None
+    parameters: dict | None = None
+    system_prompt: str | None = None
+    user_prompt: str | None = None
+    response: str | None = None
+    error_class: str | None = None
+    error_message: str | None = None
+    metadata: dict | None = None
+    tool_calls: list | None = None
+    tool_calls_count: int = 0
+    attempts: list | None = None
+    attempts_count: int = 0
+    fallback_chain: list | None = None
+    fallback_reason: str | None = None
+    cache_hit: bool = False
+    retryable: bool = False
+    rate_limited: bool = False
+    tenant_id: str | None = None
+    batch_id: str | None = None
+    deadline_at: datetime | None = None
+    pid: int | None = None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Execution:
+        known = {f.name for f in fields(cls)}
+        values = {}
+        for key, value in row.items():
+            if key not in known:
+                continue
+            if value is not None:
+                if key in JSON_COLUMNS:
+                    value = json.loads(value)
+                elif key in TIME_COLUMNS:
+                    value = parse_iso(value)
+                elif key in BOOL_COLUMNS:
+                    value = bool(value)
+            values[key] = value
+        return cls(**values)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready values: times as the stored UTC ISO strings."""
+        from agentlog.timeutil import to_iso
+
+        out = asdict(self)
+        for key in TIME_COLUMNS:
+            if out[key] is not None:
+                out[key] = to_iso(out[key])
+        return out

@@ -1,0 +1,39 @@
+"""Facts about the executions table shared by the writer, the readers and the exporters."""
+
+from __future__ import annotations
+
+import sqlite3
+
+JSON_COLUMNS = frozenset(
+    {"parameters", "metadata", "tool_calls", "attempts", "fallback_chain"}
+)
+BOOL_COLUMNS = frozenset({"streaming", "cache_hit", "retryable", "rate_limited"})
+TIME_COLUMNS = frozenset({"created_at", "started_at", "completed_at", "deadline_at"})
+TEXT_COLUMNS = ("system_prompt", "user_prompt", "response", "error_message")
+
+
+def columns(conn: sqlite3.Connection) -> list[str]:
+    return [r[1] for r in conn.execute("PRAGMA table_info(executions)")]
+
+
+def fts_index_row(conn: sqlite3.Connection, execution_id: int) -> None:
+    """Add one finalized row's text to the full-text index."""
+    cols = ", ".join(TEXT_COLUMNS)
+    conn.execute(
+        f"INSERT INTO executions_fts(rowid, {cols}) SELECT id, {cols} FROM executions WHERE id = ?",
+        (execution_id,),
+    )
+
+
+def fts_unindex(conn: sqlite3.Connection, where: str, params: tuple = ()) -> None:
+    """Remove rows from the full-text index before they are deleted or rewritten.
+
+    The index has external content, so SQLite needs the indexed values to delete them.
+    Only finalized rows were ever indexed.
+    """
+    cols = ", ".join(TEXT_COLUMNS)
+    conn.execute(
+        f"INSERT INTO executions_fts(executions_fts, rowid, {cols}) "
+        f"SELECT 'delete', id, {cols} FROM executions WHERE status != 'running' AND ({where})",
+        params,
+    )

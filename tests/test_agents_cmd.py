@@ -1,0 +1,57 @@
+"""`agentlog agents` and `agentlog agents validate`."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import REPO
+
+
+def test_agents_lists_name_model_fallbacks_params_description(cli):
+    result = cli("agents", "-c", str(REPO / "agents.yaml.example"), "--json")
+    assert result.exit_code == 0, result.stderr
+    agents = {a["name"]: a for a in json.loads(result.stdout)}
+    assert agents["summarize"]["fallbacks"] == ["claude-3-5-haiku-20241022"]
+    assert agents["summarize"]["params"]["text"] == {"required": True, "default": None}
+    assert agents["summarize"]["params"]["style"] == {"required": False, "default": "neutral"}
+    table = cli("agents", "-c", str(REPO / "agents.yaml.example")).stdout
+    assert "summarize" in table and "Greet someone" in table
+
+
+def test_validate_accepts_the_example(cli):
+    result = cli("agents", "validate", "-c", str(REPO / "agents.yaml.example"))
+    assert result.exit_code == 0
+    assert result.stdout.strip().endswith(": ok")
+
+
+def test_validate_reports_every_problem_with_file_agent_and_key(cli, write_agents):
+    write_agents("""
+        settings: {timezone: Mars/Olympus, retention: 5x}
+        agents:
+          a: {model: gpt-4o-mini, prompt: "{{ who }}", temprature: 1}
+          b: {prompt: hi, cache: forever}
+    """)
+    result = cli("agents", "validate")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert "agents.yaml: settings: key 'timezone': unknown timezone 'Mars/Olympus'" in lines
+    assert any(line.startswith("agents.yaml: settings: key 'retention': invalid duration '5x'")
+               for line in lines)
+    assert "agents.yaml: agent 'a': key 'temprature': unknown key" in lines
+    assert "agents.yaml: agent 'b': key 'model': Field required" in lines
+    assert any(line.startswith("agents.yaml: agent 'b': key 'cache': invalid duration")
+               for line in lines)
+    assert lines[-1] == "5 problem(s) in agents.yaml"
+
+
+def test_validate_reports_template_problems(cli, write_agents):
+    write_agents("""
+        agents:
+          a: {model: gpt-4o-mini, prompt: "{{ who }}"}
+          b: {model: gpt-4o-mini, prompt: "{% if %}"}
+    """)
+    lines = cli("agents", "validate").stderr.strip().splitlines()
+    assert "agents.yaml: agent 'a': key 'prompt': uses '{{ who }}' which is not declared " \
+           "in params" in lines
+    assert any(line.startswith("agents.yaml: agent 'b': key 'prompt': template error at line 1")
+               for line in lines)

@@ -1,0 +1,133 @@
+"""Bad input: one clear line on stderr, a non-zero exit, no traceback, the database unchanged."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+GOOD = """
+    agents:
+      a:
+        model: gpt-4o-mini
+        params:
+          text: {required: true}
+        prompt: "{{ text }}"
+        mock_response: ok
+"""
+
+
+@pytest.fixture
+def seeded(cli, write_agents, db_path, read_rows):
+    """A database holding one execution, to prove failures leave it as it was."""
+    write_agents(GOOD)
+    assert cli("run", "a", "-p", "text=x").exit_code == 0
+    before = dump(db_path)
+    yield
+    assert len(read_rows(db_path)) == 1
+    assert dump(db_path) == before
+
+
+def dump(path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def one_line_error(result, expected: str, code: int = 2) -> None:
+    assert result.exit_code == code
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("agentlog: error: ")
+    assert expected in lines[0], lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_required_parameter(cli, seeded):
+    one_line_error(cli("run", "a"), "agent 'a': missing required parameter 'text'")
+
+
+def test_unknown_parameter(cli, seeded):
+    one_line_error(cli("run", "a", "-p", "text=x", "-p", "colour=red"),
+                   "agent 'a': unknown parameter 'colour' (declared: text)")
+
+
+def test_malformed_parameter_pair(cli, seeded):
+    one_line_error(cli("run", "a", "-p", "text"), "-p expects key=value, got 'text'")
+
+
+def test_missing_parameter_file(cli, seeded):
+    one_line_error(cli("run", "a", "-p", "text=@nope.txt"), "parameter file not found: nope.txt")
+
+
+def test_params_json_not_json(cli, seeded):
+    one_line_error(cli("run", "a", "--params-json", "{text"), "--params-json is not valid JSON")
+
+
+def test_unknown_agent(cli, seeded):
+    one_line_error(cli("run", "nope"), "unknown agent 'nope' (known: a)")
+
+
+def test_template_error_at_render_time(cli, write_agents, seeded):
+    write_agents(GOOD.replace('"{{ text }}"', '"{{ text.missing.deeper }}"'))
+    one_line_error(cli("run", "a", "-p", "text=x"), "agent 'a': key 'prompt': template error")
+
+
+def test_template_syntax_error(cli, write_agents, seeded):
+    write_agents(GOOD.replace('"{{ text }}"', '"{{ text "'))
+    one_line_error(cli("run", "a", "-p", "text=x"), "agent 'a': key 'prompt': template error")
+
+
+def test_malformed_yaml(cli, write_agents, seeded):
+    write_agents("agents:\n  a: [unclosed\n")
+    one_line_error(cli("run", "a"), "agents.yaml:3:1: malformed YAML")
+
+
+def test_unknown_key_names_file_agent_and_key(cli, write_agents, seeded):
+    write_agents(GOOD.replace("model: gpt-4o-mini", "model: gpt-4o-mini\n        temprature: 1"))
+    one_line_error(cli("run", "a", "-p", "text=x"),
+                   "agents.yaml: agent 'a': key 'temprature': unknown key")
+
+
+def test_wrong_type(cli, write_agents, seeded):
+    write_agents(GOOD.replace("model: gpt-4o-mini", "model: gpt-4o-mini\n        timeout: soon"))
+    one_line_error(cli("run", "a", "-p", "text=x"), "agent 'a': key 'timeout'")
+
+
+def test_missing_agents_file(cli, seeded):
+    one_line_error(cli("run", "a", "-c", "missing.yaml"), "agents file not found: missing.yaml")
+
+
+def test_not_utf8_agents_file(cli, tmp_path, seeded):
+    (tmp_path / "bad.yaml").write_bytes(b"agents:\n  a: \xff\xfe\n")
+    one_line_error(cli("run", "a", "-c", "bad.yaml"), "bad.yaml: not UTF-8 text")
+
+
+def test_undeclared_template_variable(cli, write_agents, seeded):
+    write_agents(GOOD.replace('"{{ text }}"', '"{{ text }} {{ tone }}"'))
+    one_line_error(cli("run", "a", "-p", "text=x"),
+                   "key 'prompt': uses '{{ tone }}' which is not declared in params")
+
+
+def test_show_unknown_id(cli, seeded):
+    one_line_error(cli("show", "999"), "no execution with id 999", code=1)
+
+
+def test_show_bad_id(cli, seeded):
+    one_line_error(cli("show", "abc"), "execution id must be a number or 'last'")
+
+
+def test_not_a_database(cli, tmp_path, seeded):
+    (tmp_path / "notes.db").write_text("just text, not sqlite " * 100)
+    one_line_error(cli("list", "--db", str(tmp_path / "notes.db")), "is not an agentlog database",
+                   code=1)
+
+
+def test_debug_shows_the_traceback(cli, seeded):
+    from agentlog.errors import ConfigError
+
+    with pytest.raises(ConfigError):
+        cli("--debug", "run", "nope")
+    cli("run", "a", "-p", "text=x", "--db", "other.db")  # reset the debug flag for later tests

@@ -1,0 +1,55 @@
+"""Reading commands must not pay for litellm (seconds of import): prove it in a fresh process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+PROBE = """
+import sys
+from agentlog.cli.app import app
+try:
+    app(sys.argv[1:], prog_name="agentlog")
+except SystemExit:
+    pass
+print("LITELLM_LOADED" if "litellm" in sys.modules else "LITELLM_NOT_LOADED", file=sys.stderr)
+"""
+
+
+def run_probe(args: list[str], env_db: str) -> subprocess.CompletedProcess:
+    import os
+
+    env = {**os.environ, "AGENTLOG_DB": env_db}
+    return subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True,
+                          env=env, timeout=60)
+
+
+@pytest.fixture
+def logged(cli, tmp_path, db_path):
+    from conftest import REPO
+
+    assert cli("run", "hello", "-c", str(REPO / "agents.yaml.example")).exit_code == 0
+    return str(db_path)
+
+
+@pytest.mark.parametrize("args", [
+    ["--help"], ["list"], ["list", "-n", "5", "--json"], ["show", "last"], ["show", "1"],
+    ["agents", "-c", "AGENTS"], ["agents", "validate", "-c", "AGENTS"],
+])
+def test_reading_commands_never_import_litellm(logged, args):
+    from conftest import REPO
+
+    args = [str(REPO / "agents.yaml.example") if a == "AGENTS" else a for a in args]
+    out = run_probe(args, logged)
+    assert "LITELLM_NOT_LOADED" in out.stderr, out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_the_probe_does_see_litellm_on_the_run_path(logged):
+    """Guards the test above: the probe must notice litellm when it is imported."""
+    from conftest import REPO
+
+    out = run_probe(["run", "hello", "-c", str(REPO / "agents.yaml.example")], logged)
+    assert "LITELLM_LOADED" in out.stderr, out.stderr
