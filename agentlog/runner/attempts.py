@@ -38,6 +38,7 @@ class Attempts:
     temperature: float | None = None
     max_tokens: int | None = None
     pricer: Callable[[str, Any], dict[str, Any]] | None = None
+    call: Callable[..., Any] | None = None  # how one request is made; default llm.complete
     clock: Callable[[], float] = time.monotonic
     records: list[dict[str, Any]] = field(default_factory=list)
     chain: list[str] = field(default_factory=list)
@@ -45,29 +46,32 @@ class Attempts:
     chosen: Target | None = None
     last_failure: Any = None
 
-    def complete(self, messages: list[dict], llm) -> Any:
-        """Return the first successful Reply; raise AllAttemptsFailed when none answered."""
+    def complete(self, messages: list[dict], llm, **options: Any) -> Any:
+        """Return the first successful Reply; raise AllAttemptsFailed when none answered.
+
+        `options` are extra litellm arguments of this call (tools, response_format, ...).
+        """
         for index, target in enumerate(self.targets):
             if target.model not in self.chain:
                 self.chain.append(target.model)
             self.chosen = target
-            reply = self._attempt(target, messages, llm)
+            reply = self._attempt(target, messages, llm, options)
             if reply is not None:
                 return reply
             if index + 1 < len(self.targets):
                 self.fallback_reason = self.last_failure.kind
         raise AllAttemptsFailed(self.last_failure)
 
-    def _attempt(self, target: Target, messages: list[dict], llm):
+    def _attempt(self, target: Target, messages: list[dict], llm, options: dict[str, Any]):
         record: dict[str, Any] = {"model": target.model, "attempt": len(self.records) + 1,
                                   "started_at": now_iso()}
         start = self.clock()
         kwargs = llm.request_kwargs(
             target.model, messages, api_base=target.api_base, api_key=target.api_key,
             timeout=self.timeout, temperature=self.temperature, max_tokens=self.max_tokens,
-            mock_response=target.mock_response, extra=target.litellm_params)
+            mock_response=target.mock_response, extra={**target.litellm_params, **options})
         try:
-            reply = llm.complete(**kwargs)
+            reply = (self.call or llm.complete)(**kwargs)
         except Exception as exc:  # every failure of a call is recorded, then classified
             failure = llm.classify(exc)
             self.last_failure = failure
