@@ -34,16 +34,15 @@ PANEL = "Filters"
 @dataclass(frozen=True)
 class Flag:
     name: str  # the command's keyword; also the key in Values
-    decl: str  # "--today", or "--streaming/--non-streaming" for a pair
-    kind: str  # switch | pair | value | many | meta
+    decl: str  # "--today"
+    kind: str  # switch | value | many | meta
     method: str  # the Query method it calls
     help: str
     metavar: str | None = None
 
     def parameter(self) -> inspect.Parameter:
-        kinds = {"switch": (bool, False), "pair": (Optional[bool], None),
-                 "value": (Optional[str], None), "many": (Optional[list[str]], None),
-                 "meta": (Optional[list[str]], None)}
+        kinds = {"switch": (bool, False), "value": (Optional[str], None),
+                 "many": (Optional[list[str]], None), "meta": (Optional[list[str]], None)}
         annotation, default = kinds[self.kind]
         option = typer.Option(self.decl, help=self.help, metavar=self.metavar,
                               rich_help_panel=PANEL, show_default=False)
@@ -54,7 +53,7 @@ class Flag:
         method = getattr(query, self.method)
         if self.kind == "switch":
             return method() if value else query
-        if self.kind in ("pair", "value"):
+        if self.kind == "value":
             return query if value is None else method(value)
         if self.kind == "many":
             names = [part for v in value or () for part in v.split(",") if part]
@@ -94,23 +93,28 @@ FLAGS: tuple[Flag, ...] = (
     Flag("tenant", "--tenant", "value", "by_tenant", "Tenant id.", "TENANT"),
     Flag("current_tenant", "--current-tenant", "switch", "current_tenant",
          "The tenant of --tenant, else $AGENTLOG_TENANT, else settings.tenant."),
-    Flag("with_tenant", "--with-tenant/--without-tenant", "pair", "with_tenant",
-         "Has a tenant, or has none."),
+    Flag("with_tenant", "--with-tenant", "switch", "with_tenant", "Has a tenant."),
+    Flag("without_tenant", "--without-tenant", "switch", "without_tenant", "Has no tenant."),
     Flag("batch", "--batch", "value", "by_batch", "Batch id of one `run --input`.", "ID"),
     Flag("expensive", "--expensive", "value", "expensive", "Total cost >= USD.", "USD"),
     Flag("slow", "--slow", "value", "slow", "Duration >= MS milliseconds.", "MS"),
     Flag("high_tokens", "--high-tokens", "value", "high_token_usage", "Total tokens >= N.",
          "N"),
-    Flag("streaming", "--streaming/--non-streaming", "pair", "streaming", "Streamed or not."),
-    Flag("with_fallback", "--with-fallback/--without-fallback", "pair", "with_fallback",
-         "Fell back to another model, or did not."),
+    Flag("streaming", "--streaming", "switch", "streaming", "Streamed."),
+    Flag("non_streaming", "--non-streaming", "switch", "non_streaming", "Not streamed."),
+    Flag("with_fallback", "--with-fallback", "switch", "with_fallback",
+         "Fell back to another model."),
+    Flag("without_fallback", "--without-fallback", "switch", "without_fallback",
+         "Answered (or failed) on the configured model alone."),
     Flag("retryable", "--retryable", "switch", "retryable_errors",
          "The final error was retryable."),
     Flag("rate_limited", "--rate-limited", "switch", "rate_limited",
          "Some attempt hit a rate limit."),
-    Flag("cached", "--cached/--cache-miss", "pair", "cached", "Answered from the cache, or not."),
-    Flag("with_tool_calls", "--with-tool-calls/--without-tool-calls", "pair", "with_tool_calls",
-         "Called tools, or did not."),
+    Flag("cached", "--cached", "switch", "cached", "Answered from the response cache."),
+    Flag("cache_miss", "--cache-miss", "switch", "cache_miss", "Not answered from the cache."),
+    Flag("with_tool_calls", "--with-tool-calls", "switch", "with_tool_calls", "Called tools."),
+    Flag("without_tool_calls", "--without-tool-calls", "switch", "without_tool_calls",
+         "Called no tool."),
     Flag("meta", "--meta", "meta", "where_meta",
          "key=value (dotted keys reach nested objects; numbers and true/false compare as "
          "JSON), or a bare key that must be present. Repeatable, ANDed.", "KEY[=VALUE]"),

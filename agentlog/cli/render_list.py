@@ -111,11 +111,15 @@ def executions_table(records: list, names: tuple[str, ...], zone, total: tuple[i
               for i, n in enumerate(names)}
     fixed = sum(w for n, w in widths.items() if n not in FLEXIBLE)
     fitted = _fit(widths, names, out.width - fixed - (len(names) - 1))
+    for i, name in enumerate(names):
+        if name in fitted:
+            for row in cells:
+                row[i] = _shorten(row[i], fitted[name])
     table = Table(box=None, show_edge=False, pad_edge=False, collapse_padding=True,
                   padding=(0, 1), header_style="bold")
     for name in names:
         col = COLUMNS[name]
-        table.add_column(col.header, justify=col.justify, no_wrap=True, overflow="ellipsis",
+        table.add_column(col.header, justify=col.justify, no_wrap=True, overflow="crop",
                          width=fitted.get(name), min_width=None if name in fitted else widths[name])
     status_at = names.index("status") if "status" in names else None
     for record, row in zip(records, cells, strict=True):
@@ -128,6 +132,14 @@ def executions_table(records: list, names: tuple[str, ...], zone, total: tuple[i
     legend = _legend(names, cells)
     if legend:
         out.print(legend, style="dim", markup=False)
+
+
+def _shorten(text: str, width: int) -> str:
+    """Cut with an ellipsis, keeping a trailing * (the fallback-model mark) visible."""
+    if len(text) <= width:
+        return text
+    mark = "*" if text.endswith("*") else ""
+    return text[: width - 1 - len(mark)] + "…" + mark
 
 
 def footer(shown: int, total: tuple[int, float | None]) -> str:

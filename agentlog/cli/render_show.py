@@ -70,16 +70,23 @@ def _header(r, zone: str | None):
 
 
 def _usage(r):
-    return _grid([
-        ("input tokens", f"{tokens(r.input_tokens)}   {money(r.input_cost)}"),
-        ("output tokens", f"{tokens(r.output_tokens)}   {money(r.output_cost)}"),
-        ("cached tokens", tokens(r.cached_tokens) if r.cached_tokens else None),
-        ("cache creation", tokens(r.cache_creation_tokens) if r.cache_creation_tokens else None),
-        ("reasoning tokens", tokens(r.reasoning_tokens) if r.reasoning_tokens else None),
-        ("total", f"{tokens(r.total_tokens)}   {money(r.total_cost)}"),
-        ("cost source", r.cost_source),
-        ("cache hit", "yes" if r.cache_hit else None),
-    ])
+    """Tokens and their cost side by side, then where the price came from."""
+    from rich.console import Group
+    from rich.table import Table
+
+    table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold")
+    table.add_column("")
+    table.add_column("tokens", justify="right")
+    table.add_column("cost", justify="right")
+    table.add_row("input", tokens(r.input_tokens), money(r.input_cost))
+    table.add_row("output", tokens(r.output_tokens), money(r.output_cost))
+    for label, value in (("cached", r.cached_tokens), ("cache creation", r.cache_creation_tokens),
+                         ("reasoning", r.reasoning_tokens)):
+        if value:
+            table.add_row(label, tokens(value), "")
+    table.add_row("total", tokens(r.total_tokens), money(r.total_cost), style="bold")
+    return Group(table, _grid([("cost source", r.cost_source),
+                               ("cache hit", "yes" if r.cache_hit else None)]))
 
 
 def attempt_line(a: dict) -> str:

@@ -133,9 +133,9 @@ class Query(Filters):
             raise QueryError("sorting by rank needs a search")
         source = dialect.fts_ranked_source() if ranked else "executions"
         where, params = self._where(ranked)
-        keys = ", ".join(
+        keys = ", ".join(  # unknown values (NULL) last in either direction
             f"{'fts_rank' if k.lstrip('-') == _RANK else 'executions.' + k.lstrip('-')} "
-            f"{'DESC' if k.startswith('-') else 'ASC'}" for k in order)
+            f"{'DESC' if k.startswith('-') else 'ASC'} NULLS LAST" for k in order)
         text = f"SELECT executions.* FROM {source}{where} ORDER BY {keys}"
         params = [self.match, *params] if ranked else params
         if self.max_rows is not None:
