@@ -64,7 +64,11 @@ def list_executions(
     names = render_list.parse_columns(columns)
     conn = context.connect(db, settings.db)
     records = list(query.fetch(conn))
-    total = query.aggregate(conn, ("count", "*"), ("sum", "total_cost")) if records else (0, None)
+    if query.max_rows is not None and len(records) == query.max_rows:  # more may match
+        total = query.aggregate(conn, ("count", "*"), ("sum", "total_cost"))
+    else:  # every match is on screen: no second pass over the log
+        costs = [r.total_cost for r in records if r.total_cost is not None]
+        total = (len(records), sum(costs) if costs else None)
     from agentlog.timeutil import get_zone
 
     render_list.executions_table(records, names, get_zone(settings.timezone), total,
