@@ -29,7 +29,7 @@ def meta_value(text: str) -> Any:
 
 
 class Filters:
-    """Mixed into Query; relies on its `where`, `_claim`, `_narrow` and `zone`/`tenant`."""
+    """Mixed into Query; relies on its `where`, `_claim`, `_narrow`, `_match`, `zone`, `tenant`."""
 
     # --- time: calendar periods in the query's zone, converted to UTC bounds -------------
     def today(self):
