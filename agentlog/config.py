@@ -13,14 +13,13 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agentlog import timeutil
 from agentlog.errors import ConfigError
+from agentlog.readsettings import config_path, read_yaml
 from agentlog.redact import DEFAULT_PATTERNS
 
-DEFAULT_CONFIG = "agents.yaml"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -182,33 +181,6 @@ class AgentsFile(_Strict):
             raise ConfigError(f"{self.path}: unknown agent '{name}' (known: {known})") from None
 
 
-def config_path(explicit: str | None = None) -> Path:
-    return Path(explicit or os.environ.get("AGENTLOG_CONFIG") or DEFAULT_CONFIG).expanduser()
-
-
-def _read_yaml(path: Path) -> Any:
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise ConfigError(
-            f"agents file not found: {path} (use -c PATH or AGENTLOG_CONFIG; "
-            "agents.yaml.example shows every key)"
-        ) from None
-    except IsADirectoryError:
-        raise ConfigError(f"agents file is a directory: {path}") from None
-    except UnicodeDecodeError as e:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {e.start})") from None
-    except OSError as e:
-        raise ConfigError(f"cannot read agents file {path}: {e.strerror}") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise ConfigError(f"{path}{where}: malformed YAML: {problem}") from None
-
-
 def _describe(path: Path, loc: tuple, msg: str) -> str:
     parts = [str(p) for p in loc]
     if parts[:1] == ["agents"] and len(parts) >= 2:
@@ -267,33 +239,19 @@ def _template_problems(agent: Agent) -> list[str]:
 
 def validate(path: Path) -> list[str]:
     """Every problem of the agents file, one line each (empty when it is valid)."""
-    return _problems(path, _read_yaml(path))[1]
+    return _problems(path, read_yaml(path))[1]
 
 
 def load(explicit: str | None = None) -> AgentsFile:
     """Load and validate the agents file; the first problem becomes a ConfigError."""
     path = config_path(explicit)
-    parsed, problems = _problems(path, _read_yaml(path))
+    parsed, problems = _problems(path, read_yaml(path))
     if problems:
         more = f" (and {len(problems) - 1} more: run 'agentlog agents validate')" \
             if len(problems) > 1 else ""
         raise ConfigError(problems[0] + more)
     assert parsed is not None
     return parsed
-
-
-def load_settings(explicit: str | None = None) -> Settings:
-    """Settings for commands that only read the log: a missing agents file means defaults."""
-    path = config_path(explicit)
-    if not path.exists() and explicit is None:
-        return Settings()
-    raw = _read_yaml(path)
-    settings = raw.get("settings") if isinstance(raw, dict) else None
-    try:
-        return Settings.model_validate(settings or {})
-    except ValidationError as e:
-        err = e.errors()[0]
-        raise ConfigError(_describe(path, ("settings", *err["loc"]), err["msg"])) from None
 
 
 def interpolate(value: str | None, where: str) -> str | None:

@@ -6,6 +6,11 @@ Calendar boundaries (days, weeks, months) are local midnights in a chosen
 zone, converted to UTC, so DST days of 23 or 25 hours are handled.
 
 Standard library only: this module is imported by fast read-only commands.
+
+The clock: ``utcnow()`` is the only source of "now". When the environment variable
+``AGENTLOG_NOW`` holds a timestamp (e.g. ``2026-11-25T03:00:00Z``), the clock is frozen there,
+so that tests and examples of ``--today`` or ``--since 2h`` are reproducible. Never set it for
+real use: every execution would be logged at that instant.
 """
 
 from __future__ import annotations
@@ -94,7 +99,13 @@ def _build_datetime(m: re.Match[str]) -> datetime:
 
 
 def utcnow() -> datetime:
-    """Return the current time as an aware UTC datetime."""
+    """Return the current time as an aware UTC datetime (frozen by ``AGENTLOG_NOW``)."""
+    frozen = os.environ.get("AGENTLOG_NOW")
+    if frozen:
+        try:
+            return parse_iso(frozen)
+        except ValueError as exc:
+            raise ValueError(f"AGENTLOG_NOW: {exc}") from None
     return datetime.now(UTC)
 
 

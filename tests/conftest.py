@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fakeserver import fake_server  # noqa: F401  (the fixture is used by name)
+from seeding import seeded_log  # noqa: F401  (the fixture is used by name)
 from typer.testing import CliRunner
 
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"

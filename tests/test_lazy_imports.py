@@ -15,7 +15,12 @@ try:
 except SystemExit:
     pass
 print("LITELLM_LOADED" if "litellm" in sys.modules else "LITELLM_NOT_LOADED", file=sys.stderr)
+heavy = [m for m in ("sqlite_utils", "jinja2", "yaml", "agentlog.config") if m in sys.modules]
+print("HEAVY:" + ",".join(heavy), file=sys.stderr)
 """
+FILTERS = ["list", "--failed", "--today", "--agent", "hello", "--model", "gpt-4o-mini",
+           "--meta", "team=docs", "--search", "hello", "--expensive", "0.1", "--since", "7d",
+           "--with-fallback", "--streaming", "--sort", "cost", "--columns", "id,cost"]
 
 
 def run_probe(args: list[str], env_db: str) -> subprocess.CompletedProcess:
@@ -44,6 +49,15 @@ def test_reading_commands_never_import_litellm(logged, args):
     args = [str(REPO / "agents.yaml.example") if a == "AGENTS" else a for a in args]
     out = run_probe(args, logged)
     assert "LITELLM_NOT_LOADED" in out.stderr, out.stderr
+    assert "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("args", [["list"], FILTERS, [*FILTERS, "--json"], ["show", "last"]])
+def test_reading_the_log_loads_neither_the_agents_file_machinery_nor_the_schema_tools(
+        logged, args):
+    """No agents file here: list and show need no yaml, no pydantic models, no sqlite-utils."""
+    out = run_probe(args, logged)
+    assert "HEAVY:\n" in out.stderr, out.stderr
     assert "Traceback" not in out.stderr
 
 

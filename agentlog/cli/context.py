@@ -8,9 +8,10 @@ _open: list[sqlite3.Connection] = []
 
 
 def settings(config_opt: str | None):
-    from agentlog import config
+    """What reading commands need of the agents file (db, timezone, tenant), cheaply."""
+    from agentlog import readsettings
 
-    return config.load_settings(config_opt)
+    return readsettings.load(config_opt)
 
 
 def connect(db_opt: str | None, settings_db: str | None) -> sqlite3.Connection:

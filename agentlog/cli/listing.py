@@ -2,37 +2,77 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
+from agentlog.cli import filters
 from agentlog.cli.options import ConfigOpt, DbOpt, JsonOpt
 
 
+@filters.options
 def list_executions(
+    where: filters.Values,
     limit: Annotated[int, typer.Option("--limit", "-n", min=0, help="How many rows.")] = 20,
-    as_json: JsonOpt = False,
+    show_all: Annotated[bool, typer.Option("--all", help="Every matching row.")] = False,
+    sort: Annotated[Optional[str], typer.Option(
+        "--sort", metavar="FIELD", show_default=False,
+        help="Largest/newest first by FIELD: time, agent, model, duration, tokens, cost, or a "
+             "column. Default: newest first (best match first with --search).")] = None,
+    reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order.")] = False,
+    columns: Annotated[Optional[str], typer.Option(
+        "--columns", metavar="A,B,…", show_default=False,
+        help="Table columns: id, time, agent, model, status, tokens, cost, duration, flags, "
+             "tenant, batch, version, error.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Full records as a JSON array.")]
+        = False,
+    as_jsonl: Annotated[bool, typer.Option("--jsonl", help="Full records, one per line.")]
+        = False,
     config: ConfigOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """List the latest executions, newest first.
+    """List executions, newest first, with the count and total cost of every match.
+
+    Flags in the table: F fallback, C cache hit, S streaming, T tool calls; a model marked *
+    is a fallback that answered instead of the configured one.
 
     Examples:
 
-      agentlog list -n 50
+      agentlog list --failed --today
 
-      agentlog list --json
+      agentlog list --this-week --tenant acme --expensive 0.5 --sort cost
+
+      agentlog list --search "rate limit" --agent summarize --json
     """
-    from agentlog.cli import context, render
-    from agentlog.store.query import Query
+    from agentlog.cli import context, render, render_list
+    from agentlog.errors import QueryError
 
     settings = context.settings(config)
+    query = filters.to_query(where, settings)
+    if sort:
+        query = query.order_by("-" + sort)
+    if reverse:
+        query = query.reverse()
+    query = query.limit(None if show_all else limit)
+    if as_json or as_jsonl:
+        if as_json and as_jsonl:
+            raise QueryError("choose one of --json and --jsonl")
+        if columns is not None:
+            raise QueryError("--columns shapes the table; --json and --jsonl print full records")
+        render.print_records(query.fetch(context.connect(db, settings.db)), lines=as_jsonl)
+        return
+    names = render_list.parse_columns(columns)
     conn = context.connect(db, settings.db)
-    rows = list(Query().limit(limit).fetch(conn))
-    if as_json:
-        render.print_json([r.to_dict() for r in rows])
-    else:
-        render.executions_table(rows, settings.timezone)
+    records = list(query.fetch(conn))
+    if query.max_rows is not None and len(records) == query.max_rows:  # more may match
+        total = query.aggregate(conn, ("count", "*"), ("sum", "total_cost"))
+    else:  # every match is on screen: no second pass over the log
+        costs = [r.total_cost for r in records if r.total_cost is not None]
+        total = (len(records), sum(costs) if costs else None)
+    from agentlog.timeutil import get_zone
+
+    render_list.executions_table(records, names, get_zone(settings.timezone), total,
+                                 filtered=filters.given(where))
 
 
 def show(
@@ -41,7 +81,8 @@ def show(
     config: ConfigOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Show one execution with every field.
+    """Show one execution: header, usage and cost, attempts, fallback, tool calls, parameters,
+    metadata, prompts and response.
 
     Examples:
 
@@ -54,18 +95,20 @@ def show(
     from agentlog.store import query
 
     settings = context.settings(config)
+    if execution != "last" and not execution.isdigit():
+        raise QueryError(f"execution id must be a number or 'last', got '{execution}'")
     conn = context.connect(db, settings.db)
     if execution == "last":
         record = query.latest(conn)
         if record is None:
             raise NotFoundError("the log holds no executions yet")
     else:
-        if not execution.isdigit():
-            raise QueryError(f"execution id must be a number or 'last', got '{execution}'")
         record = query.get(conn, int(execution))
         if record is None:
             raise NotFoundError(f"no execution with id {execution}")
     if as_json:
         render.print_json(record.to_dict())
     else:
-        render.execution_detail(record, settings.timezone)
+        from agentlog.cli import render_show
+
+        render_show.execution_detail(record, settings.timezone)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import textwrap
+from collections.abc import Iterable
 from typing import Any
 
 STATUS_STYLE = {"success": "green", "error": "red", "timeout": "yellow", "running": "cyan"}
@@ -18,6 +20,23 @@ def print_json(data: Any) -> None:
     import typer
 
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def print_records(records: Iterable, lines: bool) -> None:
+    """Full records as one JSON array, or one object per line; streamed, never all in memory."""
+    import sys
+
+    out = sys.stdout
+    if lines:
+        for record in records:
+            out.write(json.dumps(record.to_dict(), ensure_ascii=False, default=str) + "\n")
+        return
+    sep = "[\n"
+    for record in records:
+        out.write(sep + textwrap.indent(json.dumps(record.to_dict(), indent=2,
+                                                   ensure_ascii=False, default=str), "  "))
+        sep = ",\n"
+    out.write("[]\n" if sep == "[\n" else "\n]\n")
 
 
 def money(value: float | None, total: bool = False) -> str:
@@ -52,44 +71,6 @@ def summary_line(record) -> str:
     return (f"#{record.id} · {record.chosen_model_id} · {tokens(record.input_tokens)}→"
             f"{tokens(record.output_tokens)} tokens · {money(record.total_cost)} · "
             f"{duration(record.duration_ms)}{status}{error}")
-
-
-def executions_table(records: list, timezone: str | None) -> None:
-    from rich.table import Table
-
-    out = console()
-    if not records:
-        out.print("No executions match.")
-        return
-    table = Table(show_edge=False, pad_edge=False)
-    for name, justify in (("id", "right"), ("time", "left"), ("agent", "left"),
-                          ("model", "left"), ("status", "left"), ("tokens", "right"),
-                          ("cost", "right"), ("duration", "right")):
-        table.add_column(name, justify=justify, overflow="fold")
-    for r in records:
-        style = STATUS_STYLE.get(r.status, "")
-        table.add_row(str(r.id), local_time(r.created_at, timezone), r.agent_type,
-                      r.chosen_model_id or r.model_id or "", f"[{style}]{r.status}[/]",
-                      tokens(r.total_tokens), money(r.total_cost), duration(r.duration_ms))
-    out.print(table)
-
-
-def execution_detail(record, timezone: str | None) -> None:
-    from rich.table import Table
-
-    out = console()
-    table = Table(show_header=False, show_edge=False, pad_edge=False, box=None)
-    table.add_column("field", style="bold")
-    table.add_column("value", overflow="fold")
-    for key, value in record.to_dict().items():
-        if key in ("created_at", "started_at", "completed_at") and value is not None:
-            value = f"{local_time(getattr(record, key), timezone)} ({value})"
-        elif key.endswith("_cost") and value is not None:
-            value = money(value)
-        elif isinstance(value, (dict, list)):
-            value = json.dumps(value, indent=2, ensure_ascii=False)
-        table.add_row(key, "—" if value is None else str(value))
-    out.print(table, markup=False)
 
 
 def agents_table(rows: list[dict], path: str) -> None:

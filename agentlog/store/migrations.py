@@ -93,6 +93,20 @@ def m002_fulltext(db) -> None:
     )
 
 
+@migration
+def m020_filter_indexes(db) -> None:
+    # The count and cost of every match (list's footer) over all time or a period are read
+    # from (created_at, total_cost) instead of scanning rows that carry kilobytes of text.
+    # --model matches the chosen OR the configured model: with both columns indexed SQLite
+    # answers the OR from two index lookups instead of scanning the wide table. Most rows
+    # have no batch, so the batch index holds only the rows that do. IF NOT EXISTS: re-running
+    # the step on a database that already has them is harmless.
+    db["executions"].create_index(["created_at", "total_cost"], if_not_exists=True)
+    db["executions"].create_index(["model_id", "created_at"], if_not_exists=True)
+    db.execute("CREATE INDEX IF NOT EXISTS idx_executions_batch_id ON executions(batch_id) "
+               "WHERE batch_id IS NOT NULL")
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

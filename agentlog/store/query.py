@@ -1,7 +1,8 @@
 """The query builder: an immutable value that turns filters into SQL with bound parameters.
 
-Each filter returns a new Query; `sql()` is the one place where SQL is assembled. Column names
-come from a whitelist, values are always parameters.
+Each filter (store/filters.py) returns a new Query; `where_sql()` and `sql()` are the only
+places where SQL is assembled. Column names come from whitelists, values are parameters.
+Reports, exports and prune reuse `where_sql()` for their own SELECT, COPY or DELETE.
 """
 
 from __future__ import annotations
@@ -9,23 +10,42 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
 
 from agentlog.errors import QueryError
+from agentlog.store import dialect
+from agentlog.store.filters import Filters
 from agentlog.store.records import Execution
+from agentlog.timeutil import to_iso
 
 SORTABLE = (
     "id", "created_at", "agent_type", "model_id", "chosen_model_id", "status", "duration_ms",
     "time_to_first_token_ms", "input_tokens", "output_tokens", "total_tokens", "input_cost",
     "output_cost", "total_cost", "tenant_id", "attempts_count", "tool_calls_count",
 )
+SORT_ALIASES = {"time": "created_at", "agent": "agent_type", "model": "chosen_model_id",
+                "duration": "duration_ms", "tokens": "total_tokens", "cost": "total_cost"}
+NUMERIC = (
+    "duration_ms", "time_to_first_token_ms", "input_tokens", "output_tokens", "total_tokens",
+    "cached_tokens", "cache_creation_tokens", "reasoning_tokens", "input_cost", "output_cost",
+    "total_cost", "temperature", "attempts_count", "tool_calls_count",
+)
+AGGREGATES = ("count", "sum", "avg", "min", "max")
+_RANK = "rank"  # the search rank, sortable only inside a search
 
 
 @dataclass(frozen=True)
-class Query:
+class Query(Filters):
+    zone: str | None = None  # IANA zone of calendar periods; None: the system's
+    tenant: str | None = None  # the current tenant, for current_tenant()
     conditions: tuple[tuple[str, tuple], ...] = ()
-    order: tuple[str, ...] = ("-id",)
+    after: str | None = None  # created_at >= after (a stored UTC string)
+    before: str | None = None  # created_at < before
+    claims: tuple[tuple[str, frozenset, str], ...] = ()  # (dimension, allowed values, flag)
+    match: str | None = None  # FTS5 query of search()
+    order: tuple[str, ...] = ()  # empty: by search rank when searching, then newest first
     max_rows: int | None = None
-    columns: str = "*"
 
     def where(self, clause: str, *params) -> Query:
         """Add a condition (SQL written inside store/ only, values as parameters)."""
@@ -35,33 +55,97 @@ class Query:
         return self.where("id = ?", int(execution_id))
 
     def order_by(self, *keys: str) -> Query:
+        """Column names (or time, agent, model, duration, tokens, cost); `-` for descending."""
+        out = []
         for key in keys:
-            if key.lstrip("-") not in SORTABLE:
-                raise QueryError(f"cannot sort by '{key}' (choose from: {', '.join(SORTABLE)})")
-        return replace(self, order=keys)
+            desc = key.startswith("-")
+            name = key[1:] if desc else key
+            name = SORT_ALIASES.get(name, name)
+            if name not in SORTABLE:
+                choices = ", ".join((*SORT_ALIASES, *SORTABLE))
+                raise QueryError(f"cannot sort by '{key}' (choose from: {choices})")
+            out.append(("-" if desc else "") + name)
+        return replace(self, order=tuple(out))
+
+    def reverse(self) -> Query:
+        return replace(self, order=tuple(k[1:] if k.startswith("-") else "-" + k
+                                         for k in self._order()))
 
     def limit(self, n: int | None) -> Query:
         if n is not None and n < 0:
             raise QueryError(f"limit must be zero or more, got {n}")
         return replace(self, max_rows=n)
 
+    # --- what filters.py builds on -----------------------------------------------------------
+    def _claim(self, dimension: str, allowed: tuple, flag: str) -> Query:
+        """Record what a flag allows on one dimension; nothing left allowed is a conflict."""
+        left, others = frozenset(allowed), []
+        for dim, values, other in self.claims:
+            if dim == dimension:
+                left &= values
+                others.append(other)
+        if not left:
+            raise QueryError(f"{flag} cannot be combined with {' and '.join(others)}")
+        return replace(self, claims=(*self.claims, (dimension, frozenset(allowed), flag)))
+
+    def _narrow(self, start: datetime | None, end: datetime | None, flag: str) -> Query:
+        after = max(filter(None, (self.after, start and to_iso(start))), default=None)
+        before = min(filter(None, (self.before, end and to_iso(end))), default=None)
+        if after and before and after >= before:
+            raise QueryError(f"{flag} leaves an empty time range "
+                             f"(from {after} to {before}, UTC)")
+        return replace(self, after=after, before=before)
+
+    def _match(self, phrases: str) -> Query:
+        return replace(self, match=f"{self.match} {phrases}" if self.match else phrases)
+
+    # --- SQL ---------------------------------------------------------------------------------
+    def _order(self) -> tuple[str, ...]:
+        if self.order:
+            return self.order
+        return (_RANK, "-id") if self.match else ("-id",)
+
+    def _where(self, ranked: bool) -> tuple[str, list]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if self.after:
+            clauses.append("created_at >= ?")
+            params.append(self.after)
+        if self.before:
+            clauses.append("created_at < ?")
+            params.append(self.before)
+        for clause, values in self.conditions:
+            clauses.append(f"({clause})")
+            params.extend(values)
+        if self.match and not ranked:  # a ranked query filters through its join instead
+            clauses.append(dialect.fts_filter())
+            params.append(self.match)
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
     def where_sql(self) -> tuple[str, list]:
-        if not self.conditions:
-            return "", []
-        clause = " AND ".join(f"({c})" for c, _ in self.conditions)
-        return " WHERE " + clause, [p for _, ps in self.conditions for p in ps]
+        """` WHERE …` (or "") over the executions table, and its parameters."""
+        return self._where(ranked=False)
 
     def sql(self) -> tuple[str, list]:
-        where, params = self.where_sql()
-        order = ", ".join(f"{k.lstrip('-')} {'DESC' if k.startswith('-') else 'ASC'}"
-                          for k in self.order)
-        text = f"SELECT {self.columns} FROM executions{where} ORDER BY {order}"
+        order = self._order()
+        ranked = any(k.lstrip("-") == _RANK for k in order)
+        if ranked and not self.match:
+            raise QueryError("sorting by rank needs a search")
+        source = dialect.fts_ranked_source() if ranked else "executions"
+        where, params = self._where(ranked)
+        keys = ", ".join(  # unknown values (NULL) last in either direction
+            f"{'fts_rank' if k.lstrip('-') == _RANK else 'executions.' + k.lstrip('-')} "
+            f"{'DESC' if k.startswith('-') else 'ASC'} NULLS LAST" for k in order)
+        text = f"SELECT executions.* FROM {source}{where} ORDER BY {keys}"
+        params = [self.match, *params] if ranked else params
         if self.max_rows is not None:
             text += " LIMIT ?"
-            params = [*params, self.max_rows]
+            params.append(self.max_rows)
         return text, params
 
+    # --- running it --------------------------------------------------------------------------
     def rows(self, conn: sqlite3.Connection) -> Iterator[dict]:
+        """Matching rows as dicts of stored values, streamed."""
         text, params = self.sql()
         cursor = conn.execute(text, params)
         names = [d[0] for d in cursor.description]
@@ -72,13 +156,19 @@ class Query:
         for row in self.rows(conn):
             yield Execution.from_row(row)
 
-    def count(self, conn: sqlite3.Connection) -> int:
+    def aggregate(self, conn: sqlite3.Connection, *specs: tuple[str, str]) -> tuple:
+        """One row of aggregates over every matching row (limit and order do not apply),
+        e.g. `aggregate(conn, ("count", "*"), ("sum", "total_cost"))`."""
+        exprs = []
+        for fn, column in specs:
+            if fn not in AGGREGATES:
+                raise QueryError(f"unknown aggregate '{fn}' (choose from: {', '.join(AGGREGATES)})")
+            if not (fn == "count" and column == "*") and column not in NUMERIC:
+                raise QueryError(f"cannot {fn} '{column}' (choose from: {', '.join(NUMERIC)})")
+            exprs.append(f"{fn}({column})")
         where, params = self.where_sql()
-        return conn.execute(f"SELECT count(*) FROM executions{where}", params).fetchone()[0]
-
-    def total_cost(self, conn: sqlite3.Connection) -> float | None:
-        where, params = self.where_sql()
-        return conn.execute(f"SELECT sum(total_cost) FROM executions{where}", params).fetchone()[0]
+        return conn.execute(f"SELECT {', '.join(exprs)} FROM executions{where}",
+                            params).fetchone()
 
 
 def latest(conn: sqlite3.Connection) -> Execution | None:

@@ -1,0 +1,159 @@
+"""The `list` table: one line per execution, fitted to the terminal (80 columns when piped).
+
+Fixed-width columns keep their width; agent and model share what is left and are shortened
+with an ellipsis. Below 100 columns times and token counts get shorter spellings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from agentlog.cli.render import STATUS_STYLE, console, duration, money
+from agentlog.errors import QueryError
+
+MARKERS = (("F", "fallback", "with_fallback"), ("C", "cache hit", "cache_hit"),
+           ("S", "streaming", "streaming"), ("T", "tool calls", "tool_calls_count"))
+FLEXIBLE = ("agent", "model", "error")
+WIDE = 100
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    justify: str
+    cell: Callable  # (record, zone, compact) -> str
+
+
+def _time(r, zone, compact: bool) -> str:
+    return r.created_at.astimezone(zone).strftime("%m-%d %H:%M" if compact else "%Y-%m-%d %H:%M:%S")
+
+
+def _model(r, zone, compact: bool) -> str:
+    chosen = r.chosen_model_id or r.model_id or ""
+    return f"{chosen}*" if r.model_id and chosen != r.model_id else chosen
+
+
+def _count(n: int | None, compact: bool) -> str:
+    if n is None:
+        return "—"
+    if compact and n >= 10_000:
+        return f"{n / 1000:.0f}k" if n < 1_000_000 else f"{n / 1_000_000:.1f}M"
+    return f"{n:,}"
+
+
+def _tokens(r, zone, compact: bool) -> str:
+    if r.input_tokens is None and r.output_tokens is None:
+        return "—"
+    return f"{_count(r.input_tokens, compact)}→{_count(r.output_tokens, compact)}"
+
+
+def _markers(r, zone, compact: bool) -> str:
+    on = {"with_fallback": r.fallback_reason is not None, "cache_hit": r.cache_hit,
+          "streaming": r.streaming, "tool_calls_count": bool(r.tool_calls_count)}
+    return "".join(letter for letter, _, key in MARKERS if on[key])
+
+
+COLUMNS: dict[str, Column] = {
+    "id": Column("id", "right", lambda r, z, c: str(r.id)),
+    "time": Column("time", "left", _time),
+    "agent": Column("agent", "left", lambda r, z, c: r.agent_type),
+    "model": Column("model", "left", _model),
+    "status": Column("status", "left", lambda r, z, c: r.status),
+    "tokens": Column("in→out", "right", _tokens),
+    "cost": Column("cost", "right", lambda r, z, c: money(r.total_cost)),
+    "duration": Column("duration", "right", lambda r, z, c: duration(r.duration_ms)),
+    "flags": Column("flags", "left", _markers),
+    "tenant": Column("tenant", "left", lambda r, z, c: r.tenant_id or "—"),
+    "batch": Column("batch", "left", lambda r, z, c: r.batch_id or "—"),
+    "version": Column("version", "left", lambda r, z, c: r.agent_version or "—"),
+    "error": Column("error", "left", lambda r, z, c: r.error_class or ""),
+}
+DEFAULT = ("id", "time", "agent", "model", "status", "tokens", "cost", "duration", "flags")
+
+
+def parse_columns(text: str | None) -> tuple[str, ...]:
+    """`--columns id,agent,cost` → names, each one checked."""
+    if text is None:
+        return DEFAULT
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    for name in names or ("",):
+        if name not in COLUMNS:
+            raise QueryError(f"unknown column '{name}' (choose from: {', '.join(COLUMNS)})")
+    return names
+
+
+def _fit(widths: dict[str, int], names: tuple[str, ...], room: int) -> dict[str, int]:
+    """Share `room` among the flexible columns: short ones keep their width."""
+    flexible = sorted((n for n in names if n in FLEXIBLE), key=lambda n: widths[n])
+    out = {}
+    for i, name in enumerate(flexible):
+        share = max(6, room // (len(flexible) - i))
+        out[name] = min(widths[name], share)
+        room -= out[name]
+    return out
+
+
+def executions_table(records: list, names: tuple[str, ...], zone, total: tuple[int, float | None],
+                     filtered: bool) -> None:
+    """The rows, then a footer with the count and cost of every matching row."""
+    from rich.table import Table
+    from rich.text import Text
+
+    out = console()
+    if not records:
+        out.print("No executions match these filters." if filtered
+                  else "No executions logged yet (agentlog run AGENT logs one).")
+        return
+    compact = out.width < WIDE
+    cells = [[COLUMNS[n].cell(r, zone, compact) for n in names] for r in records]
+    widths = {n: max(len(COLUMNS[n].header), *(len(row[i]) for row in cells))
+              for i, n in enumerate(names)}
+    fixed = sum(w for n, w in widths.items() if n not in FLEXIBLE)
+    fitted = _fit(widths, names, out.width - fixed - (len(names) - 1))
+    for i, name in enumerate(names):
+        if name in fitted:
+            for row in cells:
+                row[i] = _shorten(row[i], fitted[name])
+    table = Table(box=None, show_edge=False, pad_edge=False, collapse_padding=True,
+                  padding=(0, 1), header_style="bold")
+    for name in names:
+        col = COLUMNS[name]
+        table.add_column(col.header, justify=col.justify, no_wrap=True, overflow="crop",
+                         width=fitted.get(name), min_width=None if name in fitted else widths[name])
+    status_at = names.index("status") if "status" in names else None
+    for record, row in zip(records, cells, strict=True):
+        texts = [Text(c) for c in row]
+        if status_at is not None:
+            texts[status_at].stylize(STATUS_STYLE.get(record.status, ""))
+        table.add_row(*texts)
+    out.print(table)
+    out.print(footer(len(records), total), highlight=False, markup=False)
+    legend = _legend(names, cells)
+    if legend:
+        out.print(legend, style="dim", markup=False)
+
+
+def _shorten(text: str, width: int) -> str:
+    """Cut with an ellipsis, keeping a trailing * (the fallback-model mark) visible."""
+    if len(text) <= width:
+        return text
+    mark = "*" if text.endswith("*") else ""
+    return text[: width - 1 - len(mark)] + "…" + mark
+
+
+def footer(shown: int, total: tuple[int, float | None]) -> str:
+    count, cost = total
+    what = f"{count:,} execution{'s' if count != 1 else ''}"
+    more = f" · showing {shown:,} (-n N or --all for more)" if shown < count else ""
+    return f"{what} · {money(cost)} total{more}"
+
+
+def _legend(names: tuple[str, ...], cells: list[list[str]]) -> str:
+    parts = []
+    if "flags" in names:
+        used = {ch for row in cells for ch in row[names.index("flags")]}
+        parts += [f"{letter} {label}" for letter, label, _ in MARKERS if letter in used]
+    if "model" in names and any(row[names.index("model")].endswith("*") for row in cells):
+        parts.append("* fallback model")
+    return " · ".join(parts)

@@ -1,0 +1,85 @@
+"""The few settings that reading the log needs (db, timezone, tenant), without pydantic.
+
+Reading commands must start fast, so they neither validate the whole agents file nor import
+pydantic; config.py does that where agents run. A missing agents file means defaults, and
+yaml is imported only when there is a file to read.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from agentlog.errors import ConfigError
+
+DEFAULT_CONFIG = "agents.yaml"
+
+
+@dataclass(frozen=True)
+class ReadSettings:
+    db: str | None = None
+    timezone: str | None = None
+    tenant: str | None = None
+
+    def current_tenant(self, explicit: str | None = None) -> str | None:
+        """--tenant, then AGENTLOG_TENANT, then settings.tenant (as `run` records it)."""
+        return explicit or os.environ.get("AGENTLOG_TENANT") or self.tenant
+
+
+def config_path(explicit: str | None = None) -> Path:
+    return Path(explicit or os.environ.get("AGENTLOG_CONFIG") or DEFAULT_CONFIG).expanduser()
+
+
+def read_yaml(path: Path) -> Any:
+    """The parsed agents file; every way of failing is a ConfigError naming the file."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"agents file not found: {path} (use -c PATH or AGENTLOG_CONFIG; "
+            "agents.yaml.example shows every key)"
+        ) from None
+    except IsADirectoryError:
+        raise ConfigError(f"agents file is a directory: {path}") from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {e.start})") from None
+    except OSError as e:
+        raise ConfigError(f"cannot read agents file {path}: {e.strerror}") from None
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise ConfigError(f"{path}{where}: malformed YAML: {problem}") from None
+
+
+def load(explicit: str | None = None) -> ReadSettings:
+    """db, timezone and tenant of the agents file's `settings:`, checked one by one."""
+    path = config_path(explicit)
+    if explicit is None and not path.exists():
+        return ReadSettings()
+    raw = read_yaml(path)
+    settings = raw.get("settings") if isinstance(raw, dict) else None
+    if settings is None:
+        return ReadSettings()
+    if not isinstance(settings, dict):
+        raise ConfigError(f"{path}: settings: expected a mapping")
+    values = {}
+    for key in ("db", "timezone", "tenant"):
+        value = settings.get(key)
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(f"{path}: settings: key '{key}': expected a string")
+        values[key] = value
+    if values["timezone"] is not None:
+        from agentlog.timeutil import get_zone
+
+        try:
+            get_zone(values["timezone"])
+        except ValueError as e:
+            raise ConfigError(f"{path}: settings: key 'timezone': {e}") from None
+    return ReadSettings(**values)

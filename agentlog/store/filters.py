@@ -1,0 +1,222 @@
+"""What every filter means in SQL: the methods of Query, named like the CLI flags.
+
+Each method returns a new Query; conditions AND together. Values are bound parameters,
+columns are written here. Contradictions (`--today --yesterday`, `--failed --successful`,
+an empty time range) and malformed values raise QueryError with one line naming the flags.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from agentlog import timeutil
+from agentlog.errors import QueryError
+from agentlog.store import dialect
+
+STATUSES = ("running", "success", "error", "timeout")
+
+
+def meta_value(text: str) -> Any:
+    """A `--meta key=VALUE` as typed: numbers, booleans and null as JSON values, else text
+    (the same reading as `run --meta`)."""
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError:
+        return text
+    return text if isinstance(parsed, (dict, list, str)) else parsed
+
+
+class Filters:
+    """Mixed into Query; relies on its `where`, `_claim`, `_narrow`, `_match`, `zone`, `tenant`."""
+
+    # --- time: calendar periods in the query's zone, converted to UTC bounds -------------
+    def today(self):
+        return self._period("today")
+
+    def yesterday(self):
+        return self._period("yesterday")
+
+    def this_week(self):
+        """Since Monday 00:00 local time."""
+        return self._period("this-week")
+
+    def this_month(self):
+        return self._period("this-month")
+
+    def last_7_days(self):
+        """Today and the six calendar days before it."""
+        return self._period("last-7-days")
+
+    def last_30_days(self):
+        return self._period("last-30-days")
+
+    def since(self, when: str | datetime | date):
+        """Inclusive: a date, a datetime (local unless it has an offset) or a duration (2h)."""
+        return self._narrow(self._point(when, "--since"), None, "--since")
+
+    def until(self, when: str | datetime | date):
+        """Exclusive, with the same forms as since()."""
+        return self._narrow(None, self._point(when, "--until"), "--until")
+
+    def between(self, start: str | datetime | date, end: str | datetime | date):
+        return self.since(start).until(end)
+
+    # --- status ----------------------------------------------------------------------------
+    def status(self, *names: str):
+        """Any of the named statuses (running, success, error, timeout)."""
+        for name in names or ("",):
+            if name not in STATUSES:
+                raise QueryError(f"unknown status '{name}' (choose from: {', '.join(STATUSES)})")
+        return self._statuses(names, f"--status {','.join(names)}")
+
+    def failed(self):
+        """Errors and timeouts."""
+        return self._statuses(("error", "timeout"), "--failed")
+
+    def successful(self):
+        return self._statuses(("success",), "--successful")
+
+    def running(self):
+        return self._statuses(("running",), "--running")
+
+    def timeout(self):
+        return self._statuses(("timeout",), "--timeout")
+
+    def _statuses(self, names: tuple[str, ...], flag: str):
+        marks = ", ".join("?" * len(names))
+        return self._claim("status", names, flag).where(f"status IN ({marks})", *names)
+
+    # --- who and what ----------------------------------------------------------------------
+    def by_agent(self, *names: str):
+        return self.where(f"agent_type IN ({', '.join('?' * len(names))})", *names)
+
+    def by_model(self, *names: str):
+        """The chosen model or the configured one."""
+        marks = ", ".join("?" * len(names))
+        return self.where(f"chosen_model_id IN ({marks}) OR model_id IN ({marks})",
+                          *names, *names)
+
+    def by_tenant(self, tenant: str):
+        return self._claim("tenant", (True,), "--tenant").where("tenant_id = ?", tenant)
+
+    def current_tenant(self):
+        """The tenant `run` would record: --tenant, AGENTLOG_TENANT, settings.tenant."""
+        if not self.tenant:
+            raise QueryError("--current-tenant: no tenant is set (use --tenant, "
+                             "AGENTLOG_TENANT or settings.tenant)")
+        return self.by_tenant(self.tenant)
+
+    def with_tenant(self, yes: bool = True):
+        flag = "--with-tenant" if yes else "--without-tenant"
+        return self._claim("tenant", (yes,), flag).where(
+            "tenant_id IS NOT NULL AND tenant_id != ''" if yes
+            else "tenant_id IS NULL OR tenant_id = ''")
+
+    def without_tenant(self):
+        return self.with_tenant(False)
+
+    def by_batch(self, batch_id: str):
+        return self.where("batch_id = ?", batch_id)
+
+    # --- thresholds, all inclusive ---------------------------------------------------------
+    def expensive(self, usd: float | str):
+        return self.where("total_cost >= ?", _threshold(usd, "--expensive"))
+
+    def slow(self, ms: int | str):
+        return self.where("duration_ms >= ?", _threshold(ms, "--slow"))
+
+    def high_token_usage(self, tokens: int | str):
+        return self.where("total_tokens >= ?", _threshold(tokens, "--high-tokens"))
+
+    # --- behaviour ---------------------------------------------------------------------------
+    def streaming(self, yes: bool = True):
+        return self._flag("streaming", yes, "streaming = 1", "streaming = 0",
+                          "--streaming", "--non-streaming")
+
+    def non_streaming(self):
+        return self.streaming(False)
+
+    def with_fallback(self, yes: bool = True):
+        return self._flag("fallback", yes, "fallback_reason IS NOT NULL", "fallback_reason IS NULL",
+                          "--with-fallback", "--without-fallback")
+
+    def without_fallback(self):
+        return self.with_fallback(False)
+
+    def cached(self, yes: bool = True):
+        return self._flag("cache", yes, "cache_hit = 1", "cache_hit = 0",
+                          "--cached", "--cache-miss")
+
+    def cache_miss(self):
+        return self.cached(False)
+
+    def with_tool_calls(self, yes: bool = True):
+        return self._flag("tools", yes, "tool_calls_count > 0", "tool_calls_count = 0",
+                          "--with-tool-calls", "--without-tool-calls")
+
+    def without_tool_calls(self):
+        return self.with_tool_calls(False)
+
+    def retryable_errors(self):
+        """The final error was retryable (rate limit, timeout, connection, 5xx)."""
+        return self.where("retryable = 1")
+
+    def rate_limited(self):
+        """Any attempt hit a rate limit."""
+        return self.where("rate_limited = 1")
+
+    def _flag(self, dimension: str, yes: bool, on: str, off: str, flag_on: str, flag_off: str):
+        return self._claim(dimension, (yes,), flag_on if yes else flag_off).where(
+            on if yes else off)
+
+    # --- metadata and text -------------------------------------------------------------------
+    def where_meta(self, key: str, value: Any):
+        """metadata[key] == value; dotted keys reach nested objects."""
+        return self.where(*_flat(dialect.json_equals("metadata", key, value)))
+
+    def has_meta(self, key: str):
+        return self.where(*_flat(dialect.json_has("metadata", key)))
+
+    def search(self, text: str):
+        """Full-text over prompts, response and error message; words are ANDed."""
+        return self._match(dialect.fts_phrases(text))
+
+    # --- helpers of the time filters ---------------------------------------------------------
+    def _zone(self):
+        try:
+            return timeutil.get_zone(self.zone)
+        except ValueError as e:
+            raise QueryError(str(e)) from None
+
+    def _period(self, name: str):
+        flag = "--" + name
+        start, end = timeutil.period_bounds(name, self._zone())
+        return self._claim("period", (name,), flag)._narrow(start, end, flag)
+
+    def _point(self, when: str | datetime | date, flag: str) -> datetime:
+        zone = self._zone()
+        if isinstance(when, datetime):
+            return when.astimezone(timeutil.UTC) if when.tzinfo else when.replace(tzinfo=zone)
+        if isinstance(when, date):
+            return timeutil.day_bounds(when, zone)[0]
+        try:
+            return timeutil.parse_point(str(when), zone)
+        except ValueError as e:
+            raise QueryError(f"{flag}: {e}") from None
+
+
+def _threshold(value: float | str, flag: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise QueryError(f"{flag} expects a number, got '{value}'") from None
+    if number < 0 or number != number:
+        raise QueryError(f"{flag} must be zero or more, got {value}")
+    return number
+
+
+def _flat(condition: tuple[str, tuple]) -> tuple:
+    clause, params = condition
+    return (clause, *params)
