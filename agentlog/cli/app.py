@@ -76,13 +76,19 @@ def root(
     _state["debug"] = debug
 
 
-from agentlog.cli import agents, listing, run  # noqa: E402  (commands register themselves)
+from agentlog.cli import (  # noqa: E402  (commands register themselves)
+    agents,
+    export,
+    listing,
+    run,
+)
 
 agents.register(guarded)
 app.add_typer(agents.app, name="agents")
 app.command("run")(guarded(run.run))
 app.command("list")(guarded(listing.list_executions))
 app.command("show")(guarded(listing.show))
+app.command("export")(guarded(export.export))
 
 
 def main() -> None:

@@ -6,8 +6,10 @@ to be created or upgraded (checked cheaply with PRAGMA user_version).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 from agentlog.errors import StoreError
@@ -58,3 +60,16 @@ def connect(path: Path) -> sqlite3.Connection:
     if version != migrations.SCHEMA_VERSION:
         migrations.upgrade(conn, path, version)
     return conn
+
+
+@contextlib.contextmanager
+def pragmas(conn: sqlite3.Connection, **values) -> Iterator[None]:
+    """Set PRAGMAs of this connection for the block, then restore their previous values."""
+    previous = {name: conn.execute(f"PRAGMA {name}").fetchone()[0] for name in values}
+    for name, value in values.items():
+        conn.execute(f"PRAGMA {name}={value}")
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            conn.execute(f"PRAGMA {name}={value}")

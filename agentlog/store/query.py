@@ -126,7 +126,8 @@ class Query(Filters):
         """` WHERE …` (or "") over the executions table, and its parameters."""
         return self._where(ranked=False)
 
-    def sql(self) -> tuple[str, list]:
+    def sql(self, columns: str = "executions.*") -> tuple[str, list]:
+        """The SELECT of matching rows; `columns` is a select list written inside store/."""
         order = self._order()
         ranked = any(k.lstrip("-") == _RANK for k in order)
         if ranked and not self.match:
@@ -136,7 +137,7 @@ class Query(Filters):
         keys = ", ".join(  # unknown values (NULL) last in either direction
             f"{'fts_rank' if k.lstrip('-') == _RANK else 'executions.' + k.lstrip('-')} "
             f"{'DESC' if k.startswith('-') else 'ASC'} NULLS LAST" for k in order)
-        text = f"SELECT executions.* FROM {source}{where} ORDER BY {keys}"
+        text = f"SELECT {columns} FROM {source}{where} ORDER BY {keys}"
         params = [self.match, *params] if ranked else params
         if self.max_rows is not None:
             text += " LIMIT ?"

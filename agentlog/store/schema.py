@@ -37,3 +37,9 @@ def fts_unindex(conn: sqlite3.Connection, where: str, params: tuple = ()) -> Non
         f"SELECT 'delete', id, {cols} FROM executions WHERE status != 'running' AND ({where})",
         params,
     )
+
+
+def declared_types(conn: sqlite3.Connection) -> dict[str, str]:
+    """Column name → declared type (TEXT, INTEGER, REAL)."""
+    return {r[1]: r[2].upper() for r in conn.execute("PRAGMA table_info(executions)")}
+

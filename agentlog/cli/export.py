@@ -1,0 +1,118 @@
+"""`agentlog export csv|json|jsonl`: the matching executions, streamed to a file or stdout."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, BinaryIO, Optional
+
+import typer
+
+from agentlog.cli import filters
+from agentlog.cli.options import ConfigOpt, DbOpt
+from agentlog.errors import AgentlogError
+
+
+class Format(str, Enum):
+    csv = "csv"
+    json = "json"
+    jsonl = "jsonl"
+
+
+@filters.options
+def export(
+    where: filters.Values,
+    fmt: Annotated[Format, typer.Argument(metavar="csv|json|jsonl", show_default=False,
+                                          help="csv, json (one array) or jsonl.")],
+    output: Annotated[Optional[str], typer.Option(
+        "--output", "-o", metavar="FILE", show_default=False,
+        help="Write to FILE (replaced only once the export is complete). Default: stdout.")]
+        = None,
+    columns: Annotated[Optional[str], typer.Option(
+        "--columns", metavar="A,B,…", show_default=False,
+        help="Columns of the log, in this order. Default: every column.")] = None,
+    limit: Annotated[Optional[int], typer.Option(
+        "--limit", "-n", min=0, show_default=False,
+        help="At most N executions (the newest). Default: every match.")] = None,
+    raw: Annotated[bool, typer.Option(
+        "--raw", help="CSV: keep cells beginning with = + - @ tab or CR as they are, instead "
+                      "of prefixing a single quote that stops spreadsheets running them.")]
+        = False,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Export the matching executions, newest first, as CSV, a JSON array or JSON Lines.
+
+    Takes every filter of `list`. Rows are streamed, so any size of log exports in flat
+    memory. A file is written atomically: a failed export leaves no file behind.
+
+    Examples:
+
+      agentlog export csv -o runs.csv --this-month
+
+      agentlog export jsonl --failed --since 7d | jq .error_message
+
+      agentlog export json --agent summarize --columns id,created_at,total_cost -o cost.json
+    """
+    from agentlog.cli import context, progress
+    from agentlog.store import export as writers
+
+    settings = context.settings(config)
+    query = filters.to_query(where, settings).limit(limit)
+    if output in (None, "-"):
+        conn = context.connect(db, settings.db)
+        names = writers.pick_columns(conn, columns)
+        with _stdout() as out:
+            writers.write(conn, query, fmt.value, out, names, raw)
+        return
+    with _atomic(Path(output)) as out:
+        conn = context.connect(db, settings.db)
+        names = writers.pick_columns(conn, columns)
+        with progress.bar(lambda: _total(conn, query)) as advance:
+            count = writers.write(conn, query, fmt.value, out, names, raw, advance)
+    typer.echo(f"exported {count:,} execution{'' if count == 1 else 's'} to {output}", err=True)
+
+
+@contextlib.contextmanager
+def _atomic(path: Path) -> Iterator[BinaryIO]:
+    """A temporary file next to `path` that replaces it only when the block succeeds."""
+    import tempfile
+
+    if path.is_dir():
+        raise AgentlogError(f"cannot write {path}: it is a directory")
+    try:
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    except OSError as e:
+        raise AgentlogError(f"cannot write {path}: {e.strerror or e}") from None
+    try:
+        with os.fdopen(fd, "wb", buffering=1 << 20) as out:
+            yield out
+        os.replace(temp, path)  # no fsync: atomic for a failed export, not a power cut
+    except OSError as e:
+        raise AgentlogError(f"cannot write {path}: {e.strerror or e}") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+
+
+@contextlib.contextmanager
+def _stdout() -> Iterator[BinaryIO]:
+    """stdout as bytes; a reader that stops early (`| head`) ends the export quietly."""
+    sys.stdout.flush()
+    out = sys.stdout.buffer
+    try:
+        yield out
+        out.flush()
+    except BrokenPipeError:
+        with contextlib.suppress(OSError):  # keep Python from complaining again at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(0) from None
+
+
+def _total(conn, query) -> int:
+    (count,) = query.aggregate(conn, ("count", "*"))
+    return count if query.max_rows is None else min(count, query.max_rows)

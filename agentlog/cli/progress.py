@@ -1,0 +1,24 @@
+"""A progress bar on stderr for long commands, only when stderr is a terminal."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+
+
+@contextlib.contextmanager
+def bar(total: Callable[[], int]) -> Iterator[Callable[[int], None] | None]:
+    """Yields a function that advances the bar by n, or None when stderr is not a terminal
+    (then `total`, which may cost a query, is not called)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from agentlog.cli import render
+
+    columns = (BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, transient=True, console=render.console(stderr=True)) as shown:
+        task = shown.add_task("", total=total())
+        yield lambda n: shown.advance(task, n)
