@@ -1,4 +1,4 @@
-"""The few settings that reading the log needs (db, timezone, tenant), without pydantic.
+"""The few settings that reading the log needs (db, timezone, tenant, retention), without pydantic.
 
 Reading commands must start fast, so they neither validate the whole agents file nor import
 pydantic; config.py does that where agents run. A missing agents file means defaults, and
@@ -22,6 +22,7 @@ class ReadSettings:
     db: str | None = None
     timezone: str | None = None
     tenant: str | None = None
+    retention: str | None = None  # a duration such as 30d: what `prune` deletes by default
 
     def current_tenant(self, explicit: str | None = None) -> str | None:
         """--tenant, then AGENTLOG_TENANT, then settings.tenant (as `run` records it)."""
@@ -59,7 +60,7 @@ def read_yaml(path: Path) -> Any:
 
 
 def load(explicit: str | None = None) -> ReadSettings:
-    """db, timezone and tenant of the agents file's `settings:`, checked one by one."""
+    """db, timezone, tenant and retention of the agents file's `settings:`, checked one by one."""
     path = config_path(explicit)
     if explicit is None and not path.exists():
         return ReadSettings()
@@ -70,7 +71,7 @@ def load(explicit: str | None = None) -> ReadSettings:
     if not isinstance(settings, dict):
         raise ConfigError(f"{path}: settings: expected a mapping")
     values = {}
-    for key in ("db", "timezone", "tenant"):
+    for key in ("db", "timezone", "tenant", "retention"):
         value = settings.get(key)
         if value is not None and not isinstance(value, str):
             raise ConfigError(f"{path}: settings: key '{key}': expected a string")
@@ -82,4 +83,11 @@ def load(explicit: str | None = None) -> ReadSettings:
             get_zone(values["timezone"])
         except ValueError as e:
             raise ConfigError(f"{path}: settings: key 'timezone': {e}") from None
+    if values["retention"] is not None:
+        from agentlog.timeutil import parse_duration
+
+        try:
+            parse_duration(values["retention"])
+        except ValueError as e:
+            raise ConfigError(f"{path}: settings: key 'retention': {e}") from None
     return ReadSettings(**values)

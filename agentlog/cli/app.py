@@ -80,6 +80,7 @@ from agentlog.cli import (  # noqa: E402  (commands register themselves)
     agents,
     export,
     listing,
+    prune,
     run,
 )
 
@@ -89,6 +90,7 @@ app.command("run")(guarded(run.run))
 app.command("list")(guarded(listing.list_executions))
 app.command("show")(guarded(listing.show))
 app.command("export")(guarded(export.export))
+app.command("prune")(guarded(prune.prune))
 
 
 def main() -> None:

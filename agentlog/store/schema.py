@@ -43,3 +43,7 @@ def declared_types(conn: sqlite3.Connection) -> dict[str, str]:
     """Column name → declared type (TEXT, INTEGER, REAL)."""
     return {r[1]: r[2].upper() for r in conn.execute("PRAGMA table_info(executions)")}
 
+
+def fts_optimize(conn: sqlite3.Connection) -> None:
+    """Merge the full-text index into one segment, dropping what deleted rows left behind."""
+    conn.execute("INSERT INTO executions_fts(executions_fts) VALUES('optimize')")
