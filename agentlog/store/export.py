@@ -22,13 +22,12 @@ from collections.abc import Callable, Sequence
 from typing import BinaryIO
 
 from agentlog.errors import QueryError
-from agentlog.store import db, schema
+from agentlog.store import schema
 from agentlog.store.query import Query
 
 FORMATS = ("csv", "json", "jsonl")
 FORMULA_STARTS = "=+-@\t\r"  # OWASP's list of characters that start a spreadsheet formula
 CHUNK = 200  # rows per fetch: small enough for the bytes passes to stay in the CPU cache
-_MMAP = 1 << 40  # read pages through memory mapping: no copy per page on a full scan
 _GROUP = 60  # columns per printf/json_object call (SQLite allows 127 arguments)
 
 # SQLite writes the quotes around text cells as bytes that never occur in UTF-8 text (every
@@ -74,7 +73,7 @@ def write(conn: sqlite3.Connection, query: Query, fmt: str, out: BinaryIO,
         line, finish = _json_line(columns, types), between.join
     text, params = query.sql(f"CAST({line} AS BLOB)")
     count = 0
-    with db.pragmas(conn, mmap_size=_MMAP), contextlib.closing(conn.execute(text, params)) as cur:
+    with contextlib.closing(conn.execute(text, params)) as cur:
         while rows := cur.fetchmany(CHUNK):
             lead = between if count else (b"[\n" if fmt == "json" else b"")
             out.write(lead + finish([row[0] for row in rows]))
