@@ -26,7 +26,7 @@ class Format(str, Enum):
 @filters.options
 def export(
     where: filters.Values,
-    fmt: Annotated[Format, typer.Argument(metavar="csv|json|jsonl", show_default=False,
+    fmt: Annotated[Format, typer.Argument(metavar="FORMAT", show_default=False,
                                           help="csv, json (one array) or jsonl.")],
     output: Annotated[Optional[str], typer.Option(
         "--output", "-o", metavar="FILE", show_default=False,
@@ -36,7 +36,7 @@ def export(
         "--columns", metavar="A,B,…", show_default=False,
         help="Columns of the log, in this order. Default: every column.")] = None,
     limit: Annotated[Optional[int], typer.Option(
-        "--limit", "-n", min=0, show_default=False,
+        "--limit", "-n", min=0, metavar="N", show_default=False,
         help="At most N executions (the newest). Default: every match.")] = None,
     raw: Annotated[bool, typer.Option(
         "--raw", help="CSV: keep cells beginning with = + - @ tab or CR as they are, instead "
