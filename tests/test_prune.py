@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 import pytest
 from seeding import ALL, seed, table_dump
 
+from agentlog.errors import StoreError
 from agentlog.store import db
 from agentlog.store import prune as store
 from agentlog.store.query import Query
@@ -117,7 +118,7 @@ def test_a_failure_inside_a_batch_keeps_the_batches_before_it(seeded_log, monkey
     monkeypatch.setattr(schema, "fts_unindex", failing)
     conn = db.connect(seeded_log)
     selected = store.selection(Query(), datetime(2026, 11, 25, 1, tzinfo=timezone.utc))
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(StoreError, match="prune stopped after deleting 4 executions: disk I/O"):
         store.delete(conn, selected, store.plan(conn, selected).top_id, batch=2)
     conn.close()
     assert ids(seeded_log) == ALL - {2, 3, 4, 5}  # ids are taken oldest id first, 2 a batch
@@ -133,6 +134,22 @@ def test_the_file_shrinks_after_vacuum_and_the_sizes_are_reported(cli, seeded_lo
     assert seeded_log.stat().st_size < before / 2
     assert "Deleted 301 executions; database " in out and " → " in out
     assert fts_is_consistent(seeded_log)
+
+
+def test_a_failed_vacuum_says_the_executions_are_gone_but_the_file_did_not_shrink(
+        cli, seeded_log, monkeypatch):
+    from agentlog.store import schema
+
+    def locked(conn):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(schema, "fts_optimize", locked)
+    result = cli("prune", "--older-than", "2d", "--yes")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "agentlog: error: the executions are deleted, but reclaiming space failed: database "
+        "is locked (`sqlite3 FILE VACUUM` shrinks the file later)")
+    assert ids(seeded_log) == ALL - {5, 6, 8, 9, 10}
 
 
 def test_no_vacuum_deletes_but_leaves_the_file_size(cli, seeded_log):

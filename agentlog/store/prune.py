@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from agentlog.errors import StoreError
 from agentlog.store import db, schema
 from agentlog.store.filters import STATUSES
 from agentlog.store.query import Query
@@ -78,12 +79,16 @@ def delete(conn: sqlite3.Connection, selected: Query, top_id: int,
     # rewrites the file without those pages afterwards anyway.
     with db.pragmas(conn, secure_delete="FAST", cache_size=-_CACHE_KIB):
         while True:
-            with _transaction(conn):
-                ids = [r[0] for r in conn.execute(pick, [*params, last, top_id, batch])]
-                if ids:
-                    marks = ", ".join("?" * len(ids))
-                    schema.fts_unindex(conn, f"id IN ({marks})", tuple(ids))
-                    conn.execute(f"DELETE FROM executions WHERE id IN ({marks})", ids)
+            try:
+                with _transaction(conn):
+                    ids = [r[0] for r in conn.execute(pick, [*params, last, top_id, batch])]
+                    if ids:
+                        marks = ", ".join("?" * len(ids))
+                        schema.fts_unindex(conn, f"id IN ({marks})", tuple(ids))
+                        conn.execute(f"DELETE FROM executions WHERE id IN ({marks})", ids)
+            except sqlite3.OperationalError as e:  # locked too long, disk full, …
+                raise StoreError(f"prune stopped after deleting {deleted:,} executions: {e}") \
+                    from None
             deleted += len(ids)
             if progress and ids:
                 progress(len(ids))
@@ -95,9 +100,13 @@ def delete(conn: sqlite3.Connection, selected: Query, top_id: int,
 def vacuum(conn: sqlite3.Connection) -> None:
     """Give the space of deleted rows back to the file system: merge the full-text index
     (deleted rows leave entries there until a merge), then rewrite the file."""
-    schema.fts_optimize(conn)
-    conn.execute("VACUUM")
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    try:
+        schema.fts_optimize(conn)
+        conn.execute("VACUUM")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.OperationalError as e:
+        raise StoreError(f"the executions are deleted, but reclaiming space failed: {e} "
+                         "(`sqlite3 FILE VACUUM` shrinks the file later)") from None
 
 
 def file_size(conn: sqlite3.Connection) -> int:
