@@ -135,7 +135,8 @@ def execute(cfg: AgentsFile, request: RunRequest, conn: sqlite3.Connection) -> O
         return found
 
     loop = Attempts(prep.targets, timeout=agent.timeout, temperature=agent.temperature,
-                    max_tokens=agent.max_tokens, pricer=pricer)
+                    max_tokens=agent.max_tokens, pricer=pricer, retries=agent.retries,
+                    total_timeout=agent.total_timeout)
     started = utcnow()
     row = {**prep.row, "created_at": to_iso(started), "started_at": to_iso(started),
            "deadline_at": to_iso(started + timedelta(seconds=agent.total_timeout))}
