@@ -37,6 +37,7 @@ def logged(cli, tmp_path, db_path):
 @pytest.mark.parametrize("args", [
     ["--help"], ["list"], ["list", "-n", "5", "--json"], ["show", "last"], ["show", "1"],
     ["agents", "-c", "AGENTS"], ["agents", "validate", "-c", "AGENTS"],
+    ["breakers"], ["breakers", "--json"], ["breakers", "reset"],
 ])
 def test_reading_commands_never_import_litellm(logged, args):
     from conftest import REPO

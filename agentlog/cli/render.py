@@ -107,3 +107,28 @@ def agents_table(rows: list[dict], path: str) -> None:
         table.add_row(row["name"], row["model"], ", ".join(row["fallbacks"]) or "—",
                       params or "—", row["description"] or "")
     out.print(table)
+
+
+def _local_iso(value: str | None, timezone: str | None) -> str:
+    from agentlog.timeutil import parse_iso
+
+    return "—" if value is None else local_time(parse_iso(value), timezone)
+
+
+def breakers_table(rows: list[dict], timezone: str | None) -> None:
+    from rich.table import Table
+
+    out = console()
+    if not rows:
+        out.print("Every circuit is closed: no model failed recently.")
+        return
+    table = Table(show_edge=False, pad_edge=False)
+    for name in ("agent", "model", "state", "recent failures", "opened", "reopens"):
+        table.add_column(name, overflow="fold")
+    styles = {"closed": "green", "open": "red", "half-open": "yellow"}
+    for r in rows:
+        table.add_row(r["agent"], r["model"], f"[{styles[r['state']]}]{r['state']}[/]",
+                      str(r["recent_failures"]), _local_iso(r["opened_at"], timezone),
+                      _local_iso(r["reopens_at"], timezone))
+    out.print(table)
+

@@ -18,6 +18,7 @@ from agentlog.config import Agent, AgentsFile, interpolate
 from agentlog.redact import Redactor
 from agentlog.runner import prompt
 from agentlog.runner.attempts import AllAttemptsFailed, Attempts, Target
+from agentlog.runner.breaker import Breaker
 from agentlog.store import query, writer
 from agentlog.store.records import Execution
 from agentlog.timeutil import now_iso, to_iso, utcnow
@@ -134,9 +135,11 @@ def execute(cfg: AgentsFile, request: RunRequest, conn: sqlite3.Connection) -> O
         costs.append(found)
         return found
 
+    breaker = Breaker(conn, agent.name, agent.circuit_breaker, now=utcnow) \
+        if agent.circuit_breaker else None
     loop = Attempts(prep.targets, timeout=agent.timeout, temperature=agent.temperature,
                     max_tokens=agent.max_tokens, pricer=pricer, retries=agent.retries,
-                    total_timeout=agent.total_timeout)
+                    total_timeout=agent.total_timeout, breaker=breaker)
     started = utcnow()
     row = {**prep.row, "created_at": to_iso(started), "started_at": to_iso(started),
            "deadline_at": to_iso(started + timedelta(seconds=agent.total_timeout))}

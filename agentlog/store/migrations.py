@@ -93,6 +93,20 @@ def m002_fulltext(db) -> None:
     )
 
 
+
+@migration
+def m010_breakers(db) -> None:
+    # One row per (agent, model) that has failed recently; no row means a closed circuit.
+    # `failures` holds the times of recent retryable failures (JSON); `reopen_at` ends the
+    # cooldown of an open circuit, or the claim of a half-open trial call.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS breakers ("
+        "agent TEXT NOT NULL, model TEXT NOT NULL, state TEXT NOT NULL, "
+        "failures TEXT NOT NULL DEFAULT '[]', opened_at TEXT, reopen_at TEXT, updated_at TEXT, "
+        "PRIMARY KEY (agent, model))"
+    )
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
