@@ -48,6 +48,7 @@ def local_time(value, timezone: str | None) -> str:
 def summary_line(record) -> str:
     """One line for stderr after a run: id, model, tokens, cost, duration."""
     status = "" if record.status == "success" else f" · {record.status}"
+    status += " · cache hit" if record.cache_hit else ""
     error = f" · {record.error_class}: {record.error_message}" if record.error_class else ""
     return (f"#{record.id} · {record.chosen_model_id} · {tokens(record.input_tokens)}→"
             f"{tokens(record.output_tokens)} tokens · {money(record.total_cost)} · "

@@ -107,6 +107,19 @@ def m010_breakers(db) -> None:
     )
 
 
+@migration
+def m011_response_cache(db) -> None:
+    # Successful answers by request hash; `execution_id` is the execution that produced one.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS response_cache ("
+        "key TEXT PRIMARY KEY, agent TEXT NOT NULL, model TEXT, provider TEXT, response TEXT, "
+        "finish_reason TEXT, input_tokens INTEGER, output_tokens INTEGER, cached_tokens INTEGER, "
+        "cache_creation_tokens INTEGER, reasoning_tokens INTEGER, execution_id INTEGER, "
+        "created_at TEXT NOT NULL, expires_at TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS idx_response_cache_expires_at "
+               "ON response_cache (expires_at)")
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

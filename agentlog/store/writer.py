@@ -41,6 +41,18 @@ def insert_running(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
         return table.last_pk
 
 
+def insert_final(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
+    """Insert an execution that ends as it starts (a cache hit, a refusal), indexed at once."""
+    if row.get("status") not in _FINAL_STATUSES:
+        raise ValueError(f"cannot insert a final row with status {row.get('status')!r}")
+    table = _table(conn)
+    with table.db.atomic():
+        table.insert(_encode(row))
+        execution_id = table.last_pk
+        fts_index_row(conn, execution_id)
+    return execution_id
+
+
 def finalize(conn: sqlite3.Connection, execution_id: int, values: dict[str, Any]) -> None:
     """Write the outcome of an execution and index its text, in one transaction."""
     if values.get("status") not in _FINAL_STATUSES:
@@ -55,3 +67,4 @@ def finalize(conn: sqlite3.Connection, execution_id: int, values: dict[str, Any]
         if updated != 1:
             raise ValueError(f"execution {execution_id} is not running")
         fts_index_row(conn, execution_id)
+
