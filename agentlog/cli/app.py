@@ -76,7 +76,13 @@ def root(
     _state["debug"] = debug
 
 
-from agentlog.cli import agents, breakers, listing, run  # noqa: E402  (commands register themselves)
+from agentlog.cli import (  # noqa: E402  (commands register themselves)
+    agents,
+    breakers,
+    budgets,
+    listing,
+    run,
+)
 
 agents.register(guarded)
 app.add_typer(agents.app, name="agents")
@@ -85,6 +91,7 @@ app.command("list")(guarded(listing.list_executions))
 app.command("show")(guarded(listing.show))
 breakers.register(guarded)
 app.add_typer(breakers.app, name="breakers")
+app.command("budgets")(guarded(budgets.budgets))
 
 
 def main() -> None:

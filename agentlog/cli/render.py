@@ -133,3 +133,20 @@ def breakers_table(rows: list[dict], timezone: str | None) -> None:
                       _local_iso(r["reopens_at"], timezone))
     out.print(table)
 
+
+def budgets_table(rows: list[dict]) -> None:
+    from rich.table import Table
+
+    out = console()
+    if not rows:
+        out.print("No budgets are set (settings.budgets in the agents file).")
+        return
+    table = Table(show_edge=False, pad_edge=False)
+    for name, justify in (("budget", "left"), ("limit", "right"), ("spent", "right"),
+                          ("remaining", "right"), ("enforcement", "left")):
+        table.add_column(name, justify=justify, overflow="fold")
+    for r in rows:
+        spent = f"[red]{money(r['spent'])}[/]" if r["exceeded"] else money(r["spent"])
+        table.add_row(r["name"], money(r["limit"]), spent,
+                      money(r["remaining"]), r["enforcement"])
+    out.print(table)

@@ -1,7 +1,7 @@
 """One execution of an agent, from parameters to a finalized row.
 
 Every input error (unknown agent, parameters, templates, unset ${VAR}) is raised before the
-database is touched. A cache hit is logged as a finished row at once,
+database is touched. A cache hit or a budget refusal is logged as a finished row at once,
 without loading litellm. Otherwise a `running` row is written and finalized whatever happens,
 including Ctrl-C, so nothing is lost.
 """
@@ -17,7 +17,7 @@ from typing import Any
 
 from agentlog.config import Agent, AgentsFile, interpolate
 from agentlog.redact import Redactor
-from agentlog.runner import cache, prompt
+from agentlog.runner import budget, cache, prompt
 from agentlog.runner.attempts import AllAttemptsFailed, Attempts, Target
 from agentlog.runner.breaker import Breaker
 from agentlog.store import query, writer
@@ -147,7 +147,15 @@ def execute(cfg: AgentsFile, request: RunRequest, conn: sqlite3.Connection) -> O
         if entry is not None:
             return _instant(conn, row, cache.hit_values(entry, _keep_responses(cfg, agent)),
                             start)
+    refusal, warnings = budget.check(conn, cfg.settings, agent.name, row["tenant_id"], started)
+    if refusal is not None:
+        return _instant(conn, row, {
+            "status": "error", "error_class": "BudgetExceeded", "error_message": refusal,
+            "input_tokens": 0, "output_tokens": 0, "total_tokens": 0, "input_cost": 0.0,
+            "output_cost": 0.0, "total_cost": 0.0, "attempts": [], "attempts_count": 0,
+            "fallback_chain": []}, start)
     outcome = _call_models(cfg, prep, conn)
+    outcome.warnings[:0] = warnings
     if cache_key and outcome.ok and outcome.execution.response is not None:
         cache.remember(conn, cache_key, agent.cache, outcome.execution, utcnow())
     return outcome
@@ -155,7 +163,7 @@ def execute(cfg: AgentsFile, request: RunRequest, conn: sqlite3.Connection) -> O
 
 def _instant(conn: sqlite3.Connection, row: dict[str, Any], final: dict[str, Any],
              start: float) -> Outcome:
-    """Log an execution that needs no model call (a cache hit) as one final row."""
+    """Log an execution that needs no model call (a cache hit, a refusal) as one final row."""
     values = {**row, **final, "completed_at": now_iso(),
               "duration_ms": int((time.monotonic() - start) * 1000)}
     return Outcome(query.get(conn, writer.insert_final(conn, values)))
