@@ -68,9 +68,11 @@ def run(
     request = RunRequest(agent=agent, params=params, meta=_meta(meta), tenant=tenant,
                          use_cache=not no_cache)
     from agentlog.runner.execute import prepare
+    from agentlog.store import writer
 
     prepare(cfg, request)  # every input error surfaces before the database is opened
     conn = context.connect(db, cfg.settings.db)
+    writer.interrupt_stale(conn)  # rows left `running` by processes that died
     outcome = execute(cfg, request, conn)
     for warning in outcome.warnings:
         typer.echo(warning, err=True)

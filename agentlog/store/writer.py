@@ -7,9 +7,11 @@ fed once, at finalization, inside the same transaction as the final UPDATE.
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime, timedelta
 from typing import Any
 
 from agentlog.store.schema import JSON_COLUMNS, fts_index_row
+from agentlog.timeutil import to_iso, utcnow
 
 _FINAL_STATUSES = {"success", "error", "timeout"}
 
@@ -68,3 +70,23 @@ def finalize(conn: sqlite3.Connection, execution_id: int, values: dict[str, Any]
             raise ValueError(f"execution {execution_id} is not running")
         fts_index_row(conn, execution_id)
 
+
+def interrupt_stale(conn: sqlite3.Connection, grace: float = 60.0,
+                    now: datetime | None = None) -> int:
+    """Finalize as error `Interrupted` every running row whose deadline (created_at +
+    total_timeout) passed more than `grace` seconds ago: its process died before finalizing.
+    Returns how many rows were marked."""
+    cutoff = to_iso((now or utcnow()) - timedelta(seconds=grace))
+    stale = conn.execute("SELECT id, pid, deadline_at FROM executions "
+                         "WHERE status = 'running' AND deadline_at < ?", (cutoff,)).fetchall()
+    marked = 0
+    for execution_id, pid, deadline in stale:
+        try:
+            finalize(conn, execution_id, {
+                "status": "error", "error_class": "Interrupted", "completed_at": to_iso(utcnow()),
+                "error_message": f"process {pid} ended without finalizing this execution "
+                                 f"(its deadline {deadline} passed)"})
+        except ValueError:  # its own process finalized it after all
+            continue
+        marked += 1
+    return marked
