@@ -151,7 +151,7 @@ def _transport_kind(exc: BaseException) -> str | None:
     cause: BaseException | None = exc
     while cause is not None and id(cause) not in seen:
         seen.add(id(cause))
-        if isinstance(cause, (httpx.TimeoutException, openai.APITimeoutError, TimeoutError)):
+        if isinstance(cause, (httpx.TimeoutException, openai.APITimeoutError)):
             return "timeout"
         if isinstance(cause, (httpx.TransportError, openai.APIConnectionError)):
             return "connection"
