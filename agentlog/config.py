@@ -209,6 +209,10 @@ def _problems(path: Path, raw: Any) -> tuple[AgentsFile | None, list[str]]:
         return None, list(dict.fromkeys(_describe(path, err["loc"], err["msg"])
                                         for err in e.errors()))
     problems = []
+    budgets = parsed.settings.budgets
+    for name in sorted(set(budgets.per_agent) - set(parsed.agents)) if budgets else []:
+        problems.append(f"{path}: settings: key 'budgets.per_agent.{name}': unknown agent "
+                        f"(known: {', '.join(sorted(parsed.agents)) or 'none'})")
     for name, agent in parsed.agents.items():
         agent.name = name
         if not _NAME.match(name):

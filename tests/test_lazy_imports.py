@@ -42,6 +42,8 @@ def logged(cli, tmp_path, db_path):
 @pytest.mark.parametrize("args", [
     ["--help"], ["list"], ["list", "-n", "5", "--json"], ["show", "last"], ["show", "1"],
     ["agents", "-c", "AGENTS"], ["agents", "validate", "-c", "AGENTS"],
+    ["breakers"], ["breakers", "--json"], ["breakers", "reset"],
+    ["budgets", "-c", "AGENTS"], ["budgets", "--json", "-c", "AGENTS"],
 ])
 def test_reading_commands_never_import_litellm(logged, args):
     from conftest import REPO

@@ -76,13 +76,22 @@ def root(
     _state["debug"] = debug
 
 
-from agentlog.cli import agents, listing, run  # noqa: E402  (commands register themselves)
+from agentlog.cli import (  # noqa: E402  (commands register themselves)
+    agents,
+    breakers,
+    budgets,
+    listing,
+    run,
+)
 
 agents.register(guarded)
 app.add_typer(agents.app, name="agents")
 app.command("run")(guarded(run.run))
 app.command("list")(guarded(listing.list_executions))
 app.command("show")(guarded(listing.show))
+breakers.register(guarded)
+app.add_typer(breakers.app, name="breakers")
+app.command("budgets")(guarded(budgets.budgets))
 
 
 def main() -> None:

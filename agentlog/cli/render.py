@@ -67,6 +67,7 @@ def local_time(value, timezone: str | None) -> str:
 def summary_line(record) -> str:
     """One line for stderr after a run: id, model, tokens, cost, duration."""
     status = "" if record.status == "success" else f" · {record.status}"
+    status += " · cache hit" if record.cache_hit else ""
     error = f" · {record.error_class}: {record.error_message}" if record.error_class else ""
     return (f"#{record.id} · {record.chosen_model_id} · {tokens(record.input_tokens)}→"
             f"{tokens(record.output_tokens)} tokens · {money(record.total_cost)} · "
@@ -87,4 +88,46 @@ def agents_table(rows: list[dict], path: str) -> None:
         params = ", ".join(f"{k}{'' if v['required'] else '?'}" for k, v in row["params"].items())
         table.add_row(row["name"], row["model"], ", ".join(row["fallbacks"]) or "—",
                       params or "—", row["description"] or "")
+    out.print(table)
+
+
+def _local_iso(value: str | None, timezone: str | None) -> str:
+    from agentlog.timeutil import parse_iso
+
+    return "—" if value is None else local_time(parse_iso(value), timezone)
+
+
+def breakers_table(rows: list[dict], timezone: str | None) -> None:
+    from rich.table import Table
+
+    out = console()
+    if not rows:
+        out.print("Every circuit is closed: no model failed recently.")
+        return
+    table = Table(show_edge=False, pad_edge=False)
+    for name in ("agent", "model", "state", "recent failures", "opened", "reopens"):
+        table.add_column(name, overflow="fold")
+    styles = {"closed": "green", "open": "red", "half-open": "yellow"}
+    for r in rows:
+        table.add_row(r["agent"], r["model"], f"[{styles[r['state']]}]{r['state']}[/]",
+                      str(r["recent_failures"]), _local_iso(r["opened_at"], timezone),
+                      _local_iso(r["reopens_at"], timezone))
+    out.print(table)
+
+
+def budgets_table(rows: list[dict]) -> None:
+    from rich.table import Table
+
+    out = console()
+    if not rows:
+        out.print("No budgets are set (settings.budgets in the agents file).")
+        return
+    table = Table(show_edge=False, pad_edge=False)
+    for name, justify in (("budget", "left"), ("limit", "right"), ("spent", "right"),
+                          ("remaining", "right"), ("enforcement", "left")):
+        table.add_column(name, justify=justify, overflow="fold")
+    for r in rows:
+        spent = f"[red]{money(r['spent'])}[/]" if r["exceeded"] else money(r["spent"])
+        table.add_row(r["name"], money(r["limit"]), spent,
+                      money(r["remaining"]), r["enforcement"])
     out.print(table)

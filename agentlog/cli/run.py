@@ -39,6 +39,9 @@ def run(
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print the whole execution record as JSON instead of the answer.")]
         = False,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Do not answer from the response cache (a success still fills it).")]
+        = False,
     config: ConfigOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -62,11 +65,14 @@ def run(
 
     cfg = config_mod.load(config)
     params = prompt.collect(param, params_json)
-    request = RunRequest(agent=agent, params=params, meta=_meta(meta), tenant=tenant)
+    request = RunRequest(agent=agent, params=params, meta=_meta(meta), tenant=tenant,
+                         use_cache=not no_cache)
     from agentlog.runner.execute import prepare
+    from agentlog.store import writer
 
     prepare(cfg, request)  # every input error surfaces before the database is opened
     conn = context.connect(db, cfg.settings.db)
+    writer.interrupt_stale(conn)  # rows left `running` by processes that died
     outcome = execute(cfg, request, conn)
     for warning in outcome.warnings:
         typer.echo(warning, err=True)

@@ -1,7 +1,8 @@
 """One execution of an agent, from parameters to a finalized row.
 
 Every input error (unknown agent, parameters, templates, unset ${VAR}) is raised before the
-database is touched. Once the `running` row exists, the row is finalized whatever happens,
+database is touched. A cache hit or a budget refusal is logged as a finished row at once,
+without loading litellm. Otherwise a `running` row is written and finalized whatever happens,
 including Ctrl-C, so nothing is lost.
 """
 
@@ -11,13 +12,14 @@ import os
 import sqlite3
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from agentlog.config import Agent, AgentsFile, interpolate
 from agentlog.redact import Redactor
-from agentlog.runner import prompt
+from agentlog.runner import budget, cache, prompt
 from agentlog.runner.attempts import AllAttemptsFailed, Attempts, Target
+from agentlog.runner.breaker import Breaker
 from agentlog.store import query, writer
 from agentlog.store.records import Execution
 from agentlog.timeutil import now_iso, to_iso, utcnow
@@ -30,6 +32,7 @@ class RunRequest:
     meta: dict[str, Any] = field(default_factory=dict)
     tenant: str | None = None
     batch_id: str | None = None
+    use_cache: bool = True  # False: do not answer from the response cache (still fill it)
 
 
 @dataclass
@@ -120,11 +123,57 @@ def _totals(records: list[dict[str, Any]], costs: list[dict[str, Any]]) -> dict[
             "total_cost": sum(c["total_cost"] for c in costs), "cost_source": ",".join(sources)}
 
 
+def _keep_responses(cfg: AgentsFile, agent: Agent) -> bool:
+    return agent.persist_responses if agent.persist_responses is not None \
+        else cfg.settings.persist_responses
+
+
+def _begin(prep: Prepared) -> tuple[dict[str, Any], float, datetime]:
+    """The row of an execution that starts now, its monotonic start and its UTC start."""
+    started = utcnow()
+    row = {**prep.row, "created_at": to_iso(started), "started_at": to_iso(started),
+           "deadline_at": to_iso(started + timedelta(seconds=prep.agent.total_timeout))}
+    return row, time.monotonic(), started
+
+
 def execute(cfg: AgentsFile, request: RunRequest, conn: sqlite3.Connection) -> Outcome:
     """Run one execution and return its finalized record."""
     prep = prepare(cfg, request)
-    from agentlog.runner import llm  # the run path is the only one that pays for litellm
+    agent = prep.agent
+    row, start, started = _begin(prep)
+    cache_key = cache.key(prep) if agent.cache else None
+    if cache_key and request.use_cache:
+        entry = cache.lookup(conn, cache_key, started)
+        if entry is not None:
+            return _instant(conn, row, cache.hit_values(entry, _keep_responses(cfg, agent)),
+                            start)
+    refusal, warnings = budget.check(conn, cfg.settings, agent.name, row["tenant_id"], started)
+    if refusal is not None:
+        return _instant(conn, row, {
+            "status": "error", "error_class": "BudgetExceeded", "error_message": refusal,
+            "input_tokens": 0, "output_tokens": 0, "total_tokens": 0, "input_cost": 0.0,
+            "output_cost": 0.0, "total_cost": 0.0, "attempts": [], "attempts_count": 0,
+            "fallback_chain": []}, start)
+    outcome = _call_models(cfg, prep, conn)
+    outcome.warnings[:0] = warnings
+    if cache_key and outcome.ok and outcome.execution.response is not None:
+        cache.remember(conn, cache_key, agent.cache, outcome.execution, utcnow())
+    return outcome
+
+
+def _instant(conn: sqlite3.Connection, row: dict[str, Any], final: dict[str, Any],
+             start: float) -> Outcome:
+    """Log an execution that needs no model call (a cache hit, a refusal) as one final row."""
+    values = {**row, **final, "completed_at": now_iso(),
+              "duration_ms": int((time.monotonic() - start) * 1000)}
+    return Outcome(query.get(conn, writer.insert_final(conn, values)))
+
+
+def _call_models(cfg: AgentsFile, prep: Prepared, conn: sqlite3.Connection) -> Outcome:
+    from agentlog.runner import llm  # the call path is the only one that pays for litellm
     from agentlog.runner.cost import price
+
+    row, start, _ = _begin(prep)  # the clock starts once litellm is loaded
 
     agent, redactor = prep.agent, prep.redactor
     costs: list[dict[str, Any]] = []
@@ -134,20 +183,18 @@ def execute(cfg: AgentsFile, request: RunRequest, conn: sqlite3.Connection) -> O
         costs.append(found)
         return found
 
+    breaker = Breaker(conn, agent.name, agent.circuit_breaker, now=utcnow) \
+        if agent.circuit_breaker else None
     loop = Attempts(prep.targets, timeout=agent.timeout, temperature=agent.temperature,
-                    max_tokens=agent.max_tokens, pricer=pricer)
-    started = utcnow()
-    row = {**prep.row, "created_at": to_iso(started), "started_at": to_iso(started),
-           "deadline_at": to_iso(started + timedelta(seconds=agent.total_timeout))}
+                    max_tokens=agent.max_tokens, pricer=pricer, retries=agent.retries,
+                    total_timeout=agent.total_timeout, breaker=breaker)
     execution_id = writer.insert_running(conn, row)
-    start = time.monotonic()
     final: dict[str, Any] = {}
     try:
         reply = loop.complete(prep.messages, llm)
-        keep = agent.persist_responses if agent.persist_responses is not None \
-            else cfg.settings.persist_responses
         final = {"status": "success", "finish_reason": reply.finish_reason,
-                 "response": redactor.text(reply.content) if keep else None,
+                 "response": redactor.text(reply.content) if _keep_responses(cfg, agent)
+                 else None,
                  "cached_tokens": reply.cached_tokens,
                  "cache_creation_tokens": reply.cache_creation_tokens,
                  "reasoning_tokens": reply.reasoning_tokens}

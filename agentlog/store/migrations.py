@@ -94,6 +94,33 @@ def m002_fulltext(db) -> None:
 
 
 @migration
+def m010_breakers(db) -> None:
+    # One row per (agent, model) that has failed recently; no row means a closed circuit.
+    # `failures` holds the times of recent retryable failures (JSON); `reopen_at` ends the
+    # cooldown of an open circuit, or the claim of a half-open trial call.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS breakers ("
+        "agent TEXT NOT NULL, model TEXT NOT NULL, state TEXT NOT NULL, "
+        "failures TEXT NOT NULL DEFAULT '[]', opened_at TEXT, reopen_at TEXT, updated_at TEXT, "
+        "PRIMARY KEY (agent, model))"
+    )
+
+
+@migration
+def m011_response_cache(db) -> None:
+    # Successful answers by request hash; `execution_id` is the execution that produced one.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS response_cache ("
+        "key TEXT PRIMARY KEY, agent TEXT NOT NULL, model TEXT, provider TEXT, response TEXT, "
+        "finish_reason TEXT, input_tokens INTEGER, output_tokens INTEGER, cached_tokens INTEGER, "
+        "cache_creation_tokens INTEGER, reasoning_tokens INTEGER, execution_id INTEGER, "
+        "created_at TEXT NOT NULL, expires_at TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS idx_response_cache_expires_at "
+               "ON response_cache (expires_at)")
+
+
+@migration
 def m020_filter_indexes(db) -> None:
     # The count and cost of every match (list's footer) over all time or a period are read
     # from (created_at, total_cost) instead of scanning rows that carry kilobytes of text.
