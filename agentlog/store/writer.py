@@ -7,6 +7,8 @@ fed once, at finalization, inside the same transaction as the final UPDATE.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from agentlog.store.schema import JSON_COLUMNS, fts_index_row
@@ -14,7 +16,7 @@ from agentlog.store.schema import JSON_COLUMNS, fts_index_row
 _FINAL_STATUSES = {"success", "error", "timeout"}
 
 
-def _encode(values: dict[str, Any]) -> dict[str, Any]:
+def encode(values: dict[str, Any]) -> dict[str, Any]:
     import json
 
     out = {}
@@ -33,25 +35,57 @@ def _table(conn: sqlite3.Connection):
     return sqlite_utils.Database(conn, execute_plugins=False)["executions"]
 
 
+@contextmanager
+def _writing(conn: sqlite3.Connection) -> Iterator[None]:
+    """A write transaction that takes the lock at once, so that concurrent writers (threads of
+    a batch, other processes) wait for each other (busy timeout) instead of failing on a
+    stale read snapshot with 'database is locked'."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
+
+
 def insert_running(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
     """Insert the row of an execution that is about to call a model; returns its id."""
     table = _table(conn)
-    with table.db.atomic():
-        table.insert(_encode({**row, "status": "running"}))
+    with _writing(conn):
+        table.insert(encode({**row, "status": "running"}))
         return table.last_pk
+
+
+def _update(conn: sqlite3.Connection, execution_id: int, values: dict[str, Any]) -> bool:
+    if values.get("status") not in _FINAL_STATUSES:
+        raise ValueError(f"cannot finalize with status {values.get('status')!r}")
+    updated = conn.execute(
+        "UPDATE executions SET " + ", ".join(f"[{k}] = ?" for k in values)
+        + " WHERE id = ? AND status = 'running'",
+        [*encode(values).values(), execution_id],
+    ).rowcount
+    if updated == 1:
+        fts_index_row(conn, execution_id)
+    return updated == 1
 
 
 def finalize(conn: sqlite3.Connection, execution_id: int, values: dict[str, Any]) -> None:
     """Write the outcome of an execution and index its text, in one transaction."""
-    if values.get("status") not in _FINAL_STATUSES:
-        raise ValueError(f"cannot finalize with status {values.get('status')!r}")
-    table = _table(conn)
-    with table.db.atomic():
-        updated = conn.execute(
-            "UPDATE executions SET " + ", ".join(f"[{k}] = ?" for k in values)
-            + " WHERE id = ? AND status = 'running'",
-            [*_encode(values).values(), execution_id],
-        ).rowcount
-        if updated != 1:
+    with _writing(conn):
+        if not _update(conn, execution_id, values):
             raise ValueError(f"execution {execution_id} is not running")
-        fts_index_row(conn, execution_id)
+
+
+def finalize_many(conn: sqlite3.Connection, items: list[tuple[int, dict[str, Any]]]) -> int:
+    """Finalize several executions in one transaction; rows no longer running are skipped
+    (an interrupted batch already closed them). Returns how many were written."""
+    with _writing(conn):
+        return sum(_update(conn, execution_id, values) for execution_id, values in items)
+
+
+def close_running(conn: sqlite3.Connection, batch_id: str, values: dict[str, Any]) -> int:
+    """Finalize every still-running row of a batch with the same values (an interruption)."""
+    ids = [r[0] for r in conn.execute(
+        "SELECT id FROM executions WHERE batch_id = ? AND status = 'running'", (batch_id,))]
+    return finalize_many(conn, [(i, values) for i in ids])
