@@ -20,6 +20,29 @@ def print_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
+class StreamPrinter:
+    """Prints a streamed answer on stdout as it arrives, flushed per piece."""
+
+    def __init__(self):
+        self.open_line = False
+
+    def __call__(self, text: str | None) -> None:
+        import sys
+
+        if text is None:  # the stream broke: what was shown is not the answer
+            self.end()
+            sys.stderr.write("agentlog: the stream broke; the partial answer above is "
+                             "discarded\n")
+            return
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        self.open_line = not text.endswith("\n")
+
+    def end(self) -> None:
+        if self.open_line:
+            self("\n")
+
+
 def money(value: float | None, total: bool = False) -> str:
     """$1.23 for totals and anything from a cent up; enough digits for sub-cent costs."""
     if value is None:
@@ -107,3 +130,4 @@ def agents_table(rows: list[dict], path: str) -> None:
         table.add_row(row["name"], row["model"], ", ".join(row["fallbacks"]) or "—",
                       params or "—", row["description"] or "")
     out.print(table)
+

@@ -37,7 +37,10 @@ def run(
         "--tenant", help="Tenant to record. Default: $AGENTLOG_TENANT, else settings.tenant.")]
         = None,
     as_json: Annotated[bool, typer.Option(
-        "--json", help="Print the whole execution record as JSON instead of the answer.")]
+        "--json", help="Print the whole execution record as JSON instead of the answer "
+                       "(a schema agent's response as the parsed object).")] = False,
+    stream: Annotated[bool, typer.Option(
+        "--stream", help="Print the answer as it arrives (default: the agent's `stream:`).")]
         = False,
     config: ConfigOpt = None,
     db: DbOpt = None,
@@ -62,17 +65,24 @@ def run(
 
     cfg = config_mod.load(config)
     params = prompt.collect(param, params_json)
-    request = RunRequest(agent=agent, params=params, meta=_meta(meta), tenant=tenant)
+    request = RunRequest(agent=agent, params=params, meta=_meta(meta), tenant=tenant,
+                         stream=True if stream else None)
     from agentlog.runner.execute import prepare
 
-    prepare(cfg, request)  # every input error surfaces before the database is opened
+    streaming = prepare(cfg, request).row["streaming"]  # input errors surface before the db
     conn = context.connect(db, cfg.settings.db)
-    outcome = execute(cfg, request, conn)
+    printer = render.StreamPrinter() if streaming and not as_json else None
+    outcome = execute(cfg, request, conn, on_text=printer)
     for warning in outcome.warnings:
         typer.echo(warning, err=True)
     record = outcome.execution
     if as_json:
-        render.print_json(record.to_dict())
+        shown = record.to_dict()
+        if outcome.output is not None:
+            shown["response"] = outcome.output
+        render.print_json(shown)
+    elif printer is not None:
+        printer.end()
     elif record.response is not None and outcome.ok:
         typer.echo(record.response)
     typer.echo(render.summary_line(record), err=True)

@@ -79,12 +79,19 @@ class Attempts:
                           error_message=failure.message, http_status=failure.http_status,
                           retryable=failure.retryable, rate_limited=failure.rate_limited,
                           retry_after=failure.retry_after)
+            if getattr(exc, "reply", None) is not None:  # answered, billed, then rejected
+                self._bill(record, target, exc.reply)
             reply = None
         else:
-            record.update(status="success", input_tokens=reply.input_tokens,
-                          output_tokens=reply.output_tokens)
-            if self.pricer is not None:
-                record["cost"] = self.pricer(target.model, reply).get("total_cost")
+            record["status"] = "success"
+            self._bill(record, target, reply)
         record["duration_ms"] = int((self.clock() - start) * 1000)
         self.records.append(record)
         return reply
+
+    def _bill(self, record: dict[str, Any], target: Target, reply) -> None:
+        record.update(input_tokens=reply.input_tokens, output_tokens=reply.output_tokens)
+        if reply.ttft_ms is not None:
+            record["ttft_ms"] = reply.ttft_ms
+        if self.pricer is not None:
+            record["cost"] = self.pricer(target.model, reply).get("total_cost")
