@@ -6,4 +6,12 @@ reading commands (the run path imports litellm, which takes seconds).
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = ["Result", "__version__", "arun", "run"]
+
+
+def __getattr__(name: str):
+    if name in ("run", "arun", "Result"):
+        from agentlog import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'agentlog' has no attribute {name!r}")

@@ -131,3 +131,17 @@ def agents_table(rows: list[dict], path: str) -> None:
                       params or "—", row["description"] or "")
     out.print(table)
 
+
+def batch_summary(summary: dict) -> None:
+    """The end of a batch run, on stderr."""
+    from rich.table import Table
+
+    table = Table(show_edge=False, pad_edge=False, title="interrupted" if summary["interrupted"]
+                  else None, title_style="yellow")
+    names = ("count", "success", "failed", "invalid", "skipped", "cost", "p50", "p95")
+    for name in names:
+        table.add_column(name, justify="right")
+    table.add_row(*(str(summary[k]) for k in names[:5]), money(summary["cost"], total=True),
+                  duration(summary["p50_ms"]), duration(summary["p95_ms"]))
+    console(stderr=True).print(table)
+    console(stderr=True).print(f"batch {summary['batch_id']}", highlight=False)

@@ -42,6 +42,14 @@ def run(
     stream: Annotated[bool, typer.Option(
         "--stream", help="Print the answer as it arrives (default: the agent's `stream:`).")]
         = False,
+    input_file: Annotated[Optional[str], typer.Option(
+        "--input", metavar="FILE", help="Batch: one execution per JSONL line or CSV row "
+                                        "('-' reads stdin).")] = None,
+    concurrency: Annotated[int, typer.Option(
+        "--concurrency", "-j", min=1, max=256, help="Batch: executions at a time.")] = 4,
+    output: Annotated[Optional[str], typer.Option(
+        "--output", "-o", metavar="FILE", help="Batch: JSONL results in input order "
+                                               "(default: stdout).")] = None,
     config: ConfigOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -57,6 +65,8 @@ def run(
       agentlog run summarize -p text=@README.md --meta ticket=42 --tenant acme
 
       agentlog run summarize --params-json '{"text": "..."}' --json
+
+      agentlog run summarize --input rows.jsonl -j 8 -o results.jsonl
     """
     from agentlog import config as config_mod
     from agentlog.cli import context, render
@@ -67,6 +77,11 @@ def run(
     params = prompt.collect(param, params_json)
     request = RunRequest(agent=agent, params=params, meta=_meta(meta), tenant=tenant,
                          stream=True if stream else None)
+    if input_file is not None:
+        from agentlog.cli import batch
+
+        batch.run_batch(cfg, request, input_file, concurrency, output, as_json=as_json, db=db)
+        return
     from agentlog.runner.execute import prepare
 
     streaming = prepare(cfg, request).row["streaming"]  # input errors surface before the db

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -71,12 +72,20 @@ def bind(agent, given: dict[str, Any]) -> dict[str, Any]:
     return bound
 
 
-def render(agent, params: dict[str, Any]) -> tuple[str | None, str]:
-    """(system prompt, user prompt) rendered with StrictUndefined."""
-    from jinja2 import Environment, StrictUndefined, TemplateError
+@functools.lru_cache(maxsize=256)
+def _template(source: str):
+    """Compiled once per source: compiling costs more than rendering (batches render often)."""
+    from jinja2 import Environment, StrictUndefined
 
     env = Environment(undefined=StrictUndefined, keep_trailing_newline=True,
                       finalize=lambda v: "" if v is None else v)
+    return env.from_string(source)
+
+
+def render(agent, params: dict[str, Any]) -> tuple[str | None, str]:
+    """(system prompt, user prompt) rendered with StrictUndefined."""
+    from jinja2 import TemplateError
+
     out = []
     for key in ("system", "prompt"):
         source = getattr(agent, key)
@@ -84,7 +93,7 @@ def render(agent, params: dict[str, Any]) -> tuple[str | None, str]:
             out.append(None)
             continue
         try:
-            out.append(env.from_string(source).render(**params))
+            out.append(_template(source).render(**params))
         except TemplateError as e:
             raise ConfigError(f"agent '{agent.name}': key '{key}': template error: {e}") \
                 from None

@@ -7,6 +7,7 @@ fed once, at finalization, inside the same transaction as the final UPDATE.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from agentlog.store.schema import JSON_COLUMNS, fts_index_row
 
 _FINAL_STATUSES = {"success", "error", "timeout"}
+_WRITE_LOCK = threading.Lock()  # threads of one process queue here, not in SQLite's busy sleeps
 
 
 def encode(values: dict[str, Any]) -> dict[str, Any]:
@@ -40,13 +42,14 @@ def _writing(conn: sqlite3.Connection) -> Iterator[None]:
     """A write transaction that takes the lock at once, so that concurrent writers (threads of
     a batch, other processes) wait for each other (busy timeout) instead of failing on a
     stale read snapshot with 'database is locked'."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        conn.rollback()
-        raise
-    conn.commit()
+    with _WRITE_LOCK:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
 
 
 def insert_running(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
