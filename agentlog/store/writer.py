@@ -31,12 +31,6 @@ def encode(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _table(conn: sqlite3.Connection):
-    import sqlite_utils
-
-    return sqlite_utils.Database(conn, execute_plugins=False)["executions"]
-
-
 @contextmanager
 def _writing(conn: sqlite3.Connection) -> Iterator[None]:
     """A write transaction that takes the lock at once, so that concurrent writers (threads of
@@ -54,10 +48,11 @@ def _writing(conn: sqlite3.Connection) -> Iterator[None]:
 
 def insert_running(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
     """Insert the row of an execution that is about to call a model; returns its id."""
-    table = _table(conn)
+    values = encode({**row, "status": "running"})
     with _writing(conn):
-        table.insert(encode({**row, "status": "running"}))
-        return table.last_pk
+        return conn.execute(
+            f"INSERT INTO executions ({', '.join(f'[{k}]' for k in values)}) "
+            f"VALUES ({', '.join('?' for _ in values)})", list(values.values())).lastrowid
 
 
 def _update(conn: sqlite3.Connection, execution_id: int, values: dict[str, Any]) -> bool:
