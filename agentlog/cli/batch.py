@@ -52,10 +52,9 @@ def run_batch(cfg, request, source: str, jobs: int, output: str | None, *, as_js
             if result.status == "invalid":
                 say(f"agentlog: line {result.line}: skipped: {result.error}", markup=False)
             if progress is not None:
-                elapsed = progress.tasks[task].elapsed or 0
                 progress.update(task, completed=summary.done, failed=summary.failed,
-                                cost=render.money(summary.cost, total=True),
-                                rate=f"{summary.done / elapsed:.1f}" if elapsed else "0.0")
+                                cost=render.money(summary.cost),
+                                rate=f"{summary.rate:.1f}")
 
         summary = batch.run(cfg, request, rows, resolve_path(db, cfg.settings.db), jobs=jobs,
                             write=write, on_result=on_result)

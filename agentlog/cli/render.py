@@ -141,7 +141,7 @@ def batch_summary(summary: dict) -> None:
     names = ("count", "success", "failed", "invalid", "skipped", "cost", "p50", "p95")
     for name in names:
         table.add_column(name, justify="right")
-    table.add_row(*(str(summary[k]) for k in names[:5]), money(summary["cost"], total=True),
+    table.add_row(*(str(summary[k]) for k in names[:5]), money(summary["cost"]),
                   duration(summary["p50_ms"]), duration(summary["p95_ms"]))
     console(stderr=True).print(table)
     console(stderr=True).print(f"batch {summary['batch_id']}", highlight=False)

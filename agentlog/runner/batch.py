@@ -16,6 +16,7 @@ import math
 import queue
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -77,6 +78,7 @@ class Summary:
     cost: float = 0.0
     durations: list[int] = field(default_factory=list)
     interrupted: bool = False
+    started: float = field(default_factory=time.monotonic)
 
     @property
     def count(self) -> int:
@@ -86,6 +88,11 @@ class Summary:
     @property
     def done(self) -> int:
         return self.count + self.invalid + self.skipped
+
+    @property
+    def rate(self) -> float:
+        """Rows done per second so far."""
+        return self.done / max(time.monotonic() - self.started, 1e-9)
 
     def add(self, result: RowResult) -> None:
         if result.status == "success":
@@ -189,8 +196,10 @@ def run(cfg: AgentsFile, base: RunRequest, rows: list[Row], db_path: Path, *, jo
         write: Callable[[RowResult], None] | None = None,
         on_result: Callable[[RowResult, Summary], None] | None = None) -> Summary:
     """Run every row; `write` gets results in input order, `on_result` as they finish."""
-    summary = Summary(uuid.uuid4().hex[:16], len(rows))
+    from agentlog.runner import llm  # noqa: F401  (seconds to import: once, before the clock)
+
     db.connect(db_path).close()  # create or migrate the log once, before the workers open it
+    summary = Summary(uuid.uuid4().hex[:16], len(rows))
     conns = _Connections(db_path)
     todo: queue.SimpleQueue = queue.SimpleQueue()
     for index, row in enumerate(rows):
