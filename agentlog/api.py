@@ -19,7 +19,7 @@ from agentlog.store.records import Execution
 
 _configs: dict[Path, tuple[tuple[int, int], Any]] = {}
 _local = threading.local()
-_pool: list[ThreadPoolExecutor] = []
+_pool: ThreadPoolExecutor | None = None
 _lock = threading.Lock()
 ASYNC_WORKERS = 64  # arun() calls that may wait on a model at the same time
 
@@ -97,8 +97,9 @@ def run(agent: str, /, *, config: str | None = None, db: str | None = None,
 
 async def arun(agent: str, /, **kwargs: Any) -> Result:
     """`run` for asyncio callers: the execution runs on a worker thread, the loop stays free."""
+    global _pool
     with _lock:
-        if not _pool:
-            _pool.append(ThreadPoolExecutor(ASYNC_WORKERS, thread_name_prefix="agentlog-run"))
+        if _pool is None:
+            _pool = ThreadPoolExecutor(ASYNC_WORKERS, thread_name_prefix="agentlog-run")
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_pool[0], functools.partial(run, agent, **kwargs))
+    return await loop.run_in_executor(_pool, functools.partial(run, agent, **kwargs))

@@ -159,6 +159,7 @@ class Toolbox:
         record: dict[str, Any] = {"id": call.get("id"), "name": call.get("name"),
                                   "arguments": call.get("arguments"), "result": None,
                                   "error": None}
+        content = ""
         start = time.monotonic()
         try:
             arguments = json.loads(call.get("arguments") or "{}")
@@ -179,4 +180,6 @@ class Toolbox:
         except Exception as e:  # the tool's own failure is reported to the model, not raised
             record["error"] = f"{type(e).__name__}: {e}"
         record["duration_ms"] = int((time.monotonic() - start) * 1000)
-        return record, content if record["error"] is None else f"error: {record['error']}"
+        if record["error"] is not None:
+            content = f"error: {record['error']}"
+        return record, content

@@ -23,7 +23,7 @@ MAX_ROWS_PER_TRANSACTION = 500
 _log = logging.getLogger("agentlog")
 _writers: dict[str, AsyncWriter] = {}
 _lock = threading.Lock()
-_hooked: list[bool] = []
+_hooked = False  # the exit hooks are installed with the first writer
 
 
 class AsyncWriter:
@@ -83,12 +83,13 @@ def _on_sigterm(signum, frame) -> None:
 
 def for_connection(conn: sqlite3.Connection) -> AsyncWriter | None:
     """The process's writer for the database of `conn` (None for an in-memory database)."""
+    global _hooked
     path = db.path_of(conn)
     if path is None:
         return None
     with _lock:
         if not _hooked:
-            _hooked.append(True)
+            _hooked = True
             atexit.register(_close_all)
             if threading.current_thread() is threading.main_thread() and \
                     signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
