@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from agentlog.config import AgentsFile
-from agentlog.errors import AgentlogError, ConfigError
+from agentlog.errors import AgentlogError
 from agentlog.runner.execute import Outcome, RunRequest, execute
+from agentlog.runner.prompt import read_file
 from agentlog.store import async_writer, db, writer
 from agentlog.timeutil import now_iso
 
@@ -130,16 +131,7 @@ def parse_rows(text: str) -> list[Row]:
 
 def read_rows(source: str) -> list[Row]:
     """The rows of FILE, or of stdin for `-`."""
-    if source == "-":
-        return parse_rows(sys.stdin.read())
-    try:
-        return parse_rows(Path(source).expanduser().read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"input file not found: {source}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"input file is not UTF-8 text: {source}") from None
-    except OSError as e:
-        raise ConfigError(f"cannot read input file {source}: {e.strerror}") from None
+    return parse_rows(sys.stdin.read() if source == "-" else read_file(source, "input file"))
 
 
 def _jsonl(text: str) -> list[Row]:

@@ -10,19 +10,22 @@ from typing import Any
 from agentlog.errors import ConfigError
 
 
+def read_file(path: str, what: str) -> str:
+    """The UTF-8 text of a file the user named; `what` names it in the error."""
+    resolved = Path(path).expanduser()
+    try:
+        return resolved.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{what} not found: {resolved}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{what} is not UTF-8 text: {resolved}") from None
+    except OSError as e:
+        raise ConfigError(f"cannot read {what} {resolved}: {e.strerror}") from None
+
+
 def read_value(value: str) -> str:
     """`@path` reads the parameter from a file; anything else is taken as it is."""
-    if not value.startswith("@"):
-        return value
-    path = Path(value[1:]).expanduser()
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"parameter file not found: {path}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"parameter file is not UTF-8 text: {path}") from None
-    except OSError as e:
-        raise ConfigError(f"cannot read parameter file {path}: {e.strerror}") from None
+    return read_file(value[1:], "parameter file") if value.startswith("@") else value
 
 
 def parse_pairs(pairs: list[str], option: str) -> dict[str, str]:
