@@ -9,7 +9,7 @@ import threading
 import time
 
 from agentlog import config
-from agentlog.runner import batch
+from agentlog.runner import batch, llm  # noqa: F401  (litellm's import is paid before any timer)
 from agentlog.runner.execute import RunRequest
 
 
@@ -124,7 +124,7 @@ def test_second_ctrl_c_marks_running_rows_interrupted(write_agents, db_path, rea
                                                       fake_server, tmp_path):
     cfg = config.load(str(write_agents(server_agent(fake_server, "slow-5"))))
     rows = [batch.Row(i + 1, {"name": f"n{i}"}) for i in range(3)]
-    for delay in (0.5, 0.8):
+    for delay in (1.0, 1.5):
         threading.Timer(delay, os.kill, (os.getpid(), signal.SIGINT)).start()
     written = []
     summary = batch.run(cfg, RunRequest("a"), rows, db_path, jobs=3, write=written.append)
