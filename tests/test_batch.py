@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import threading
 import time
 
+from conftest import rows
+
 from agentlog import config
-from agentlog.runner import batch, llm  # noqa: F401  (litellm's import is paid before any timer)
+from agentlog.runner import batch
 from agentlog.runner.execute import RunRequest
 
 
@@ -30,6 +33,25 @@ MOCK = """
     agents:
       a: {model: gpt-4o-mini, params: {name: {}}, prompt: "hello {{ name }}", mock_response: hi}
 """
+
+
+def interrupt_when_running(db_path, n: int, times: int = 1) -> None:
+    """Press Ctrl-C (SIGINT to this process) once `n` rows are running, `times` times."""
+
+    def press() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if db_path.exists() and len(rows(db_path, "status = 'running'")) >= n:
+                    break
+            except sqlite3.OperationalError:  # not created yet
+                pass
+            time.sleep(0.02)
+        for _ in range(times):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.3)
+
+    threading.Thread(target=press, daemon=True).start()
 
 
 def outputs(path) -> list[dict]:
@@ -109,9 +131,9 @@ def test_missing_input_file_and_json_flag_are_input_errors(cli, write_agents, db
 
 def test_ctrl_c_stops_launching_and_lets_running_rows_finish(cli, write_agents, db_path,
                                                              read_rows, fake_server, tmp_path):
-    write_agents(server_agent(fake_server, "slow-1"))
+    write_agents(server_agent(fake_server, "slow-2"))
     (tmp_path / "rows.jsonl").write_text("".join(f'{{"name": "n{i}"}}\n' for i in range(6)))
-    threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
+    interrupt_when_running(db_path, 2)
     result = cli("run", "a", "--input", "rows.jsonl", "-j", "2", "-o", "out.jsonl")
     assert result.exit_code == 130
     assert [o["status"] for o in outputs(tmp_path / "out.jsonl")] == \
@@ -123,11 +145,10 @@ def test_ctrl_c_stops_launching_and_lets_running_rows_finish(cli, write_agents, 
 def test_second_ctrl_c_marks_running_rows_interrupted(write_agents, db_path, read_rows,
                                                       fake_server, tmp_path):
     cfg = config.load(str(write_agents(server_agent(fake_server, "slow-5"))))
-    rows = [batch.Row(i + 1, {"name": f"n{i}"}) for i in range(3)]
-    for delay in (1.0, 1.5):
-        threading.Timer(delay, os.kill, (os.getpid(), signal.SIGINT)).start()
+    todo = [batch.Row(i + 1, {"name": f"n{i}"}) for i in range(3)]
+    interrupt_when_running(db_path, 3, times=2)
     written = []
-    summary = batch.run(cfg, RunRequest("a"), rows, db_path, jobs=3, write=written.append)
+    summary = batch.run(cfg, RunRequest("a"), todo, db_path, jobs=3, write=written.append)
     assert summary.interrupted and summary.failed == 3
     assert [(r.status, r.error) for r in written] == [("error", "Interrupted")] * 3
     stored = read_rows(db_path)
@@ -138,9 +159,9 @@ def test_second_ctrl_c_marks_running_rows_interrupted(write_agents, db_path, rea
 def test_concurrency_is_real(write_agents, db_path, fake_server):
     """200 rows of 100 ms each at -j 20: about a second of waiting, not twenty."""
     cfg = config.load(str(write_agents(server_agent(fake_server, "slow-0.1"))))
-    rows = [batch.Row(i + 1, {"name": str(i)}) for i in range(200)]
+    todo = [batch.Row(i + 1, {"name": str(i)}) for i in range(200)]
     start = time.monotonic()
-    summary = batch.run(cfg, RunRequest("a"), rows, db_path, jobs=20)
+    summary = batch.run(cfg, RunRequest("a"), todo, db_path, jobs=20)
     elapsed = time.monotonic() - start
     assert summary.success == 200
     assert elapsed < 10, f"200 rows at -j 20 took {elapsed:.1f} s"
