@@ -107,7 +107,7 @@ def test_a_broken_stream_fails_the_attempt_and_keeps_no_partial_text(
     write_agents(stream_agent(fake_server, "stream-break"))
     result = cli("run", "a")
     assert result.exit_code == 1
-    assert "partial answer above is discarded" in result.stderr
+    assert "the text above is discarded: its attempt failed" in result.stderr
     [row] = read_rows(db_path)
     assert row["status"] == "error" and row["response"] is None
     assert row["error_class"] == "MidStreamFallbackError"
@@ -136,3 +136,21 @@ def test_offline_mock_streams_too(write_agents, db_path, read_rows):
     assert "".join(pieces) == "one two three" and outcome.ok
     [row] = read_rows(db_path)
     assert row["output_tokens"] > 0 and row["total_cost"] > 0
+
+
+def test_a_rejected_streamed_answer_is_discarded_before_the_fallback_answers(write_agents,
+                                                                            db_path):
+    path = write_agents("""
+        agents:
+          a:
+            model: gpt-4o-mini
+            prompt: hi
+            stream: true
+            schema: {type: object, required: [name]}
+            mock_response: '{"nom": "Ada"}'
+            fallback_models: [{model: gpt-4o, mock_response: '{"name": "Ada"}'}]
+    """)
+    outcome, pieces = run_direct(path)
+    assert outcome.output == {"name": "Ada"}
+    assert "".join(pieces[:pieces.index(None)]) == '{"nom": "Ada"}'
+    assert "".join(pieces[pieces.index(None) + 1:]) == '{"name": "Ada"}'

@@ -29,10 +29,9 @@ class StreamPrinter:
     def __call__(self, text: str | None) -> None:
         import sys
 
-        if text is None:  # the stream broke: what was shown is not the answer
+        if text is None:  # the attempt failed (broken stream, rejected answer)
             self.end()
-            sys.stderr.write("agentlog: the stream broke; the partial answer above is "
-                             "discarded\n")
+            sys.stderr.write("agentlog: the text above is discarded: its attempt failed\n")
             return
         sys.stdout.write(text)
         sys.stdout.flush()

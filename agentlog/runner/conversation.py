@@ -39,7 +39,12 @@ class Conversation:
         else:
             reply = self.llm.complete(**kwargs)
         if self.schema is not None and not reply.tool_calls:
-            self.output = output.validated(reply, self.schema)
+            try:
+                self.output = output.validated(reply, self.schema)
+            except output.SchemaValidationError:
+                if self.stream and self.on_text is not None:
+                    self.on_text(None)  # what was shown is not the answer
+                raise
         return reply
 
     def options(self) -> dict[str, Any]:
