@@ -30,3 +30,8 @@ def no_hints(city):
 
 
 NOT_CALLABLE = 42
+
+
+def login(user: str, api_key: str) -> str:
+    """A tool whose arguments hold a secret."""
+    return f"logged in as {user}"

@@ -146,3 +146,12 @@ def test_tools_next_to_the_agents_file_are_importable(cli, write_agents, tmp_pat
     result = cli("run", "a", "-c", str(tmp_path / "conf" / "agents.yaml"))
     assert result.exit_code == 0, result.stderr
     assert read_rows(db_path)[0]["tool_calls"] == "[]"
+
+
+def test_secret_arguments_are_masked_and_results_follow_persist_responses(
+        cli, write_agents, db_path, read_rows, fake_server):
+    write_agents(tool_agent(fake_server, "sample_tools:login", "persist_responses: false"))
+    assert cli("run", "weather").exit_code == 0
+    [call] = json.loads(read_rows(db_path)[0]["tool_calls"])
+    assert call["arguments"] == {"user": "x", "api_key": "[REDACTED]"}
+    assert call["result"] is None and call["error"] is None
