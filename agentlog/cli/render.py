@@ -39,6 +39,30 @@ def print_records(records: Iterable, lines: bool) -> None:
     out.write("[]\n" if sep == "[\n" else "\n]\n")
 
 
+class StreamPrinter:
+    """Prints a streamed answer on stdout as it arrives, flushed per piece."""
+
+    def __init__(self):
+        self.open_line = False
+        self.printed = False  # a cache hit streams nothing: the caller prints the answer
+
+    def __call__(self, text: str | None) -> None:
+        import sys
+
+        if text is None:  # the attempt failed (broken stream, rejected answer)
+            self.end()
+            sys.stderr.write("agentlog: the text above is discarded: its attempt failed\n")
+            return
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        self.printed = True
+        self.open_line = not text.endswith("\n")
+
+    def end(self) -> None:
+        if self.open_line:
+            self("\n")
+
+
 def money(value: float | None, total: bool = False) -> str:
     """$1.23 for totals and anything from a cent up; enough digits for sub-cent costs."""
     if value is None:
@@ -131,3 +155,18 @@ def budgets_table(rows: list[dict]) -> None:
         table.add_row(r["name"], money(r["limit"]), spent,
                       money(r["remaining"]), r["enforcement"])
     out.print(table)
+
+
+def batch_summary(summary: dict) -> None:
+    """The end of a batch run, on stderr."""
+    from rich.table import Table
+
+    table = Table(show_edge=False, pad_edge=False, title="interrupted" if summary["interrupted"]
+                  else None, title_style="yellow")
+    names = ("count", "success", "failed", "invalid", "skipped", "cost", "p50", "p95")
+    for name in names:
+        table.add_column(name, justify="right")
+    table.add_row(*(str(summary[k]) for k in names[:5]), money(summary["cost"]),
+                  duration(summary["p50_ms"]), duration(summary["p95_ms"]))
+    console(stderr=True).print(table)
+    console(stderr=True).print(f"batch {summary['batch_id']}", highlight=False)

@@ -101,7 +101,7 @@ class Attempts:
                 return None
             reply = self._attempt(target, messages, llm, options, min(self.timeout, remaining))
             failure = None if reply is not None else self.last_failure
-            healthy = failure is None or not failure.retryable
+            healthy = failure is None or not failure.is_outage
             if self.breaker is not None and self.breaker.record(target.model, healthy):
                 return reply  # this failure opened the circuit: no more calls to the model
             if healthy or retry == max_retries:
@@ -131,14 +131,14 @@ class Attempts:
                           retryable=failure.retryable, rate_limited=failure.rate_limited,
                           retry_after=failure.retry_after, input_tokens=None,
                           output_tokens=None, cost=None)
+            if getattr(exc, "reply", None) is not None:  # answered, billed, then rejected
+                self._bill(record, target, exc.reply)
             reply = None
         else:
             record.update(status="success", error_class=None, error_message=None,
                           http_status=None, retryable=False, rate_limited=False,
-                          retry_after=None, input_tokens=reply.input_tokens,
-                          output_tokens=reply.output_tokens, cost=None)
-            if self.pricer is not None:
-                record["cost"] = self.pricer(target.model, reply).get("total_cost")
+                          retry_after=None)
+            self._bill(record, target, reply)
         record["duration_ms"] = int((self.clock() - start) * 1000)
         self.records.append(record)
         return reply
@@ -157,3 +157,10 @@ class Attempts:
             return Failure("CircuitOpen", f"circuit open for every model: {models}",
                            kind="circuit_open", retryable=True)
         return last
+
+    def _bill(self, record: dict[str, Any], target: Target, reply) -> None:
+        record.update(input_tokens=reply.input_tokens, output_tokens=reply.output_tokens)
+        if reply.ttft_ms is not None:
+            record["ttft_ms"] = reply.ttft_ms
+        if self.pricer is not None:
+            record["cost"] = self.pricer(target.model, reply).get("total_cost")

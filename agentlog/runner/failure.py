@@ -22,3 +22,9 @@ class Failure:
     @property
     def is_timeout(self) -> bool:
         return self.kind == "timeout"
+
+    @property
+    def is_outage(self) -> bool:
+        """The provider failed (what a circuit breaker counts), not the request or answer."""
+        return self.retryable and self.kind in ("rate_limit", "timeout", "connection",
+                                                "server_error")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from typing import Any
@@ -19,6 +21,7 @@ import litellm  # noqa: E402
 import openai  # noqa: E402
 
 from agentlog.runner.failure import Failure  # noqa: E402
+from agentlog.runner.output import SchemaValidationError  # noqa: E402
 
 litellm.suppress_debug_info = True
 litellm.telemetry = False
@@ -42,6 +45,7 @@ class Reply:
     reasoning_tokens: int | None = None
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     response_model: str | None = None
+    ttft_ms: int | None = None  # streamed calls: request start to the first content or tool call
 
 
 def _usage_detail(usage: Any, group: str, name: str) -> int | None:
@@ -83,12 +87,42 @@ def request_kwargs(model: str, messages: list[dict], *, api_base: str | None = N
                        ("mock_response", mock_response)):
         if value is not None:
             kwargs[key] = value
+    if kwargs.get("tools"):
+        kwargs["_skip_mcp_handler"] = True  # litellm's MCP hook needs the absent mcp package
     return kwargs
 
 
 def complete(**kwargs: Any) -> Reply:
     """One blocking model call (see request_kwargs)."""
     return _reply(litellm.completion(**kwargs))
+
+
+def complete_stream(on_text: Callable[[str | None], None] | None = None, **kwargs: Any) -> Reply:
+    """One streamed model call: `on_text` gets each piece of text as it arrives.
+
+    A stream that breaks midway raises (the attempt fails) after `on_text(None)`, which tells
+    the reader to discard what it was shown.
+    """
+    start = time.monotonic()
+    chunks, ttft_ms = [], None
+    stream = litellm.completion(**kwargs, stream=True, stream_options={"include_usage": True})
+    try:
+        for chunk in stream:
+            chunks.append(chunk)
+            delta = chunk.choices[0].delta if chunk.choices else None
+            if delta is None or not (delta.content or delta.tool_calls):
+                continue
+            if ttft_ms is None:
+                ttft_ms = int((time.monotonic() - start) * 1000)
+            if delta.content and on_text is not None:
+                on_text(delta.content)
+    except Exception:
+        if ttft_ms is not None and on_text is not None:
+            on_text(None)
+        raise
+    reply = _reply(litellm.stream_chunk_builder(chunks, messages=kwargs["messages"]))
+    reply.ttft_ms = ttft_ms
+    return reply
 
 
 def price(model: str, input_tokens: int, output_tokens: int,
@@ -165,6 +199,9 @@ def classify(exc: BaseException) -> Failure:
     status = getattr(exc, "status_code", None)
     failure = Failure(error_class=type(exc).__name__, message=message,
                       http_status=status if isinstance(status, int) else None)
+    if isinstance(exc, SchemaValidationError):  # another sample or model may answer well
+        failure.kind, failure.retryable = "schema_validation", True
+        return failure
     for cls, kind, retryable in _KINDS:
         if isinstance(exc, cls):
             failure.kind, failure.retryable = kind, retryable

@@ -58,3 +58,11 @@ def connect(path: Path) -> sqlite3.Connection:
     if version != migrations.SCHEMA_VERSION:
         migrations.upgrade(conn, path, version)
     return conn
+
+
+def path_of(conn: sqlite3.Connection) -> str | None:
+    """The file behind a connection (None for an in-memory database)."""
+    for _, name, file in conn.execute("PRAGMA database_list"):
+        if name == "main":
+            return file or None
+    return None

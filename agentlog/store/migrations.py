@@ -159,6 +159,8 @@ def upgrade(conn: sqlite3.Connection, path: Path, version: int) -> None:
     try:
         conn.execute("PRAGMA journal_mode=WAL")
         db = sqlite_utils.Database(conn, execute_plugins=False)
+        # One writer migrates; others opening the same new file wait here, then find it done.
+        conn.execute("BEGIN IMMEDIATE")
         conn.execute(
             "CREATE TABLE IF NOT EXISTS _migrations "
             "(name TEXT PRIMARY KEY, applied_at TEXT, agentlog_version TEXT)"
@@ -174,5 +176,8 @@ def upgrade(conn: sqlite3.Connection, path: Path, version: int) -> None:
                 conn.execute("INSERT INTO _migrations VALUES (?, ?, ?)",
                              (step.__name__, now_iso(), __version__))
         conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        conn.execute("COMMIT")
     except sqlite3.DatabaseError as e:
+        if conn.in_transaction:
+            conn.rollback()
         raise StoreError(f"cannot migrate {path}: {e}") from None
