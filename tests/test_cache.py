@@ -42,6 +42,13 @@ def test_second_identical_run_is_a_hit_without_any_http_request(
     assert hit["user_prompt"] == "question 1"
 
 
+def test_a_streamed_run_answered_from_the_cache_prints_the_answer(
+        cli, cached_agent, fake_server):
+    assert cli("run", "a", "-p", "q=1", "--stream").stdout == "fake answer\n"
+    hit = cli("run", "a", "-p", "q=1", "--stream")
+    assert hit.stdout == "fake answer\n" and fake_server.count() == 1
+
+
 def test_a_different_request_misses(cli, cached_agent, fake_server):
     cli("run", "a", "-p", "q=1")
     cli("run", "a", "-p", "q=2")

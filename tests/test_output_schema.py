@@ -66,6 +66,25 @@ def test_a_fallback_model_can_fix_an_invalid_answer(cli, write_agents, db_path, 
     first, second = json.loads(row["attempts"])
     assert first["error_class"] == "SchemaValidationError" and second["status"] == "success"
     assert "'age' is a required property" in first["error_message"]
+    assert row["fallback_reason"] == "schema_validation"
+
+
+def test_an_invalid_answer_is_retried_on_the_same_model(cli, write_agents, db_path, read_rows):
+    write_agents(schema_agent('{"name": "Ada"}').replace("retries: {max: 0}",
+                                                           "retries: {max: 2, base: 0}"))
+    assert cli("run", "person").exit_code == 1
+    [row] = read_rows(db_path)
+    assert row["attempts_count"] == 3 and row["retryable"] == 1
+    assert {a["error_class"] for a in json.loads(row["attempts"])} == {"SchemaValidationError"}
+
+
+def test_invalid_answers_never_open_the_circuit_breaker(cli, write_agents, db_path):
+    write_agents(schema_agent('{"name": "Ada"}',
+                              extra="circuit_breaker: {errors: 1, within: 60, cooldown: 300}"))
+    for _ in range(3):
+        assert cli("run", "person").exit_code == 1
+    assert json.loads(cli("breakers", "--json").stdout) == [] or all(
+        b["state"] == "closed" for b in json.loads(cli("breakers", "--json").stdout))
 
 
 def test_the_schema_is_sent_as_the_response_format(cli, write_agents, db_path, fake_server):

@@ -104,7 +104,7 @@ class Attempts:
             healthy = failure is None or not failure.is_outage
             if self.breaker is not None and self.breaker.record(target.model, healthy):
                 return reply  # this failure opened the circuit: no more calls to the model
-            if healthy or retry == max_retries:
+            if failure is None or not failure.retryable or retry == max_retries:
                 return reply
             wait = backoff.delay(self.retries, retry, failure.retry_after, self.rand)
             if wait >= self._remaining():
