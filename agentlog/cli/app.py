@@ -76,10 +76,12 @@ def root(
     _state["debug"] = debug
 
 
-from agentlog.cli import agents, listing, run  # noqa: E402  (commands register themselves)
+from agentlog.cli import agents, listing, report, run  # noqa: E402  (commands register themselves)
 
 agents.register(guarded)
 app.add_typer(agents.app, name="agents")
+report.register(guarded)
+app.add_typer(report.app, name="report")
 app.command("run")(guarded(run.run))
 app.command("list")(guarded(listing.list_executions))
 app.command("show")(guarded(listing.show))
