@@ -68,6 +68,7 @@ def test_json_schema_is_the_same_for_an_empty_and_a_full_log(cli, db_path, seede
     if args[0] == "trend":
         assert {tuple(sorted(r)) for r in full["rows"] + empty["rows"]} == {
             ("avg_duration_ms", "executions", "failed", "start", "total_cost")}
+        assert all(isinstance(r["total_cost"], float) for r in empty["rows"])  # 0.0, not 0
 
 
 def test_cost_table_has_a_bar_per_row_and_a_total_with_cents(cli, seeded_log):

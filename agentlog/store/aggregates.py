@@ -22,8 +22,9 @@ from agentlog.store.query import Query
 FAILED = ("error", "timeout")
 # Grouped, not summed: each becomes a column of the group rows (see module docstring).
 OUTCOME_KEYS = ("status", "error_class", "cache_hit", "fallback_reason", "attempts_count")
-SUMS = ("count(*), coalesce(sum(total_cost), 0), count(total_cost), coalesce(sum(input_cost), 0), "
-        "coalesce(sum(output_cost), 0), coalesce(sum(total_tokens), 0), "
+SUMS = ("count(*), coalesce(sum(total_cost), 0.0), count(total_cost), "
+        "coalesce(sum(input_cost), 0.0), coalesce(sum(output_cost), 0.0), "
+        "coalesce(sum(total_tokens), 0), "
         "coalesce(sum(duration_ms), 0), count(duration_ms), "
         "coalesce(sum(time_to_first_token_ms), 0), count(time_to_first_token_ms), "
         "min(created_at)")

@@ -140,7 +140,7 @@ def cost_by(conn: sqlite3.Connection, query: Query, dimension: str) -> CostRepor
     groups: dict = {}
     for name, count, tokens, cost, priced in conn.execute(
             f"SELECT {column}, count(*), coalesce(sum(total_tokens), 0), "
-            f"coalesce(sum(total_cost), 0), count(total_cost) FROM executions{where} "
+            f"coalesce(sum(total_cost), 0.0), count(total_cost) FROM executions{where} "
             f"GROUP BY {column}", params):
         key = name or None  # the empty tenant and no tenant are one group
         old = groups.get(key, (0, 0, 0.0, 0))
@@ -257,7 +257,7 @@ def trend(conn: sqlite3.Connection, query: Query, days: int | None = None,
                 where, values = replace(query, after=after, before=before).where_sql()
                 branches.append(
                     f"SELECT {i}, count(*), coalesce(sum(status IN ('error', 'timeout')), 0), "
-                    f"coalesce(sum(total_cost), 0), avg(duration_ms) FROM executions{where}")
+                    f"coalesce(sum(total_cost), 0.0), avg(duration_ms) FROM executions{where}")
                 params.extend(values)
             for i, *numbers in conn.execute(" UNION ALL ".join(branches), params):
                 found[i] = tuple(numbers)
