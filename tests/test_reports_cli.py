@@ -154,3 +154,17 @@ def test_every_report_lists_every_filter_flag_in_help(cli):
     for args in COMMANDS:
         text = cli("report", args[0], "--help").stdout
         assert all(flag.decl in text for flag in FLAGS), args
+
+
+def test_names_from_the_log_are_printed_as_written_not_as_markup(cli, tmp_path, monkeypatch):
+    from seeding import seed
+
+    path = tmp_path / "markup.db"
+    seed(path, [dict(created_at="2026-11-24T10:00:00.000Z", agent_type="[bold]x[/]",
+                     model_id="[red]m", status="error", error_class="[/oops]")])
+    monkeypatch.setenv("AGENTLOG_NOW", "2026-11-25T03:00:00Z")
+    for args in (["stats", "[bold]x[/]"], ["cost-by-model"], ["daily", "--yesterday"]):
+        result = cli("report", *args, "--db", str(path))
+        assert result.exit_code == 0, result.output
+        assert "[bold]x[/]" in result.stdout or "[red]m" in result.stdout
+    assert "[/oops]" in cli("report", "daily", "--yesterday", "--db", str(path)).stdout

@@ -2,7 +2,8 @@
 
 Tables have no borders and fit the terminal (80 columns when piped). On a terminal, bars are
 drawn with eighth-blocks; piped, they are plain `#` characters and there are no colours, so
-the output stays readable in a file or a mail.
+the output stays readable in a file or a mail. Names from the log (agents, models, error
+classes) are printed as written, never read as rich markup.
 """
 
 from __future__ import annotations
@@ -35,15 +36,27 @@ def bar(value: float, largest: float, width: int, fancy: bool) -> str:
     return ("█" * full + (EIGHTHS[eighths] if eighths else "")) or EIGHTHS[1]
 
 
+def _title(out, head: str, *rest: str) -> None:
+    from rich.text import Text
+
+    out.print(Text.assemble((head, "bold"), *(f" · {part}" for part in rest)))
+
+
+def _add(table, cells, style: str = "") -> None:
+    from rich.text import Text
+
+    table.add_row(*(Text(cell) for cell in cells), style=style)
+
+
 def _table(headers: tuple[str, ...], justify: str, widths: list[int]):
-    """Borderless, one space between columns; a header with a width of None wraps."""
+    """Borderless, one space between columns, cells cut with an ellipsis."""
     from rich.table import Table
 
     table = Table(box=None, show_edge=False, pad_edge=False, collapse_padding=True,
                   padding=(0, 1), header_style="bold")
     for header, side, width in zip(headers, justify, widths, strict=True):
         table.add_column(header, justify="left" if side == "l" else "right", width=width,
-                         no_wrap=width is not None, overflow="ellipsis")
+                         no_wrap=True, overflow="ellipsis")
     return table
 
 
@@ -75,8 +88,8 @@ def _grid(rows: list[tuple[str, str]]):
     table.add_column(no_wrap=True, min_width=max(len(label) for label, _ in rows),
                      style="bold")
     table.add_column(overflow="fold")
-    for label, value in rows:
-        table.add_row(label, value)
+    for row in rows:
+        _add(table, row)
     return table
 
 
@@ -97,7 +110,7 @@ def period_label(since: str | None, until: str | None, zone: str) -> str:
 def daily(report) -> None:
     d = report.to_dict()
     out = console()
-    out.print(f"[bold]Daily report[/] · {d['date']} · {d['timezone']}")
+    _title(out, "Daily report", d["date"], d["timezone"])
     running = f" · {d['running']:,} running" if d["running"] else ""
     saved = money(d["cache_savings"]) if d["cache_savings"] is not None else "unknown"
     out.print(_grid([
@@ -128,7 +141,7 @@ def daily(report) -> None:
 
 def _print_rows(out, table, cells: list[tuple]) -> None:
     for row in cells:
-        table.add_row(*row)
+        _add(table, row)
     out.print()
     out.print(table)
 
@@ -138,7 +151,7 @@ def costs(report) -> None:
     d = report.to_dict()
     out = console()
     dim = d["by"]
-    out.print(f"[bold]Cost by {dim}[/] · {period_label(d['since'], d['until'], d['timezone'])}")
+    _title(out, f"Cost by {dim}", period_label(d["since"], d["until"], d["timezone"]))
     t = d["total"]
     total = ("total", f"{t['executions']:,}", tokens(t["total_tokens"]),
              money(t["total_cost"], total=True), money(t["avg_cost"]), pct(t["share"]))
@@ -149,8 +162,8 @@ def costs(report) -> None:
     largest = max((r["total_cost"] for r in d["rows"]), default=0)
     for row, r in zip(cells, d["rows"], strict=True):
         bars = (bar(r["total_cost"], largest, width, out.is_terminal),) if width else ()
-        table.add_row(*row, *bars)
-    table.add_row(*total, *([""] if width else []), style="bold")
+        _add(table, (*row, *bars))
+    _add(table, (*total, *([""] if width else [])), style="bold")
     out.print(table)
     if not d["rows"]:
         out.print("No executions match these filters.", style="dim")
@@ -164,7 +177,7 @@ def _latency(d: dict, keys: tuple[str, ...]) -> str:
 def stats(report) -> None:
     d = report.to_dict()
     out = console()
-    out.print(f"[bold]{d['agent']}[/] · {period_label(d['since'], d['until'], d['timezone'])}")
+    _title(out, d["agent"], period_label(d["since"], d["until"], d["timezone"]))
     ttft = d["ttft_ms"]
     running = f" ({d['running']:,} running)" if d["running"] else ""
     out.print(_grid([
@@ -186,7 +199,8 @@ def stats(report) -> None:
                                   for e in d["top_errors"]) or "—"),
     ]))
     if not d["executions"]:
-        out.print(f"No executions of {d['agent']} match these filters.", style="dim")
+        out.print(f"No executions of {d['agent']} match these filters.", style="dim",
+                  markup=False)
     if len(d["versions"]) > 1:
         _versions(out, d["versions"], d["timezone"])
 
@@ -212,7 +226,7 @@ def trend(report) -> None:
     out = console()
     rows = d["rows"]
     unit = "day" if d["by"] == "day" else "hour"
-    out.print(f"[bold]Trend[/] · last {len(rows)} {unit}s · {d['timezone']}")
+    _title(out, "Trend", f"last {len(rows)} {unit}s", d["timezone"])
     cells = [(_label(r["start"], d["by"]), f"{r['executions']:,}", f"{r['failed']:,}",
               money(r["total_cost"]), ms(r["avg_duration_ms"])) for r in rows]
     table, width = _fitted(out, (unit, "runs", "failed", "cost", "avg"), "lrrrr", cells,
@@ -222,7 +236,7 @@ def trend(report) -> None:
     for row, r in zip(cells, rows, strict=True):
         bars = (bar(r["executions"], top_runs, width, out.is_terminal),
                 bar(r["total_cost"], top_cost, width, out.is_terminal)) if width else ()
-        table.add_row(*row, *bars)
+        _add(table, (*row, *bars))
     out.print(table)
     runs, failed = sum(r["executions"] for r in rows), sum(r["failed"] for r in rows)
     cost = sum(r["total_cost"] for r in rows)
