@@ -25,7 +25,7 @@ PeriodOpt = Annotated[Optional[str], typer.Option(
 
 def _run(where: filters.Values, config: str | None, db: str | None,
          period: str | None = None):
-    """The command's settings, Query (with --period) and connection."""
+    """The command's Query (with --period) and the connection to its log."""
     from agentlog.cli import context
 
     settings = context.settings(config)

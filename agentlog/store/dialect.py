@@ -78,8 +78,8 @@ def fts_ranked_source() -> str:
 def prefer_index(name: str) -> str:
     """A FROM-clause suffix that makes the planner read `executions` through one index.
 
-    Only for a report whose index is covering *and* ordered by its GROUP BY: without
-    statistics the planner prefers a narrower index that can seek the time range, and then
-    reads every matching row from the wide table (PERF_NOTES.md) — seconds instead of one
-    pass over the index. A store without this hint returns ""."""
+    Only for a report statement whose index is covering *and* already in the order it needs
+    (its GROUP BY, or the ORDER BY of a percentile): without statistics the planner prefers a
+    narrower index that can seek a time range, then reads every matching row from the wide
+    table or sorts them (PERF_NOTES.md). A store without such hints returns ""."""
     return f" INDEXED BY {name}"
