@@ -7,10 +7,8 @@ The clock is frozen on Wednesday 2026-11-25 03:00 UTC (the system zone is UTC): 
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from seeding import seed
+from reporting import report_json, seeded
 
 NOW = "2026-11-25T03:00:00.000Z"
 MINI, HAIKU = "gpt-4o-mini", "claude-3-5-haiku"
@@ -59,9 +57,7 @@ ROWS = [
 
 @pytest.fixture(scope="module")
 def log_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("reports") / "log.db"
-    seed(path, ROWS)
-    return path
+    return seeded(tmp_path_factory, ROWS)
 
 
 @pytest.fixture
@@ -69,13 +65,7 @@ def report(cli, log_file, monkeypatch):
     """The JSON of `agentlog report ARGS --json` on the hand-placed log."""
     monkeypatch.setenv("AGENTLOG_DB", str(log_file))
     monkeypatch.setenv("AGENTLOG_NOW", NOW)
-
-    def run(*args: str) -> dict:
-        result = cli("report", *args, "--json")
-        assert result.exit_code == 0, result.output
-        return json.loads(result.stdout)
-
-    return run
+    return lambda *args: report_json(cli, *args)
 
 
 # --- daily ------------------------------------------------------------------------------------

@@ -3,10 +3,10 @@ bars, money with enough digits, a stable --json schema, one-line errors, and an 
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
+from reporting import report_json
 
 from agentlog.cli.render import money
 from agentlog.cli.render_report import bar
@@ -58,8 +58,8 @@ def test_piped_reports_are_plain_text_within_80_columns(cli, seeded_log, args):
 
 @pytest.mark.parametrize("args", COMMANDS)
 def test_json_schema_is_the_same_for_an_empty_and_a_full_log(cli, db_path, seeded_log, args):
-    full = json.loads(cli("report", *args, "--json").stdout)
-    empty = json.loads(cli("report", *args, "--json", "--db", str(db_path)).stdout)
+    full = report_json(cli, *args)
+    empty = report_json(cli, *args, "--db", str(db_path))
     assert set(full) == set(empty) == SCHEMAS.get(args[0], SCHEMAS["cost-by-agent"])
     if args[0].startswith("cost-by"):
         dimension = args[0].removeprefix("cost-by-")

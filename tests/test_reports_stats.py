@@ -7,11 +7,10 @@ still running. The clock is frozen on 2026-11-25 03:00 UTC.
 
 from __future__ import annotations
 
-import json
 import random
 
 import pytest
-from seeding import seed
+from reporting import plans_of, report_json, seeded
 
 NOW = "2026-11-25T03:00:00.000Z"
 ERRORS = ["RateLimitError"] * 5 + ["APIError"] * 3
@@ -51,22 +50,14 @@ OTHER = dict(created_at="2026-11-20T09:00:00.000Z", agent_type="classify", model
 
 @pytest.fixture(scope="module")
 def log_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("stats") / "log.db"
-    seed(path, [*V1, *V2, RUNNING, OTHER])
-    return path
+    return seeded(tmp_path_factory, [*V1, *V2, RUNNING, OTHER])
 
 
 @pytest.fixture
 def stats(cli, log_file, monkeypatch):
     monkeypatch.setenv("AGENTLOG_DB", str(log_file))
     monkeypatch.setenv("AGENTLOG_NOW", NOW)
-
-    def run(*args: str) -> dict:
-        result = cli("report", "stats", *args, "--json")
-        assert result.exit_code == 0, result.output
-        return json.loads(result.stdout)
-
-    return run
+    return lambda *args: report_json(cli, "stats", *args)
 
 
 def test_percentiles_are_exact_nearest_rank_over_every_row(stats):
@@ -147,8 +138,6 @@ def test_an_agent_without_executions_gives_zeros(stats):
 
 def test_stats_reads_the_report_indexes_not_the_table(log_file):
     """Every query of stats is answered from a covering index (EXPLAIN QUERY PLAN)."""
-    from plans import plans_of
-
     from agentlog.store import reports
     from agentlog.store.query import Query
 

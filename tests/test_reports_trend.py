@@ -3,10 +3,8 @@ end of summer time in Berlin (2026-10-25, a day of 25 hours)."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from seeding import seed
+from reporting import plans_of, report_json, seeded
 
 BERLIN = "settings: {timezone: Europe/Berlin}\n"
 ROWS = [
@@ -34,9 +32,7 @@ ROWS = [
 
 @pytest.fixture(scope="module")
 def log_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("trend") / "log.db"
-    seed(path, ROWS)
-    return path
+    return seeded(tmp_path_factory, ROWS)
 
 
 @pytest.fixture
@@ -47,9 +43,7 @@ def trend(cli, log_file, monkeypatch, write_agents):
 
     def run(*args: str, now: str = "2026-11-02T12:00:00.000Z") -> dict:
         monkeypatch.setenv("AGENTLOG_NOW", now)
-        result = cli("report", "trend", *args, "-c", config, "--json")
-        assert result.exit_code == 0, result.output
-        return json.loads(result.stdout)
+        return report_json(cli, "trend", *args, "-c", config)
 
     return run
 
@@ -114,8 +108,6 @@ def test_a_long_trend_is_split_into_several_statements(trend):
 
 
 def test_trend_reads_one_covering_index_range_per_bucket(log_file):
-    from plans import plans_of
-
     from agentlog.store import reports
     from agentlog.store.query import Query
 

@@ -1,14 +1,31 @@
-"""What SQLite plans for each statement a report runs (EXPLAIN QUERY PLAN), for plan tests.
+"""Helpers of the report tests: a seeded log file, a report's JSON, its query plans.
 
-Tests assert plans, never timings: a covering index read is what makes a report fast on a
-large log, and the plan shows it on a tiny one (no ANALYZE statistics either way).
+Plan tests assert plans, never timings: a covering index read is what makes a report fast on
+a large log, and the plan shows it on a tiny one (no ANALYZE statistics either way).
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+
+from seeding import seed
+
+
+def seeded(tmp_path_factory, rows: list[dict]) -> Path:
+    """A log holding `rows`, written through the store; one per test module."""
+    path = tmp_path_factory.mktemp("reports") / "log.db"
+    seed(path, rows)
+    return path
+
+
+def report_json(cli, *args: str) -> dict:
+    """The JSON that `agentlog report ARGS --json` prints (which must succeed)."""
+    result = cli("report", *args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
 
 
 class _Recorder:
