@@ -21,6 +21,11 @@ print("HEAVY:" + ",".join(heavy), file=sys.stderr)
 FILTERS = ["list", "--failed", "--today", "--agent", "hello", "--model", "gpt-4o-mini",
            "--meta", "team=docs", "--search", "hello", "--expensive", "0.1", "--since", "7d",
            "--with-fallback", "--streaming", "--sort", "cost", "--columns", "id,cost"]
+REPORTS = [["report", "--help"], ["report", "daily"], ["report", "daily", "--json"],
+           ["report", "cost-by-agent", "--period", "this-month", "--tenant", "acme"],
+           ["report", "cost-by-model", "--json"], ["report", "cost-by-tenant"],
+           ["report", "stats", "hello", "--search", "hello"], ["report", "trend"],
+           ["report", "trend", "--by", "hour", "--json"]]
 
 
 def run_probe(args: list[str], env_db: str) -> subprocess.CompletedProcess:
@@ -41,7 +46,7 @@ def logged(cli, tmp_path, db_path):
 
 @pytest.mark.parametrize("args", [
     ["--help"], ["list"], ["list", "-n", "5", "--json"], ["show", "last"], ["show", "1"],
-    ["agents", "-c", "AGENTS"], ["agents", "validate", "-c", "AGENTS"],
+    ["agents", "-c", "AGENTS"], ["agents", "validate", "-c", "AGENTS"], *REPORTS,
     ["breakers"], ["breakers", "--json"], ["breakers", "reset"],
     ["budgets", "-c", "AGENTS"], ["budgets", "--json", "-c", "AGENTS"],
 ])
@@ -54,10 +59,12 @@ def test_reading_commands_never_import_litellm(logged, args):
     assert "Traceback" not in out.stderr
 
 
-@pytest.mark.parametrize("args", [["list"], FILTERS, [*FILTERS, "--json"], ["show", "last"]])
+@pytest.mark.parametrize("args", [["list"], FILTERS, [*FILTERS, "--json"], ["show", "last"],
+                                  *REPORTS])
 def test_reading_the_log_loads_neither_the_agents_file_machinery_nor_the_schema_tools(
         logged, args):
-    """No agents file here: list and show need no yaml, no pydantic models, no sqlite-utils."""
+    """No agents file here: list, show and the reports need no yaml, no pydantic models, no
+    sqlite-utils."""
     out = run_probe(args, logged)
     assert "HEAVY:\n" in out.stderr, out.stderr
     assert "Traceback" not in out.stderr

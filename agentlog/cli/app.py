@@ -81,11 +81,14 @@ from agentlog.cli import (  # noqa: E402  (commands register themselves)
     breakers,
     budgets,
     listing,
+    report,
     run,
 )
 
 agents.register(guarded)
 app.add_typer(agents.app, name="agents")
+report.register(guarded)
+app.add_typer(report.app, name="report")
 app.command("run")(guarded(run.run))
 app.command("list")(guarded(listing.list_executions))
 app.command("show")(guarded(listing.show))

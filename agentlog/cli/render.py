@@ -69,7 +69,10 @@ def money(value: float | None, total: bool = False) -> str:
         return "—"
     if total or abs(value) >= 0.01 or value == 0:
         return f"${value:,.2f}"
-    return f"${value:.6f}".rstrip("0")
+    import math
+
+    digits = max(6, 2 - math.floor(math.log10(abs(value))))  # 3 significant below 1e-6
+    return f"${value:.{digits}f}".rstrip("0")
 
 
 def duration(ms: int | None) -> str:
