@@ -6,7 +6,7 @@ reading commands (the run path imports litellm, which takes seconds).
 
 __version__ = "0.1.0"
 
-__all__ = ["Executions", "__version__"]
+__all__ = ["Executions", "Result", "__version__", "arun", "run"]
 
 
 def __getattr__(name: str):
@@ -14,4 +14,8 @@ def __getattr__(name: str):
         from agentlog.api_query import Executions
 
         return Executions
+    if name in ("run", "arun", "Result"):
+        from agentlog import api
+
+        return getattr(api, name)
     raise AttributeError(f"module 'agentlog' has no attribute {name!r}")

@@ -209,12 +209,35 @@ def _problems(path: Path, raw: Any) -> tuple[AgentsFile | None, list[str]]:
         return None, list(dict.fromkeys(_describe(path, err["loc"], err["msg"])
                                         for err in e.errors()))
     problems = []
+    budgets = parsed.settings.budgets
+    for name in sorted(set(budgets.per_agent) - set(parsed.agents)) if budgets else []:
+        problems.append(f"{path}: settings: key 'budgets.per_agent.{name}': unknown agent "
+                        f"(known: {', '.join(sorted(parsed.agents)) or 'none'})")
     for name, agent in parsed.agents.items():
         agent.name = name
         if not _NAME.match(name):
             problems.append(f"{path}: agent '{name}': name may hold only letters, digits, _ . -")
-        problems += [f"{path}: agent '{name}': {p}" for p in _template_problems(agent)]
+        problems += [f"{path}: agent '{name}': {p}"
+                     for p in (*_template_problems(agent), *_tool_problems(agent, path))]
     return parsed, problems
+
+
+def _tool_problems(agent: Agent, path: Path) -> list[str]:
+    """Tools that cannot be imported or described, and a schema that is not JSON Schema.
+
+    This imports the tools' modules (never litellm).
+    """
+    out = []
+    if agent.tools:
+        from agentlog.runner import tools
+
+        out += tools.problems(agent.tools, path.parent)
+    if agent.output_schema is not None:
+        from agentlog.runner.output import schema_problem
+
+        problem = schema_problem(agent.output_schema)
+        out += [f"key 'schema': {problem}"] if problem else []
+    return out
 
 
 def _template_problems(agent: Agent) -> list[str]:

@@ -78,3 +78,57 @@ def rows(path: Path, where: str = "1=1") -> list[dict]:
 @pytest.fixture
 def read_rows():
     return rows
+
+
+@pytest.fixture
+def waits(monkeypatch) -> list[float]:
+    """No real backoff: the attempt loop sleeps on a virtual clock (real time plus the waits)
+    without jitter; returns the list of waits it asked for."""
+    import functools
+    import time
+
+    from agentlog.runner import execute
+    from agentlog.runner.attempts import Attempts
+
+    slept: list[float] = []
+
+    def clock() -> float:
+        return time.monotonic() + sum(slept)
+
+    monkeypatch.setattr(execute, "Attempts", functools.partial(
+        Attempts, clock=clock, sleep=slept.append, rand=lambda: 0.0))
+    return slept
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 where nothing listens: connections to it are refused."""
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+MODELS = ("openai/gpt-4o-mini", "openai/gpt-4o", "openai/gpt-3.5-turbo")
+
+
+def chain_agents(*bases: str, retries: str = "{max: 2, base: 0.5, max_delay: 8}",
+                 extra: str = "", name: str = "a", prompt: str = "hi") -> str:
+    """An agents file whose agent `name` calls MODELS[0] at bases[0], then falls back to
+    MODELS[1], MODELS[2] at the following api_bases (fake-server URLs)."""
+    fallbacks = ", ".join(f"{{model: {m}, api_base: '{b}', api_key: x}}"
+                          for m, b in zip(MODELS[1:], bases[1:], strict=False))
+    return f"""
+        agents:
+          {name}:
+            model: {MODELS[0]}
+            api_base: '{bases[0]}'
+            api_key: x
+            fallback_models: [{fallbacks}]
+            prompt: '{prompt}'
+            timeout: 5
+            retries: {retries}
+            {extra}
+    """

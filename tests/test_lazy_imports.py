@@ -27,6 +27,11 @@ EXPORT_PRUNE = [
     ["prune", "--older-than", "1d", "--dry-run"], ["prune", "--older-than", "1s", "--yes"],
     ["prune", "--older-than", "1s", "--yes", "--agent", "hello", "--search", "hello"],
 ]
+REPORTS = [["report", "--help"], ["report", "daily"], ["report", "daily", "--json"],
+           ["report", "cost-by-agent", "--period", "this-month", "--tenant", "acme"],
+           ["report", "cost-by-model", "--json"], ["report", "cost-by-tenant"],
+           ["report", "stats", "hello", "--search", "hello"], ["report", "trend"],
+           ["report", "trend", "--by", "hour", "--json"]]
 
 
 def run_probe(args: list[str], env_db: str) -> subprocess.CompletedProcess:
@@ -47,7 +52,9 @@ def logged(cli, tmp_path, db_path):
 
 @pytest.mark.parametrize("args", [
     ["--help"], ["list"], ["list", "-n", "5", "--json"], ["show", "last"], ["show", "1"],
-    ["agents", "-c", "AGENTS"], ["agents", "validate", "-c", "AGENTS"], *EXPORT_PRUNE,
+    ["agents", "-c", "AGENTS"], ["agents", "validate", "-c", "AGENTS"], *REPORTS,
+    ["breakers"], ["breakers", "--json"], ["breakers", "reset"],
+    ["budgets", "-c", "AGENTS"], ["budgets", "--json", "-c", "AGENTS"], *EXPORT_PRUNE,
 ])
 def test_reading_commands_never_import_litellm(logged, args):
     from conftest import REPO
@@ -59,11 +66,11 @@ def test_reading_commands_never_import_litellm(logged, args):
 
 
 @pytest.mark.parametrize("args", [["list"], FILTERS, [*FILTERS, "--json"], ["show", "last"],
-                                  *EXPORT_PRUNE])
+                                  *REPORTS, *EXPORT_PRUNE])
 def test_reading_the_log_loads_neither_the_agents_file_machinery_nor_the_schema_tools(
         logged, args):
-    """No agents file here: list, show, export and prune need no yaml, no pydantic models,
-    no sqlite-utils."""
+    """No agents file here: list, show, the reports, export and prune need no yaml, no
+    pydantic models, no sqlite-utils."""
     out = run_probe(args, logged)
     assert "HEAVY:\n" in out.stderr, out.stderr
     assert "Traceback" not in out.stderr

@@ -113,7 +113,7 @@ def test_persistence_switches_leave_prompts_and_response_null(cli, write_agents,
           a: {model: gpt-4o-mini, prompt: hi, mock_response: yo, persist_responses: false}
           b: {model: gpt-4o-mini, prompt: hi, mock_response: yo}
     """)
-    assert cli("run", "a").stdout == ""
+    assert cli("run", "a").stdout == "yo\n"  # shown, only not stored
     assert cli("run", "b").stdout == "yo\n"
     a, b = read_rows(db_path)
     assert (a["system_prompt"], a["user_prompt"], a["response"]) == (None, None, None)

@@ -78,19 +78,27 @@ def root(
 
 from agentlog.cli import (  # noqa: E402  (commands register themselves)
     agents,
+    breakers,
+    budgets,
     export,
     listing,
     prune,
+    report,
     run,
 )
 
 agents.register(guarded)
 app.add_typer(agents.app, name="agents")
+report.register(guarded)
+app.add_typer(report.app, name="report")
 app.command("run")(guarded(run.run))
 app.command("list")(guarded(listing.list_executions))
 app.command("show")(guarded(listing.show))
 app.command("export")(guarded(export.export))
 app.command("prune")(guarded(prune.prune))
+breakers.register(guarded)
+app.add_typer(breakers.app, name="breakers")
+app.command("budgets")(guarded(budgets.budgets))
 
 
 def main() -> None:

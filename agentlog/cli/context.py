@@ -14,6 +14,15 @@ def settings(config_opt: str | None):
     return readsettings.load(config_opt)
 
 
+def full_settings(config_opt: str | None):
+    """Every setting, validated (pydantic): for commands that need budgets and the like."""
+    from agentlog import config
+
+    if config_opt is None and not config.config_path().exists():
+        return config.Settings()
+    return config.load(config_opt).settings
+
+
 def connect(db_opt: str | None, settings_db: str | None) -> sqlite3.Connection:
     """Open the log for the running command; it is closed when the command ends."""
     from agentlog.store import db

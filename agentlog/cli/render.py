@@ -39,13 +39,40 @@ def print_records(records: Iterable, lines: bool) -> None:
     out.write("[]\n" if sep == "[\n" else "\n]\n")
 
 
+class StreamPrinter:
+    """Prints a streamed answer on stdout as it arrives, flushed per piece."""
+
+    def __init__(self):
+        self.open_line = False
+        self.printed = False  # a cache hit streams nothing: the caller prints the answer
+
+    def __call__(self, text: str | None) -> None:
+        import sys
+
+        if text is None:  # the attempt failed (broken stream, rejected answer)
+            self.end()
+            sys.stderr.write("agentlog: the text above is discarded: its attempt failed\n")
+            return
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        self.printed = True
+        self.open_line = not text.endswith("\n")
+
+    def end(self) -> None:
+        if self.open_line:
+            self("\n")
+
+
 def money(value: float | None, total: bool = False) -> str:
     """$1.23 for totals and anything from a cent up; enough digits for sub-cent costs."""
     if value is None:
         return "—"
     if total or abs(value) >= 0.01 or value == 0:
         return f"${value:,.2f}"
-    return f"${value:.6f}".rstrip("0")
+    import math
+
+    digits = max(6, 2 - math.floor(math.log10(abs(value))))  # 3 significant below 1e-6
+    return f"${value:.{digits}f}".rstrip("0")
 
 
 def duration(ms: int | None) -> str:
@@ -67,6 +94,7 @@ def local_time(value, timezone: str | None) -> str:
 def summary_line(record) -> str:
     """One line for stderr after a run: id, model, tokens, cost, duration."""
     status = "" if record.status == "success" else f" · {record.status}"
+    status += " · cache hit" if record.cache_hit else ""
     error = f" · {record.error_class}: {record.error_message}" if record.error_class else ""
     return (f"#{record.id} · {record.chosen_model_id} · {tokens(record.input_tokens)}→"
             f"{tokens(record.output_tokens)} tokens · {money(record.total_cost)} · "
@@ -88,3 +116,60 @@ def agents_table(rows: list[dict], path: str) -> None:
         table.add_row(row["name"], row["model"], ", ".join(row["fallbacks"]) or "—",
                       params or "—", row["description"] or "")
     out.print(table)
+
+
+def _local_iso(value: str | None, timezone: str | None) -> str:
+    from agentlog.timeutil import parse_iso
+
+    return "—" if value is None else local_time(parse_iso(value), timezone)
+
+
+def breakers_table(rows: list[dict], timezone: str | None) -> None:
+    from rich.table import Table
+
+    out = console()
+    if not rows:
+        out.print("Every circuit is closed: no model failed recently.")
+        return
+    table = Table(show_edge=False, pad_edge=False)
+    for name in ("agent", "model", "state", "recent failures", "opened", "reopens"):
+        table.add_column(name, overflow="fold")
+    styles = {"closed": "green", "open": "red", "half-open": "yellow"}
+    for r in rows:
+        table.add_row(r["agent"], r["model"], f"[{styles[r['state']]}]{r['state']}[/]",
+                      str(r["recent_failures"]), _local_iso(r["opened_at"], timezone),
+                      _local_iso(r["reopens_at"], timezone))
+    out.print(table)
+
+
+def budgets_table(rows: list[dict]) -> None:
+    from rich.table import Table
+
+    out = console()
+    if not rows:
+        out.print("No budgets are set (settings.budgets in the agents file).")
+        return
+    table = Table(show_edge=False, pad_edge=False)
+    for name, justify in (("budget", "left"), ("limit", "right"), ("spent", "right"),
+                          ("remaining", "right"), ("enforcement", "left")):
+        table.add_column(name, justify=justify, overflow="fold")
+    for r in rows:
+        spent = f"[red]{money(r['spent'])}[/]" if r["exceeded"] else money(r["spent"])
+        table.add_row(r["name"], money(r["limit"]), spent,
+                      money(r["remaining"]), r["enforcement"])
+    out.print(table)
+
+
+def batch_summary(summary: dict) -> None:
+    """The end of a batch run, on stderr."""
+    from rich.table import Table
+
+    table = Table(show_edge=False, pad_edge=False, title="interrupted" if summary["interrupted"]
+                  else None, title_style="yellow")
+    names = ("count", "success", "failed", "invalid", "skipped", "cost", "p50", "p95")
+    for name in names:
+        table.add_column(name, justify="right")
+    table.add_row(*(str(summary[k]) for k in names[:5]), money(summary["cost"]),
+                  duration(summary["p50_ms"]), duration(summary["p95_ms"]))
+    console(stderr=True).print(table)
+    console(stderr=True).print(f"batch {summary['batch_id']}", highlight=False)

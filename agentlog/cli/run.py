@@ -37,8 +37,22 @@ def run(
         "--tenant", help="Tenant to record. Default: $AGENTLOG_TENANT, else settings.tenant.")]
         = None,
     as_json: Annotated[bool, typer.Option(
-        "--json", help="Print the whole execution record as JSON instead of the answer.")]
+        "--json", help="Print the whole execution record as JSON instead of the answer "
+                       "(a schema agent's response as the parsed object).")] = False,
+    stream: Annotated[bool, typer.Option(
+        "--stream", help="Print the answer as it arrives (default: the agent's `stream:`).")]
         = False,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Do not answer from the response cache (a success still fills it).")]
+        = False,
+    input_file: Annotated[Optional[str], typer.Option(
+        "--input", metavar="FILE", help="Batch: one execution per JSONL line or CSV row "
+                                        "('-' reads stdin).")] = None,
+    concurrency: Annotated[int, typer.Option(
+        "--concurrency", "-j", min=1, max=256, help="Batch: executions at a time.")] = 4,
+    output: Annotated[Optional[str], typer.Option(
+        "--output", "-o", metavar="FILE", help="Batch: JSONL results in input order "
+                                               "(default: stdout).")] = None,
     config: ConfigOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -54,6 +68,8 @@ def run(
       agentlog run summarize -p text=@README.md --meta ticket=42 --tenant acme
 
       agentlog run summarize --params-json '{"text": "..."}' --json
+
+      agentlog run summarize --input rows.jsonl -j 8 -o results.jsonl
     """
     from agentlog import config as config_mod
     from agentlog.cli import context, render
@@ -62,19 +78,33 @@ def run(
 
     cfg = config_mod.load(config)
     params = prompt.collect(param, params_json)
-    request = RunRequest(agent=agent, params=params, meta=_meta(meta), tenant=tenant)
-    from agentlog.runner.execute import prepare
+    request = RunRequest(agent=agent, params=params, meta=_meta(meta), tenant=tenant,
+                         use_cache=not no_cache, stream=True if stream else None)
+    if input_file is not None:
+        from agentlog.cli import batch
 
-    prepare(cfg, request)  # every input error surfaces before the database is opened
+        batch.run_batch(cfg, request, input_file, concurrency, output, as_json=as_json, db=db)
+        return
+    from agentlog.runner.execute import prepare
+    from agentlog.store import writer
+
+    streaming = prepare(cfg, request).row["streaming"]  # input errors surface before the db
     conn = context.connect(db, cfg.settings.db)
-    outcome = execute(cfg, request, conn)
+    writer.interrupt_stale(conn)  # rows left `running` by processes that died
+    printer = render.StreamPrinter() if streaming and not as_json else None
+    outcome = execute(cfg, request, conn, on_text=printer)
     for warning in outcome.warnings:
         typer.echo(warning, err=True)
     record = outcome.execution
     if as_json:
-        render.print_json(record.to_dict())
-    elif record.response is not None and outcome.ok:
-        typer.echo(record.response)
+        shown = record.to_dict()
+        if outcome.output is not None:
+            shown["response"] = outcome.output
+        render.print_json(shown)
+    elif printer is not None and printer.printed:
+        printer.end()
+    elif outcome.text is not None and outcome.ok:  # shown even when it is not persisted
+        typer.echo(outcome.text)
     typer.echo(render.summary_line(record), err=True)
     if not outcome.ok:
         raise typer.Exit(1)

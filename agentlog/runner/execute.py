@@ -1,7 +1,8 @@
 """One execution of an agent, from parameters to a finalized row.
 
 Every input error (unknown agent, parameters, templates, unset ${VAR}) is raised before the
-database is touched. Once the `running` row exists, the row is finalized whatever happens,
+database is touched. A cache hit or a budget refusal is logged as a finished row at once,
+without loading litellm. Otherwise a `running` row is written and finalized whatever happens,
 including Ctrl-C, so nothing is lost.
 """
 
@@ -10,15 +11,20 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from agentlog.config import Agent, AgentsFile, interpolate
+from agentlog.errors import ConfigError
 from agentlog.redact import Redactor
-from agentlog.runner import prompt
+from agentlog.runner import budget, cache, prompt, tools
 from agentlog.runner.attempts import AllAttemptsFailed, Attempts, Target
-from agentlog.store import query, writer
+from agentlog.runner.breaker import Breaker
+from agentlog.runner.conversation import Conversation, ToolRoundsExceeded
+from agentlog.store import async_writer, query, writer
 from agentlog.store.records import Execution
 from agentlog.timeutil import now_iso, to_iso, utcnow
 
@@ -30,12 +36,16 @@ class RunRequest:
     meta: dict[str, Any] = field(default_factory=dict)
     tenant: str | None = None
     batch_id: str | None = None
+    use_cache: bool = True  # False: do not answer from the response cache (still fill it)
+    stream: bool | None = None  # None: the agent's `stream:`
 
 
 @dataclass
 class Outcome:
     execution: Execution
     warnings: list[str] = field(default_factory=list)
+    text: str | None = None  # the answer as the model gave it, even when it is not persisted
+    output: Any = None  # the parsed answer of a schema agent
 
     @property
     def ok(self) -> bool:
@@ -52,6 +62,7 @@ class Prepared:
     targets: list[Target]
     redactor: Redactor
     row: dict[str, Any]
+    toolbox: tools.Toolbox | None = None
 
 
 def resolve_tenant(explicit: str | None, cfg: AgentsFile) -> str | None:
@@ -89,7 +100,7 @@ def prepare(cfg: AgentsFile, request: RunRequest) -> Prepared:
         "agent_version": agent.version,
         "model_id": agent.model,
         "chosen_model_id": agent.model,
-        "streaming": agent.stream,
+        "streaming": agent.stream if request.stream is None else request.stream,
         "temperature": agent.temperature,
         "parameters": stored_params,
         "metadata": metadata,
@@ -99,7 +110,25 @@ def prepare(cfg: AgentsFile, request: RunRequest) -> Prepared:
         "batch_id": request.batch_id,
         "pid": os.getpid(),
     }
-    return Prepared(agent, params, prompt.messages(system, user), targets, redactor, row)
+    return Prepared(agent, params, prompt.messages(system, user), targets, redactor, row,
+                    _toolbox(agent, cfg.path))
+
+
+def _toolbox(agent: Agent, path: str) -> tools.Toolbox | None:
+    if not agent.tools:
+        return None
+    try:
+        return tools.Toolbox.load(agent.tools, Path(path).parent)
+    except tools.ToolError as e:
+        raise ConfigError(f"{path}: agent '{agent.name}': {e}") from None
+
+
+def _logged_tool_calls(calls: list[dict[str, Any]], redactor: Redactor, keep: bool) -> list:
+    """Tool calls as stored: secrets scrubbed, results dropped when responses are not kept."""
+    return [{**c, "arguments": redactor.params(c["arguments"])
+             if isinstance(c["arguments"], dict) else redactor.text(c["arguments"]),
+             "result": redactor.text(c["result"]) if keep else None,
+             "error": redactor.text(c["error"])} for c in calls]
 
 
 def _totals(records: list[dict[str, Any]], costs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -120,11 +149,63 @@ def _totals(records: list[dict[str, Any]], costs: list[dict[str, Any]]) -> dict[
             "total_cost": sum(c["total_cost"] for c in costs), "cost_source": ",".join(sources)}
 
 
-def execute(cfg: AgentsFile, request: RunRequest, conn: sqlite3.Connection) -> Outcome:
-    """Run one execution and return its finalized record."""
+def _keep_responses(cfg: AgentsFile, agent: Agent) -> bool:
+    return agent.persist_responses if agent.persist_responses is not None \
+        else cfg.settings.persist_responses
+
+
+def _begin(prep: Prepared) -> tuple[dict[str, Any], float, datetime]:
+    """The row of an execution that starts now, its monotonic start and its UTC start."""
+    started = utcnow()
+    row = {**prep.row, "created_at": to_iso(started), "started_at": to_iso(started),
+           "deadline_at": to_iso(started + timedelta(seconds=prep.agent.total_timeout))}
+    return row, time.monotonic(), started
+
+
+def execute(cfg: AgentsFile, request: RunRequest, conn: sqlite3.Connection,
+            on_text: Callable[[str | None], None] | None = None) -> Outcome:
+    """Run one execution and return its finalized record.
+
+    `on_text` receives a streamed answer piece by piece (None: discard what was shown).
+    """
     prep = prepare(cfg, request)
-    from agentlog.runner import llm  # the run path is the only one that pays for litellm
+    agent = prep.agent
+    row, start, started = _begin(prep)
+    cache_key = cache.key(prep) if agent.cache else None
+    if cache_key and request.use_cache:
+        entry = cache.lookup(conn, cache_key, started)
+        if entry is not None:
+            return _instant(conn, row, cache.hit_values(entry, _keep_responses(cfg, agent)),
+                            start)
+    refusal, warnings = budget.check(conn, cfg.settings, agent.name, row["tenant_id"], started)
+    if refusal is not None:
+        return _instant(conn, row, {
+            "status": "error", "error_class": "BudgetExceeded", "error_message": refusal,
+            "input_tokens": 0, "output_tokens": 0, "total_tokens": 0, "input_cost": 0.0,
+            "output_cost": 0.0, "total_cost": 0.0, "attempts": [], "attempts_count": 0,
+            "fallback_chain": []}, start)
+    outcome = _call_models(cfg, prep, conn, on_text)
+    outcome.warnings[:0] = warnings
+    if cache_key and outcome.ok and outcome.execution.response is not None:
+        cache.remember(conn, cache_key, agent.cache, outcome.execution, utcnow())
+    return outcome
+
+
+def _instant(conn: sqlite3.Connection, row: dict[str, Any], final: dict[str, Any],
+             start: float) -> Outcome:
+    """Log an execution that needs no model call (a cache hit, a refusal) as one final row."""
+    values = {**row, **final, "completed_at": now_iso(),
+              "duration_ms": int((time.monotonic() - start) * 1000)}
+    record = query.get(conn, writer.insert_final(conn, values))
+    return Outcome(record, text=record.response)
+
+
+def _call_models(cfg: AgentsFile, prep: Prepared, conn: sqlite3.Connection,
+                 on_text: Callable[[str | None], None] | None) -> Outcome:
+    from agentlog.runner import llm  # the call path is the only one that pays for litellm
     from agentlog.runner.cost import price
+
+    row, start, _ = _begin(prep)  # the clock starts once litellm is loaded
 
     agent, redactor = prep.agent, prep.redactor
     costs: list[dict[str, Any]] = []
@@ -134,18 +215,21 @@ def execute(cfg: AgentsFile, request: RunRequest, conn: sqlite3.Connection) -> O
         costs.append(found)
         return found
 
+    breaker = Breaker(conn, agent.name, agent.circuit_breaker, now=utcnow) \
+        if agent.circuit_breaker else None
+    convo = Conversation(llm, prep.messages, prep.toolbox, agent.max_tool_rounds,
+                         agent.output_schema, bool(row["streaming"]), on_text)
+    keep = _keep_responses(cfg, agent)
     loop = Attempts(prep.targets, timeout=agent.timeout, temperature=agent.temperature,
-                    max_tokens=agent.max_tokens, pricer=pricer)
-    started = utcnow()
-    row = {**prep.row, "created_at": to_iso(started), "started_at": to_iso(started),
-           "deadline_at": to_iso(started + timedelta(seconds=agent.total_timeout))}
+                    max_tokens=agent.max_tokens, pricer=pricer, retries=agent.retries,
+                    total_timeout=agent.total_timeout, breaker=breaker, call=convo.call)
+    background = async_writer.for_connection(conn) if cfg.settings.async_logging else None
     execution_id = writer.insert_running(conn, row)
-    start = time.monotonic()
     final: dict[str, Any] = {}
+    text = None
     try:
-        reply = loop.complete(prep.messages, llm)
-        keep = agent.persist_responses if agent.persist_responses is not None \
-            else cfg.settings.persist_responses
+        reply = convo.run(loop)
+        text = reply.content
         final = {"status": "success", "finish_reason": reply.finish_reason,
                  "response": redactor.text(reply.content) if keep else None,
                  "cached_tokens": reply.cached_tokens,
@@ -157,6 +241,8 @@ def execute(cfg: AgentsFile, request: RunRequest, conn: sqlite3.Connection) -> O
                  "error_class": failure.error_class,
                  "error_message": redactor.text(failure.message),
                  "retryable": failure.retryable}
+    except ToolRoundsExceeded as e:
+        final = {"status": "error", "error_class": "ToolRoundsExceeded", "error_message": str(e)}
     except BaseException as e:  # Ctrl-C or a bug: the row is still finalized, then re-raised
         final = {"status": "error",
                  "error_class": "Interrupted" if isinstance(e, KeyboardInterrupt)
@@ -174,10 +260,16 @@ def execute(cfg: AgentsFile, request: RunRequest, conn: sqlite3.Connection) -> O
             attempts=loop.records, attempts_count=len(loop.records),
             fallback_chain=loop.chain, fallback_reason=loop.fallback_reason,
             rate_limited=any(r.get("rate_limited") for r in loop.records),
+            time_to_first_token_ms=convo.ttft_ms, tool_calls_count=len(convo.calls),
+            tool_calls=_logged_tool_calls(convo.calls, redactor, keep) if agent.tools else None,
         )
-        writer.finalize(conn, execution_id, final)
+        if background is not None:
+            background.finalize(execution_id, final)
+        else:
+            writer.finalize(conn, execution_id, final)
     warnings = []
     if final.get("cost_source") == "unknown":
         warnings.append(f"warning: no price known for model '{chosen}'; cost recorded as "
                         "unknown (add pricing: to the agent)")
-    return Outcome(query.get(conn, execution_id), warnings)
+    record = Execution.from_row(writer.encode({**row, **final, "id": execution_id}))
+    return Outcome(record, warnings, text, convo.output)

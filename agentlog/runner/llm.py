@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from typing import Any
@@ -14,7 +16,12 @@ from typing import Any
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("LITELLM_LOG", "ERROR")
 
+import httpx  # noqa: E402
 import litellm  # noqa: E402
+import openai  # noqa: E402
+
+from agentlog.runner.failure import Failure  # noqa: E402
+from agentlog.runner.output import SchemaValidationError  # noqa: E402
 
 litellm.suppress_debug_info = True
 litellm.telemetry = False
@@ -38,23 +45,7 @@ class Reply:
     reasoning_tokens: int | None = None
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     response_model: str | None = None
-
-
-@dataclass
-class Failure:
-    """A failed call, classified by litellm's exception type."""
-
-    error_class: str
-    message: str
-    kind: str | None = None  # the fallback_reason vocabulary of DESIGN.md section 4
-    http_status: int | None = None
-    retryable: bool = False
-    rate_limited: bool = False
-    retry_after: float | None = None
-
-    @property
-    def is_timeout(self) -> bool:
-        return self.kind == "timeout"
+    ttft_ms: int | None = None  # streamed calls: request start to the first content or tool call
 
 
 def _usage_detail(usage: Any, group: str, name: str) -> int | None:
@@ -96,12 +87,42 @@ def request_kwargs(model: str, messages: list[dict], *, api_base: str | None = N
                        ("mock_response", mock_response)):
         if value is not None:
             kwargs[key] = value
+    if kwargs.get("tools"):
+        kwargs["_skip_mcp_handler"] = True  # litellm's MCP hook needs the absent mcp package
     return kwargs
 
 
 def complete(**kwargs: Any) -> Reply:
     """One blocking model call (see request_kwargs)."""
     return _reply(litellm.completion(**kwargs))
+
+
+def complete_stream(on_text: Callable[[str | None], None] | None = None, **kwargs: Any) -> Reply:
+    """One streamed model call: `on_text` gets each piece of text as it arrives.
+
+    A stream that breaks midway raises (the attempt fails) after `on_text(None)`, which tells
+    the reader to discard what it was shown.
+    """
+    start = time.monotonic()
+    chunks, ttft_ms = [], None
+    stream = litellm.completion(**kwargs, stream=True, stream_options={"include_usage": True})
+    try:
+        for chunk in stream:
+            chunks.append(chunk)
+            delta = chunk.choices[0].delta if chunk.choices else None
+            if delta is None or not (delta.content or delta.tool_calls):
+                continue
+            if ttft_ms is None:
+                ttft_ms = int((time.monotonic() - start) * 1000)
+            if delta.content and on_text is not None:
+                on_text(delta.content)
+    except Exception:
+        if ttft_ms is not None and on_text is not None:
+            on_text(None)
+        raise
+    reply = _reply(litellm.stream_chunk_builder(chunks, messages=kwargs["messages"]))
+    reply.ttft_ms = ttft_ms
+    return reply
 
 
 def price(model: str, input_tokens: int, output_tokens: int,
@@ -129,7 +150,7 @@ def provider(model: str) -> str | None:
 
 
 # Order matters: subclasses before their bases (ContextWindowExceededError is a BadRequestError,
-# Timeout is an openai connection error).
+# MidStreamFallbackError a ServiceUnavailableError, Timeout an openai connection error).
 _KINDS: list[tuple[type, str, bool]] = [
     (litellm.ContextWindowExceededError, "context_window", False),
     (litellm.ContentPolicyViolationError, "content_policy", False),
@@ -139,10 +160,10 @@ _KINDS: list[tuple[type, str, bool]] = [
     (litellm.PermissionDeniedError, "auth", False),
     (litellm.NotFoundError, "not_found", False),
     (litellm.BadRequestError, "bad_request", False),
+    (litellm.exceptions.MidStreamFallbackError, "server_error", True),
     (litellm.ServiceUnavailableError, "server_error", True),
     (litellm.APIConnectionError, "connection", True),
     (litellm.InternalServerError, "server_error", True),
-    (litellm.exceptions.MidStreamFallbackError, "server_error", True),
     (litellm.APIError, "server_error", True),
 ]
 
@@ -154,20 +175,42 @@ def _headers(exc: BaseException) -> dict[str, str] | None:
     return {str(k).lower(): str(v) for k, v in dict(headers).items()}
 
 
+def _transport_kind(exc: BaseException) -> str | None:
+    """timeout or connection when a transport error caused `exc`, else None.
+
+    litellm reports a refused connection or a dropped/stalled stream as a 500 (or a
+    MidStreamFallbackError) that received no response; the cause chain holds the real type.
+    """
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, (httpx.TimeoutException, openai.APITimeoutError)):
+            return "timeout"
+        if isinstance(cause, (httpx.TransportError, openai.APIConnectionError)):
+            return "connection"
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
 def classify(exc: BaseException) -> Failure:
-    """Turn an exception from a call into the fields of an attempt."""
+    """Turn an exception from a call into the fields of an attempt (never its debug info)."""
     message = str(getattr(exc, "message", None) or exc)[:MESSAGE_LIMIT]
     status = getattr(exc, "status_code", None)
     failure = Failure(error_class=type(exc).__name__, message=message,
                       http_status=status if isinstance(status, int) else None)
+    if isinstance(exc, SchemaValidationError):  # another sample or model may answer well
+        failure.kind, failure.retryable = "schema_validation", True
+        return failure
     for cls, kind, retryable in _KINDS:
         if isinstance(exc, cls):
             failure.kind, failure.retryable = kind, retryable
             break
     headers = _headers(exc)
-    if isinstance(exc, litellm.InternalServerError) and headers is None:
-        # A refused connection or a DNS failure arrives as a 500 without any response.
-        failure.kind, failure.http_status = "connection", None
+    if failure.kind in ("server_error", "timeout") and headers is None:
+        # No response arrived: the status litellm reports (500, 408) was made up by the client.
+        failure.http_status = None
+        failure.kind = _transport_kind(exc) or failure.kind
     if failure.kind == "server_error" and failure.http_status is not None \
             and failure.http_status < 500:
         failure.retryable = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -9,19 +10,22 @@ from typing import Any
 from agentlog.errors import ConfigError
 
 
+def read_file(path: str, what: str) -> str:
+    """The UTF-8 text of a file the user named; `what` names it in the error."""
+    resolved = Path(path).expanduser()
+    try:
+        return resolved.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{what} not found: {resolved}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{what} is not UTF-8 text: {resolved}") from None
+    except OSError as e:
+        raise ConfigError(f"cannot read {what} {resolved}: {e.strerror}") from None
+
+
 def read_value(value: str) -> str:
     """`@path` reads the parameter from a file; anything else is taken as it is."""
-    if not value.startswith("@"):
-        return value
-    path = Path(value[1:]).expanduser()
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"parameter file not found: {path}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"parameter file is not UTF-8 text: {path}") from None
-    except OSError as e:
-        raise ConfigError(f"cannot read parameter file {path}: {e.strerror}") from None
+    return read_file(value[1:], "parameter file") if value.startswith("@") else value
 
 
 def parse_pairs(pairs: list[str], option: str) -> dict[str, str]:
@@ -71,12 +75,20 @@ def bind(agent, given: dict[str, Any]) -> dict[str, Any]:
     return bound
 
 
-def render(agent, params: dict[str, Any]) -> tuple[str | None, str]:
-    """(system prompt, user prompt) rendered with StrictUndefined."""
-    from jinja2 import Environment, StrictUndefined, TemplateError
+@functools.lru_cache(maxsize=256)
+def _template(source: str):
+    """Compiled once per source: compiling costs more than rendering (batches render often)."""
+    from jinja2 import Environment, StrictUndefined
 
     env = Environment(undefined=StrictUndefined, keep_trailing_newline=True,
                       finalize=lambda v: "" if v is None else v)
+    return env.from_string(source)
+
+
+def render(agent, params: dict[str, Any]) -> tuple[str | None, str]:
+    """(system prompt, user prompt) rendered with StrictUndefined."""
+    from jinja2 import TemplateError
+
     out = []
     for key in ("system", "prompt"):
         source = getattr(agent, key)
@@ -84,7 +96,7 @@ def render(agent, params: dict[str, Any]) -> tuple[str | None, str]:
             out.append(None)
             continue
         try:
-            out.append(env.from_string(source).render(**params))
+            out.append(_template(source).render(**params))
         except TemplateError as e:
             raise ConfigError(f"agent '{agent.name}': key '{key}': template error: {e}") \
                 from None

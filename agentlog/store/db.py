@@ -73,3 +73,11 @@ def pragmas(conn: sqlite3.Connection, **values) -> Iterator[None]:
     finally:
         for name, value in previous.items():
             conn.execute(f"PRAGMA {name}={value}")
+
+
+def path_of(conn: sqlite3.Connection) -> str | None:
+    """The file behind a connection (None for an in-memory database)."""
+    for _, name, file in conn.execute("PRAGMA database_list"):
+        if name == "main":
+            return file or None
+    return None

@@ -73,3 +73,13 @@ def fts_ranked_source() -> str:
     Rows deleted from executions never show: the join needs the row itself."""
     return ("executions JOIN (SELECT rowid AS fts_id, rank AS fts_rank FROM executions_fts "
             "WHERE executions_fts MATCH ?) ON fts_id = executions.id")
+
+
+def prefer_index(name: str) -> str:
+    """A FROM-clause suffix that makes the planner read `executions` through one index.
+
+    Only for a report statement whose index is covering *and* already in the order it needs
+    (its GROUP BY, or the ORDER BY of a percentile): without statistics the planner prefers a
+    narrower index that can seek a time range, then reads every matching row from the wide
+    table or sorts them (PERF_NOTES.md). A store without such hints returns ""."""
+    return f" INDEXED BY {name}"

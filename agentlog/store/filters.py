@@ -52,6 +52,15 @@ class Filters:
     def last_30_days(self):
         return self._period("last-30-days")
 
+    def period(self, name: str):
+        """A named period (report --period): today, yesterday, this-week, this-month,
+        last-7-days, last-30-days, or all (no bound, but still one period)."""
+        key = name.strip().lower() if isinstance(name, str) else ""
+        if key not in timeutil.PERIODS:
+            raise QueryError(f"unknown period '{name}' "
+                             f"(choose from: {', '.join(timeutil.PERIODS)})")
+        return self._period(key, f"--period {key}")
+
     def since(self, when: str | datetime | date):
         """Inclusive: a date, a datetime (local unless it has an offset) or a duration (2h)."""
         return self._narrow(self._point(when, "--since"), None, "--since")
@@ -190,8 +199,8 @@ class Filters:
         except ValueError as e:
             raise QueryError(str(e)) from None
 
-    def _period(self, name: str):
-        flag = "--" + name
+    def _period(self, name: str, flag: str | None = None):
+        flag = flag or "--" + name
         start, end = timeutil.period_bounds(name, self._zone())
         return self._claim("period", (name,), flag)._narrow(start, end, flag)
 

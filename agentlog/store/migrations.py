@@ -94,6 +94,33 @@ def m002_fulltext(db) -> None:
 
 
 @migration
+def m010_breakers(db) -> None:
+    # One row per (agent, model) that has failed recently; no row means a closed circuit.
+    # `failures` holds the times of recent retryable failures (JSON); `reopen_at` ends the
+    # cooldown of an open circuit, or the claim of a half-open trial call.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS breakers ("
+        "agent TEXT NOT NULL, model TEXT NOT NULL, state TEXT NOT NULL, "
+        "failures TEXT NOT NULL DEFAULT '[]', opened_at TEXT, reopen_at TEXT, updated_at TEXT, "
+        "PRIMARY KEY (agent, model))"
+    )
+
+
+@migration
+def m011_response_cache(db) -> None:
+    # Successful answers by request hash; `execution_id` is the execution that produced one.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS response_cache ("
+        "key TEXT PRIMARY KEY, agent TEXT NOT NULL, model TEXT, provider TEXT, response TEXT, "
+        "finish_reason TEXT, input_tokens INTEGER, output_tokens INTEGER, cached_tokens INTEGER, "
+        "cache_creation_tokens INTEGER, reasoning_tokens INTEGER, execution_id INTEGER, "
+        "created_at TEXT NOT NULL, expires_at TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS idx_response_cache_expires_at "
+               "ON response_cache (expires_at)")
+
+
+@migration
 def m020_filter_indexes(db) -> None:
     # The count and cost of every match (list's footer) over all time or a period are read
     # from (created_at, total_cost) instead of scanning rows that carry kilobytes of text.
@@ -105,6 +132,45 @@ def m020_filter_indexes(db) -> None:
     db["executions"].create_index(["model_id", "created_at"], if_not_exists=True)
     db.execute("CREATE INDEX IF NOT EXISTS idx_executions_batch_id ON executions(batch_id) "
                "WHERE batch_id IS NOT NULL")
+
+
+@migration
+def m040_report_indexes(db) -> None:
+    # Rows carry kilobytes of prompt and response text, so an aggregate that reads the table
+    # reads about one row per page. Each index here holds every column its report reads
+    # (PERF_NOTES.md), so reports are answered from the indexes alone.
+    indexes = {
+        # cost-by-agent (over a period: one range per agent), trend --agent, and the
+        # percentiles of one agent (or one of its versions) over a period: a range, a sort
+        "idx_report_agent": "agent_type, created_at, total_cost, total_tokens, status, "
+                            "duration_ms, time_to_first_token_ms, agent_version",
+        # cost-by-model and cost-by-tenant, read in group order without a sort
+        "idx_report_model": "chosen_model_id, created_at, total_cost, total_tokens",
+        "idx_report_tenant": "tenant_id, created_at, total_cost, total_tokens",
+        # trend, daily and any report over a period; also the count and cost of list's footer
+        "idx_report_time": "created_at, agent_type, chosen_model_id, tenant_id, status, "
+                           "total_cost, total_tokens, duration_ms",
+        # stats AGENT, grouped by version, model and outcome in index order (aggregates.py)
+        "idx_report_stats": "agent_type, agent_version, chosen_model_id, status, error_class, "
+                            "cache_hit, fallback_reason, attempts_count, created_at, "
+                            "total_cost, input_cost, output_cost, total_tokens, duration_ms, "
+                            "time_to_first_token_ms",
+        # percentiles of one agent over all time: ORDER BY the value steps over index entries
+        "idx_report_duration": "agent_type, duration_ms, created_at, agent_version",
+    }
+    for name, columns in indexes.items():
+        db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON executions({columns})")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_report_ttft ON executions(agent_type, "
+               "time_to_first_token_ms, created_at, agent_version) "
+               "WHERE time_to_first_token_ms IS NOT NULL")  # streaming rows only
+    # idx_report_time starts with created_at and holds total_cost, so it answers list's footer
+    # too: m020's (created_at, total_cost) index is redundant, one index fewer per write.
+    db.execute("DROP INDEX IF EXISTS idx_executions_created_at_total_cost")
+    # A database that was ANALYZEd gets statistics for the new indexes too: without them the
+    # planner may prefer an older, narrower index that it has statistics for.
+    if db["sqlite_stat1"].exists():
+        for name in (*indexes, "idx_report_ttft"):
+            db.execute(f"ANALYZE {name}")
 
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -132,6 +198,8 @@ def upgrade(conn: sqlite3.Connection, path: Path, version: int) -> None:
     try:
         conn.execute("PRAGMA journal_mode=WAL")
         db = sqlite_utils.Database(conn, execute_plugins=False)
+        # One writer migrates; others opening the same new file wait here, then find it done.
+        conn.execute("BEGIN IMMEDIATE")
         conn.execute(
             "CREATE TABLE IF NOT EXISTS _migrations "
             "(name TEXT PRIMARY KEY, applied_at TEXT, agentlog_version TEXT)"
@@ -147,5 +215,8 @@ def upgrade(conn: sqlite3.Connection, path: Path, version: int) -> None:
                 conn.execute("INSERT INTO _migrations VALUES (?, ?, ?)",
                              (step.__name__, now_iso(), __version__))
         conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        conn.execute("COMMIT")
     except sqlite3.DatabaseError as e:
+        if conn.in_transaction:
+            conn.rollback()
         raise StoreError(f"cannot migrate {path}: {e}") from None

@@ -1,20 +1,28 @@
 """Writing executions: a `running` row before the model is called, finalized exactly once.
 
 A crash between the two leaves a visible `running` row, never nothing. The full-text index is
-fed once, at finalization, inside the same transaction as the final UPDATE.
+fed once, at finalization, inside the same transaction as the final UPDATE. Rows are written
+with plain INSERT/UPDATE statements: sqlite-utils' insert introspects the table on every call,
+which doubled the logging cost of an execution (1.6 ms against 0.7 ms).
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Any
 
 from agentlog.store.schema import JSON_COLUMNS, fts_index_row
+from agentlog.timeutil import to_iso, utcnow
 
 _FINAL_STATUSES = {"success", "error", "timeout"}
+_WRITE_LOCK = threading.Lock()  # threads of one process queue here, not in SQLite's busy sleeps
 
 
-def _encode(values: dict[str, Any]) -> dict[str, Any]:
+def encode(values: dict[str, Any]) -> dict[str, Any]:
     import json
 
     out = {}
@@ -27,31 +35,94 @@ def _encode(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _table(conn: sqlite3.Connection):
-    import sqlite_utils
+@contextmanager
+def _writing(conn: sqlite3.Connection) -> Iterator[None]:
+    """A write transaction that takes the lock at once, so that concurrent writers (threads of
+    a batch, other processes) wait for each other (busy timeout) instead of failing on a
+    stale read snapshot with 'database is locked'."""
+    with _WRITE_LOCK:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
 
-    return sqlite_utils.Database(conn, execute_plugins=False)["executions"]
+
+def _insert(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
+    values = encode(row)
+    return conn.execute(
+        f"INSERT INTO executions ({', '.join(f'[{k}]' for k in values)}) "
+        f"VALUES ({', '.join('?' for _ in values)})", list(values.values())).lastrowid
 
 
 def insert_running(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
     """Insert the row of an execution that is about to call a model; returns its id."""
-    table = _table(conn)
-    with table.db.atomic():
-        table.insert(_encode({**row, "status": "running"}))
-        return table.last_pk
+    with _writing(conn):
+        return _insert(conn, {**row, "status": "running"})
+
+
+def insert_final(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
+    """Insert an execution that ends as it starts (a cache hit, a refusal), indexed at once."""
+    if row.get("status") not in _FINAL_STATUSES:
+        raise ValueError(f"cannot insert a final row with status {row.get('status')!r}")
+    with _writing(conn):
+        execution_id = _insert(conn, row)
+        fts_index_row(conn, execution_id)
+    return execution_id
+
+
+def _update(conn: sqlite3.Connection, execution_id: int, values: dict[str, Any]) -> bool:
+    if values.get("status") not in _FINAL_STATUSES:
+        raise ValueError(f"cannot finalize with status {values.get('status')!r}")
+    updated = conn.execute(
+        "UPDATE executions SET " + ", ".join(f"[{k}] = ?" for k in values)
+        + " WHERE id = ? AND status = 'running'",
+        [*encode(values).values(), execution_id],
+    ).rowcount
+    if updated == 1:
+        fts_index_row(conn, execution_id)
+    return updated == 1
 
 
 def finalize(conn: sqlite3.Connection, execution_id: int, values: dict[str, Any]) -> None:
     """Write the outcome of an execution and index its text, in one transaction."""
-    if values.get("status") not in _FINAL_STATUSES:
-        raise ValueError(f"cannot finalize with status {values.get('status')!r}")
-    table = _table(conn)
-    with table.db.atomic():
-        updated = conn.execute(
-            "UPDATE executions SET " + ", ".join(f"[{k}] = ?" for k in values)
-            + " WHERE id = ? AND status = 'running'",
-            [*_encode(values).values(), execution_id],
-        ).rowcount
-        if updated != 1:
+    with _writing(conn):
+        if not _update(conn, execution_id, values):
             raise ValueError(f"execution {execution_id} is not running")
-        fts_index_row(conn, execution_id)
+
+
+def finalize_many(conn: sqlite3.Connection, items: list[tuple[int, dict[str, Any]]]) -> int:
+    """Finalize several executions in one transaction; rows no longer running are skipped
+    (an interrupted batch already closed them). Returns how many were written."""
+    with _writing(conn):
+        return sum(_update(conn, execution_id, values) for execution_id, values in items)
+
+
+def close_running(conn: sqlite3.Connection, batch_id: str, values: dict[str, Any]) -> int:
+    """Finalize every still-running row of a batch with the same values (an interruption)."""
+    ids = [r[0] for r in conn.execute(
+        "SELECT id FROM executions WHERE batch_id = ? AND status = 'running'", (batch_id,))]
+    return finalize_many(conn, [(i, values) for i in ids])
+
+
+def interrupt_stale(conn: sqlite3.Connection, grace: float = 60.0,
+                    now: datetime | None = None) -> int:
+    """Finalize as error `Interrupted` every running row whose deadline (created_at +
+    total_timeout) passed more than `grace` seconds ago: its process died before finalizing.
+    Returns how many rows were marked."""
+    cutoff = to_iso((now or utcnow()) - timedelta(seconds=grace))
+    stale = conn.execute("SELECT id, pid, deadline_at FROM executions "
+                         "WHERE status = 'running' AND deadline_at < ?", (cutoff,)).fetchall()
+    marked = 0
+    for execution_id, pid, deadline in stale:
+        try:
+            finalize(conn, execution_id, {
+                "status": "error", "error_class": "Interrupted", "completed_at": to_iso(utcnow()),
+                "error_message": f"process {pid} ended without finalizing this execution "
+                                 f"(its deadline {deadline} passed)"})
+        except ValueError:  # its own process finalized it after all
+            continue
+        marked += 1
+    return marked

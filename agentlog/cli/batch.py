@@ -1,0 +1,65 @@
+"""`agentlog run AGENT --input FILE`: a batch run with a progress bar and a summary."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import ExitStack
+
+import typer
+
+from agentlog.errors import ConfigError
+
+
+def _progress(stack: ExitStack, total: int):
+    """A rich progress bar on stderr, or None when stderr is not a terminal."""
+    if not sys.stderr.isatty():
+        return None, None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from agentlog.cli import render
+
+    progress = stack.enter_context(Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("· [red]{task.fields[failed]} failed[/] · {task.fields[cost]} · "
+                   "{task.fields[rate]}/s"),
+        console=render.console(stderr=True), transient=False))
+    task = progress.add_task("batch", total=total, failed=0, cost="$0.00", rate="0.0")
+    return progress, task
+
+
+def run_batch(cfg, request, source: str, jobs: int, output: str | None, *, as_json: bool,
+              db: str | None) -> None:
+    from agentlog.cli import render
+    from agentlog.runner import batch
+    from agentlog.store.db import resolve_path
+
+    if as_json:
+        raise ConfigError("--json does not apply to --input: results are JSONL already "
+                          "(--output FILE, or stdout)")
+    cfg.agent(request.agent)  # an unknown agent is one error, not one per row
+    rows = batch.read_rows(source)
+    with ExitStack() as stack:
+        out = stack.enter_context(open(output, "w", encoding="utf-8")) if output else sys.stdout
+        progress, task = _progress(stack, len(rows))
+        say = progress.console.print if progress else render.console(stderr=True).print
+
+        def write(result) -> None:
+            out.write(json.dumps(result.to_json(), ensure_ascii=False, default=str) + "\n")
+            out.flush()
+
+        def on_result(result, summary) -> None:
+            if result.status == "invalid":
+                say(f"agentlog: line {result.line}: skipped: {result.error}", markup=False)
+            if progress is not None:
+                progress.update(task, completed=summary.done, failed=summary.failed,
+                                cost=render.money(summary.cost),
+                                rate=f"{summary.rate:.1f}")
+
+        summary = batch.run(cfg, request, rows, resolve_path(db, cfg.settings.db), jobs=jobs,
+                            write=write, on_result=on_result)
+    render.batch_summary(summary.to_dict())
+    if summary.interrupted:
+        raise typer.Exit(130)
+    if summary.failed or summary.invalid:
+        raise typer.Exit(1)

@@ -1,0 +1,61 @@
+"""`agentlog breakers`: which models are being skipped, and closing their circuits."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from agentlog.cli.options import ConfigOpt, DbOpt, JsonOpt
+
+app = typer.Typer(help="Show circuit breakers, or reset them.")
+
+
+def breakers(ctx: typer.Context, as_json: JsonOpt = False, config: ConfigOpt = None,
+             db: DbOpt = None) -> None:
+    """Show the circuit breaker of every (agent, model) that failed recently.
+
+    A model whose circuit is open is skipped until it reopens; then one trial call decides
+    (half-open).
+
+    Examples:
+
+      agentlog breakers
+
+      agentlog breakers reset summarize
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from agentlog.cli import context, render
+    from agentlog.runner import breaker
+
+    settings = context.settings(config)
+    rows = breaker.states(context.connect(db, settings.db))
+    if as_json:
+        render.print_json(rows)
+    else:
+        render.breakers_table(rows, settings.timezone)
+
+
+def reset(
+    agent: Annotated[Optional[str], typer.Argument(help="Only this agent. Default: all.")]
+        = None,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Close circuits and forget their recent failures."""
+    from agentlog.cli import context
+    from agentlog.store import breakers as store
+
+    settings = context.settings(config)
+    closed = store.reset(context.connect(db, settings.db), agent)
+    scope = f" of agent '{agent}'" if agent else ""
+    if closed:
+        typer.echo(f"closed {closed} circuit(s){scope}")
+    else:
+        typer.echo(f"No open or failing circuit{scope}.")
+
+
+def register(guarded) -> None:
+    app.callback(invoke_without_command=True)(guarded(breakers))
+    app.command("reset")(guarded(reset))

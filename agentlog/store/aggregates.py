@@ -1,0 +1,187 @@
+"""Building blocks of the reports: grouped totals, exact percentiles, a consistent snapshot.
+
+Totals are computed in one SQL pass grouped by the low-cardinality columns that the rates need
+(status, error class, cache hit, fallback reason, attempt count) next to the report's own keys;
+Python then adds up those few group rows (never the executions themselves) into the numbers of
+each key and of the whole report. Grouping costs less than one conditional sum per rate, and
+the stats index (migration m040) holds these columns in this order, so the pass over one agent
+reads the index alone and needs no sort.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
+
+from agentlog.store import dialect
+from agentlog.store.query import Query
+
+FAILED = ("error", "timeout")
+# Grouped, not summed: each becomes a column of the group rows (see module docstring).
+OUTCOME_KEYS = ("status", "error_class", "cache_hit", "fallback_reason", "attempts_count")
+SUMS = ("count(*), coalesce(sum(total_cost), 0.0), count(total_cost), "
+        "coalesce(sum(input_cost), 0.0), coalesce(sum(output_cost), 0.0), "
+        "coalesce(sum(total_tokens), 0), "
+        "coalesce(sum(duration_ms), 0), count(duration_ms), "
+        "coalesce(sum(time_to_first_token_ms), 0), count(time_to_first_token_ms), "
+        "min(created_at)")
+
+
+def ratio(part: float, whole: float) -> float | None:
+    """part / whole, or None when there is nothing to divide by (an empty period)."""
+    return part / whole if whole else None
+
+
+@dataclass
+class Totals:
+    """Counts and sums over some executions; every rate and average derives from them."""
+
+    executions: int = 0
+    successful: int = 0
+    errors: int = 0
+    timeouts: int = 0
+    total_cost: float = 0.0
+    priced: int = 0  # executions with a known cost
+    input_cost: float = 0.0
+    output_cost: float = 0.0
+    total_tokens: int = 0
+    duration_sum: int = 0
+    timed: int = 0  # executions with a duration
+    ttft_sum: int = 0
+    ttft_count: int = 0  # executions that recorded a time to first token (streaming)
+    cache_hits: int = 0
+    fallbacks: int = 0
+    retried: int = 0  # more than one attempt: a retry or a fallback
+    first_seen: str | None = None  # the earliest created_at (stored UTC string)
+    error_classes: Counter = field(default_factory=Counter)
+
+    def add(self, other: Totals) -> None:
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            if f.name == "first_seen":
+                setattr(self, f.name, min(filter(None, (mine, theirs)), default=None))
+            elif f.name == "error_classes":
+                mine.update(theirs)
+            else:
+                setattr(self, f.name, mine + theirs)
+
+    @property
+    def failed(self) -> int:
+        return self.errors + self.timeouts
+
+    @property
+    def finished(self) -> int:
+        """Executions with an outcome; `running` ones (or ones that died running) have none."""
+        return self.successful + self.failed
+
+    @property
+    def running(self) -> int:
+        return self.executions - self.finished
+
+    def top_errors(self, n: int = 5) -> list[dict]:
+        ranked = sorted(self.error_classes.items(), key=lambda kv: (-kv[1], kv[0] or ""))
+        return [{"error_class": name, "count": count} for name, count in ranked[:n]]
+
+    def summary(self) -> dict:
+        """Counts, money, tokens and rates; rates are fractions of the finished executions,
+        averages of those with a value (cost: the priced ones)."""
+        done = self.finished
+        return {
+            "executions": self.executions, "successful": self.successful,
+            "failed": self.failed, "errors": self.errors, "timeouts": self.timeouts,
+            "running": self.running,
+            "success_rate": ratio(self.successful, done), "error_rate": ratio(self.failed, done),
+            "timeout_rate": ratio(self.timeouts, done),
+            "total_cost": self.total_cost, "input_cost": self.input_cost,
+            "output_cost": self.output_cost, "avg_cost": ratio(self.total_cost, self.priced),
+            "total_tokens": self.total_tokens, "avg_tokens": ratio(self.total_tokens, done),
+            "cache_hits": self.cache_hits, "cache_hit_rate": ratio(self.cache_hits, done),
+            "fallbacks": self.fallbacks, "fallback_rate": ratio(self.fallbacks, done),
+            "retried": self.retried, "retry_rate": ratio(self.retried, done),
+        }
+
+
+def grouped_totals(conn: sqlite3.Connection, query: Query, keys: tuple[str, ...],
+                   index: str | None = None) -> dict[tuple, Totals]:
+    """Totals per combination of `keys` (trusted column names) over the query's rows,
+    read through `index` when given (see dialect.prefer_index)."""
+    columns = ", ".join((*keys, *OUTCOME_KEYS))
+    where, params = query.where_sql()
+    source = "executions" + (dialect.prefer_index(index) if index else "")
+    sql = f"SELECT {columns}, {SUMS} FROM {source}{where} GROUP BY {columns}"
+    out: dict[tuple, Totals] = {}
+    width = len(keys)
+    for row in conn.execute(sql, params):
+        key = row[:width]
+        status, error_class, cache_hit, fallback_reason, attempts = row[width:width + 5]
+        (count, cost, priced, in_cost, out_cost, tokens, dur, timed, ttft, ttft_n,
+         first) = row[width + 5:]
+        part = Totals(
+            executions=count, successful=count if status == "success" else 0,
+            errors=count if status == "error" else 0,
+            timeouts=count if status == "timeout" else 0,
+            total_cost=cost, priced=priced, input_cost=in_cost, output_cost=out_cost,
+            total_tokens=tokens, duration_sum=dur, timed=timed, ttft_sum=ttft,
+            ttft_count=ttft_n, cache_hits=count if cache_hit else 0,
+            fallbacks=count if fallback_reason is not None else 0,
+            retried=count if (attempts or 0) > 1 else 0, first_seen=first,
+            error_classes=Counter({error_class: count}) if status in FAILED else Counter())
+        out.setdefault(key, Totals()).add(part)
+    return out
+
+
+def combined(parts) -> Totals:
+    total = Totals()
+    for part in parts:
+        total.add(part)
+    return total
+
+
+PERCENTILES = (50, 95, 99)
+
+
+def nearest_rank(p: int, n: int) -> int:
+    """The 1-based rank of the p-th percentile of n values: ceil(p/100 · n), at least 1."""
+    return max(1, -(-p * n // 100))
+
+
+def percentiles(conn: sqlite3.Connection, query: Query, column: str, n: int,
+                ps: tuple[int, ...] = PERCENTILES,
+                index: str | None = None) -> dict[str, int | None]:
+    """Exact nearest-rank percentiles of a numeric column (a trusted name) over the query's
+    rows, `n` being how many of them have a value.
+
+    One `ORDER BY column LIMIT 1 OFFSET k` per percentile, walked from whichever end is
+    nearer (p95 counts 5% down from the top), so that an index on (agent_type, column)
+    answers it by stepping over index entries without sorting."""
+    out: dict[str, int | None] = {f"p{p}": None for p in ps}
+    if n <= 0:
+        return out
+    where, params = query.where(f"{column} IS NOT NULL").where_sql()
+    source = "executions" + (dialect.prefer_index(index) if index else "")
+    for p in ps:
+        rank = nearest_rank(p, n)
+        descending = rank > n - rank + 1
+        offset = n - rank if descending else rank - 1
+        row = conn.execute(
+            f"SELECT {column} FROM {source}{where} ORDER BY {column} "
+            f"{'DESC' if descending else 'ASC'} LIMIT 1 OFFSET ?", [*params, offset]).fetchone()
+        out[f"p{p}"] = row[0] if row else None
+    return out
+
+
+@contextmanager
+def snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """Run a report's queries in one read transaction, so that executions finalized meanwhile
+    cannot make its totals and percentiles disagree."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        conn.execute("COMMIT")

@@ -1,0 +1,267 @@
+"""The reports: SQL aggregates over the executions a Query selects, returned as plain data.
+
+Each report returns a dataclass whose `to_dict()` is its stable JSON form (raw numbers, costs
+in USD, rates as fractions, None where there is nothing to divide by). Money, bars and charts
+are the renderer's business. Reports read the live table: pruned executions are gone from
+every report, there is no separate statistics table.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from agentlog import timeutil
+from agentlog.errors import QueryError
+from agentlog.store.aggregates import (
+    Totals,
+    combined,
+    grouped_totals,
+    percentiles,
+    ratio,
+    snapshot,
+)
+from agentlog.store.query import Query
+
+DIMENSIONS = {"agent": "agent_type", "model": "chosen_model_id", "tenant": "tenant_id"}
+TREND_BY = ("day", "hour")
+COMPOUND_LIMIT = 200  # UNION ALL branches per statement (SQLite allows 500)
+
+
+def _zone_name(query: Query) -> str:
+    return query.zone or str(query._zone())
+
+
+def _period(query: Query) -> dict:
+    """The report's time range (stored UTC strings, None: open) and its calendar zone."""
+    return {"since": query.after, "until": query.before, "timezone": _zone_name(query)}
+
+
+# --- daily --------------------------------------------------------------------------------
+@dataclass
+class Daily:
+    day: date
+    timezone: str
+    totals: Totals
+    p95_duration_ms: int | None
+    cache_savings: float | None  # estimated; None when no price is known for a cached model
+    agents: list[dict]
+
+    def to_dict(self) -> dict:
+        return {"date": self.day.isoformat(), "timezone": self.timezone,
+                **self.totals.summary(),
+                "avg_duration_ms": ratio(self.totals.duration_sum, self.totals.timed),
+                "p95_duration_ms": self.p95_duration_ms,
+                "cache_savings": self.cache_savings, "top_errors": self.totals.top_errors(),
+                "agents": self.agents}
+
+
+def _report_day(query: Query, day: date | str | None) -> date:
+    """--date, else the day --yesterday chose, else today (in the query's zone)."""
+    if isinstance(day, date):
+        return day
+    if day is not None:
+        try:
+            return timeutil.parse_date(day)
+        except ValueError as e:
+            raise QueryError(f"--date: {e}") from None
+    today = timeutil.utcnow().astimezone(query._zone()).date()
+    chose_yesterday = any(dim == "period" and allowed == {"yesterday"}
+                          for dim, allowed, _ in query.claims)
+    return today - timedelta(days=1) if chose_yesterday else today
+
+
+def _cache_savings(by_model: dict[str | None, Totals], hits: dict[str | None, Totals]):
+    """What the cache hits would have cost: each hit's tokens at the average cost per token of
+    the same model's priced, non-cached executions in the report (None if a model has none)."""
+    saved = 0.0
+    for model, hit in hits.items():
+        if not hit.total_tokens:
+            continue
+        paid = by_model.get(model)
+        per_token = ratio(paid.total_cost, paid.total_tokens) if paid and paid.priced else None
+        if per_token is None:
+            return None
+        saved += hit.total_tokens * per_token
+    return saved
+
+
+def daily(conn: sqlite3.Connection, query: Query, day: date | str | None = None) -> Daily:
+    """One local calendar day: counts, rates, cost, tokens, durations, cache, errors, agents."""
+    day = _report_day(query, day)
+    start, end = timeutil.day_bounds(day, query._zone())
+    query = query._narrow(start, end, f"--date {day}")
+    with snapshot(conn):
+        # cache_hit is an outcome key too; as a key it keeps hits apart for the savings.
+        groups = grouped_totals(conn, query, ("agent_type", "chosen_model_id", "cache_hit"))
+        totals = combined(groups.values())
+        p95 = percentiles(conn, query, "duration_ms", totals.timed, (95,))["p95"]
+    agents: dict[str, Totals] = {}
+    paid: dict[str | None, Totals] = {}
+    hits: dict[str | None, Totals] = {}
+    for (agent, model, cache_hit), part in groups.items():
+        agents.setdefault(agent, Totals()).add(part)
+        (hits if cache_hit else paid).setdefault(model, Totals()).add(part)
+    per_agent = [{"agent": name, "executions": t.executions, "failed": t.failed,
+                  "total_cost": t.total_cost}
+                 for name, t in sorted(agents.items(), key=lambda kv: (-kv[1].executions, kv[0]))]
+    return Daily(day, _zone_name(query), totals, p95, _cache_savings(paid, hits), per_agent)
+
+
+# --- cost by agent, model or tenant ----------------------------------------------------------
+@dataclass
+class CostReport:
+    dimension: str  # agent, model or tenant
+    rows: list[dict]
+    total: dict
+    since: str | None
+    until: str | None
+    timezone: str
+
+    def to_dict(self) -> dict:
+        return {"by": self.dimension, "since": self.since, "until": self.until,
+                "timezone": self.timezone, "rows": self.rows, "total": self.total}
+
+
+def _cost_numbers(executions: int, tokens: int, cost: float, priced: int, grand: float) -> dict:
+    return {"executions": executions, "total_tokens": tokens, "total_cost": cost,
+            "avg_cost": ratio(cost, priced), "share": ratio(cost, grand)}
+
+
+def cost_by(conn: sqlite3.Connection, query: Query, dimension: str) -> CostReport:
+    """Executions, tokens, cost, average cost and share of the total per agent, chosen model or
+    tenant, most expensive first. No tenant ('' or NULL) is one row named None."""
+    if dimension not in DIMENSIONS:
+        raise QueryError(f"cannot report cost by '{dimension}' "
+                         f"(choose from: {', '.join(DIMENSIONS)})")
+    column = DIMENSIONS[dimension]
+    where, params = query.where_sql()
+    groups: dict = {}
+    for name, count, tokens, cost, priced in conn.execute(
+            f"SELECT {column}, count(*), coalesce(sum(total_tokens), 0), "
+            f"coalesce(sum(total_cost), 0.0), count(total_cost) FROM executions{where} "
+            f"GROUP BY {column}", params):
+        key = name or None  # the empty tenant and no tenant are one group
+        old = groups.get(key, (0, 0, 0.0, 0))
+        groups[key] = (old[0] + count, old[1] + tokens, old[2] + cost, old[3] + priced)
+    grand = sum(g[2] for g in groups.values())
+    rows = [{dimension: key, **_cost_numbers(*values, grand)} for key, values in groups.items()]
+    rows.sort(key=lambda r: (-r["total_cost"], -r["executions"], r[dimension] or ""))
+    sums = [sum(g[i] for g in groups.values()) for i in range(4)]
+    total = _cost_numbers(*sums, grand)
+    return CostReport(dimension, rows, total, **_period(query))
+
+
+# --- stats of one agent ----------------------------------------------------------------------
+@dataclass
+class AgentStats:
+    agent: str
+    since: str | None
+    until: str | None
+    timezone: str
+    totals: Totals
+    duration: dict
+    ttft: dict
+    models: list[dict]
+    versions: list[dict]  # the same numbers per agent_version, oldest first
+
+    def to_dict(self) -> dict:
+        return {"agent": self.agent, "since": self.since, "until": self.until,
+                "timezone": self.timezone, **_numbers(self.totals, self.duration, self.ttft),
+                "top_errors": self.totals.top_errors(), "models": self.models,
+                "versions": self.versions}
+
+
+def _numbers(totals: Totals, duration: dict, ttft: dict) -> dict:
+    return {**totals.summary(), "duration_ms": duration, "ttft_ms": ttft}
+
+
+def _latencies(conn, query: Query, totals: Totals) -> tuple[dict, dict]:
+    duration = {"avg": ratio(totals.duration_sum, totals.timed),
+                **percentiles(conn, query, "duration_ms", totals.timed,
+                              index="idx_report_duration")}
+    ttft = {"count": totals.ttft_count, "avg": ratio(totals.ttft_sum, totals.ttft_count),
+            **percentiles(conn, query, "time_to_first_token_ms", totals.ttft_count, (50, 95),
+                          index="idx_report_ttft")}
+    return duration, ttft
+
+
+def stats(conn: sqlite3.Connection, query: Query, agent: str) -> AgentStats:
+    """One agent over the query's rows, with the same numbers per agent_version (oldest
+    first) so that prompt versions can be compared."""
+    query = query.by_agent(agent)
+    with snapshot(conn):
+        groups = grouped_totals(conn, query, ("agent_version", "chosen_model_id"),
+                                index="idx_report_stats")
+        versions: dict[str | None, Totals] = {}
+        models: dict[str | None, int] = {}
+        for (version, model), part in groups.items():
+            versions.setdefault(version, Totals()).add(part)
+            models[model] = models.get(model, 0) + part.executions
+        totals = combined(versions.values())
+        latencies = _latencies(conn, query, totals)
+        per_version = []
+        for version, part in sorted(versions.items(), key=lambda kv: kv[1].first_seen or ""):
+            mine = latencies if len(versions) == 1 else \
+                _latencies(conn, query.where(*_same(version)), part)
+            per_version.append({"version": version, "first_seen": part.first_seen,
+                                **_numbers(part, *mine)})
+    ranked = sorted(models.items(), key=lambda kv: (-kv[1], kv[0] or ""))
+    return AgentStats(agent=agent, totals=totals, duration=latencies[0], ttft=latencies[1],
+                      models=[{"model": m, "executions": n} for m, n in ranked],
+                      versions=per_version, **_period(query))
+
+
+def _same(version: str | None) -> tuple:
+    return ("agent_version IS NULL",) if version is None else ("agent_version = ?", version)
+
+
+# --- trend -----------------------------------------------------------------------------------
+@dataclass
+class Trend:
+    by: str
+    timezone: str
+    rows: list[dict]
+
+    def to_dict(self) -> dict:
+        return {"by": self.by, "timezone": self.timezone, "rows": self.rows}
+
+
+def _buckets(by: str, days: int | None, zone):
+    if by not in TREND_BY:
+        raise QueryError(f"--by must be one of: {', '.join(TREND_BY)} (got '{by}')")
+    if days is not None and days < 1:
+        raise QueryError(f"--days must be 1 or more, got {days}")
+    if by == "day":
+        return [(d.isoformat(), s, e) for d, s, e in timeutil.day_buckets(days or 7, zone)]
+    return [(local.isoformat(timespec="minutes"), s, e)
+            for local, s, e in timeutil.hour_buckets(24 * (days or 2), zone)]
+
+
+def trend(conn: sqlite3.Connection, query: Query, days: int | None = None,
+          by: str = "day") -> Trend:
+    """One row per local calendar day (default the last 7) or clock hour (default the last
+    48), oldest first, zero-filled: executions, failed, cost, average duration.
+
+    Each bucket is its own range over created_at, all of them in one UNION ALL: every branch
+    is an index range scan, and a bucket without executions still yields its row of zeros."""
+    buckets = _buckets(by, days, query._zone())
+    found: dict[int, tuple] = {}
+    with snapshot(conn):
+        for first in range(0, len(buckets), COMPOUND_LIMIT):
+            branches, params = [], []
+            for i, (_, start, end) in enumerate(buckets[first:first + COMPOUND_LIMIT], first):
+                after = max(filter(None, (query.after, timeutil.to_iso(start))))
+                before = min(filter(None, (query.before, timeutil.to_iso(end))))
+                where, values = replace(query, after=after, before=before).where_sql()
+                branches.append(
+                    f"SELECT {i}, count(*), coalesce(sum(status IN ('error', 'timeout')), 0), "
+                    f"coalesce(sum(total_cost), 0.0), avg(duration_ms) FROM executions{where}")
+                params.extend(values)
+            for i, *numbers in conn.execute(" UNION ALL ".join(branches), params):
+                found[i] = tuple(numbers)
+    rows = [{"start": label, "executions": found[i][0], "failed": found[i][1],
+             "total_cost": found[i][2], "avg_duration_ms": found[i][3]}
+            for i, (label, _, _) in enumerate(buckets)]
+    return Trend(by, _zone_name(query), rows)

@@ -1,0 +1,82 @@
+"""Failures are classified by litellm's exception types, checked against real HTTP answers."""
+
+from __future__ import annotations
+
+import socket
+
+import litellm
+import pytest
+
+from agentlog.runner import llm
+
+
+def call(api_base: str, timeout: float = 5.0, **extra):
+    kwargs = llm.request_kwargs("openai/gpt-4o-mini", [{"role": "user", "content": "hi"}],
+                                api_base=api_base, api_key="x", timeout=timeout, extra=extra)
+    with pytest.raises(Exception) as caught:  # noqa: PT011 (every failure is classified)
+        if extra.get("stream"):  # a streamed call fails while its chunks are read
+            list(litellm.completion(**kwargs))
+        else:
+            llm.complete(**kwargs)
+    return llm.classify(caught.value)
+
+
+@pytest.mark.parametrize(("behaviour", "kind", "retryable", "status"), [
+    ("e429", "rate_limit", True, 429),
+    ("e500", "server_error", True, 500),
+    ("e503", "server_error", True, 503),
+    ("e401", "auth", False, 401),
+    ("e404", "not_found", False, 404),
+    ("e400", "bad_request", False, 400),
+    ("context", "context_window", False, 400),
+    ("policy", "content_policy", False, 400),
+    ("malformed", "server_error", True, None),  # a 200 with a broken body: no real 5xx status
+])
+def test_http_answers_map_to_their_kind(fake_server, behaviour, kind, retryable, status):
+    failure = call(fake_server.base(behaviour))
+    assert (failure.kind, failure.retryable, failure.http_status) == (kind, retryable, status)
+    assert failure.rate_limited == (kind == "rate_limit")
+
+
+def test_retry_after_header_is_read(fake_server):
+    failure = call(fake_server.base("retry-after-3"))
+    assert failure.kind == "rate_limit" and failure.retry_after == 3.0
+
+
+def test_read_timeout_is_a_timeout_without_an_http_status(fake_server):
+    failure = call(fake_server.base("slow-1"), timeout=0.2)
+    assert failure.kind == "timeout" and failure.retryable and failure.http_status is None
+
+
+def test_refused_connection_is_a_connection_error_not_a_500():
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()  # nothing listens on this port now
+    failure = call(f"http://127.0.0.1:{port}/v1")
+    assert failure.error_class == "InternalServerError"  # how litellm reports it
+    assert (failure.kind, failure.retryable, failure.http_status) == ("connection", True, None)
+
+
+def test_dropped_connection_is_a_connection_error(fake_server):
+    failure = call(fake_server.base("stream-break"))
+    assert (failure.kind, failure.retryable, failure.http_status) == ("connection", True, None)
+
+
+@pytest.mark.parametrize(("behaviour", "kind"), [("stream-break", "connection"),
+                                                 ("ttft-1", "timeout")])
+def test_mid_stream_failures_are_retryable_by_their_cause(fake_server, behaviour, kind):
+    failure = call(fake_server.base(behaviour), timeout=0.3, stream=True)
+    assert failure.error_class == "MidStreamFallbackError"
+    assert (failure.kind, failure.retryable, failure.http_status) == (kind, True, None)
+
+
+def test_messages_are_truncated_and_never_carry_the_prompt(fake_server):
+    secret_prompt = "very private prompt " * 100
+    kwargs = llm.request_kwargs("openai/gpt-4o-mini", [{"role": "user", "content": secret_prompt}],
+                                api_base=fake_server.base("context"), api_key="x", timeout=5)
+    with pytest.raises(Exception) as caught:  # noqa: PT011
+        llm.complete(**kwargs)
+    failure = llm.classify(caught.value)
+    assert len(failure.message) <= llm.MESSAGE_LIMIT
+    assert "very private prompt" not in failure.message
