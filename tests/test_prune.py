@@ -218,3 +218,34 @@ def test_nothing_to_prune_needs_no_confirmation(cli, seeded_log):
     out = prune(cli, "--older-than", "90d").stdout
     assert out.startswith("Nothing to prune: no execution matches before 2026-08-27 03:00")
     assert ids(seeded_log) == ALL
+
+
+STALE = dict(created_at="2026-11-01T00:00:00.000Z", agent_type="crashed", status="running",
+             deadline_at="2026-11-01T00:02:00.000Z", pid=4242)  # 11: its process died
+
+
+def test_rows_left_running_by_a_dead_process_are_marked_interrupted_then_age_out(
+        cli, seeded_log):
+    seed(seeded_log, [STALE])
+    dry = prune(cli, "--older-than", "2d", "--dry-run").stdout
+    assert "Would delete 5 executions" in dry and "crashed" not in dry  # a dry run writes nothing
+    out = prune(cli, "--older-than", "2d", "--yes").stdout
+    assert out.splitlines()[0] == "Marked 1 running execution of dead processes Interrupted."
+    assert "crashed" in out and "Deleted 6 executions" in out
+    assert ids(seeded_log) == ALL - {5, 6, 8, 9, 10}  # 7 has no deadline: it may still run
+
+
+def test_expired_response_cache_entries_are_removed_even_when_no_execution_goes(
+        cli, seeded_log):
+    from agentlog.store import cache
+
+    conn = db.connect(seeded_log)
+    for key, expires in (("old", "2026-11-25T02:59:59.999Z"), ("fresh", "2026-11-26T00:00Z")):
+        cache.put(conn, dict(key=key, agent="a", response="r", created_at="2026-11-20T00:00Z",
+                             expires_at=expires))
+    conn.close()
+    out = prune(cli, "--older-than", "90d", "--yes").stdout
+    assert out.splitlines()[0] == "Removed 1 expired cache entry."
+    conn = sqlite3.connect(seeded_log)
+    assert [r[0] for r in conn.execute("SELECT key FROM response_cache")] == ["fresh"]
+    conn.close()

@@ -56,6 +56,8 @@ def prune(
         raise ConfigError(f"--older-than: {e}") from None
     selected = store.selection(filters.to_query(where, settings), cutoff)
     conn = context.connect(db, settings.db)
+    if not dry_run:
+        _report_tidying(*store.tidy(conn))
     plan = store.plan(conn, selected)
     zone = get_zone(settings.timezone)
     if plan.count == 0:
@@ -76,6 +78,18 @@ def prune(
     typer.echo(f"Deleted {_executions(deleted)}; database "
                f"{_size(before)} → {_size(after)}"
                + (" (run without --no-vacuum to shrink it)" if no_vacuum else "") + ".")
+
+
+def _report_tidying(interrupted: int, expired: int) -> None:
+    done = []
+    if interrupted:
+        done.append(f"marked {interrupted:,} running execution{'' if interrupted == 1 else 's'}"
+                    " of dead processes Interrupted")
+    if expired:
+        done.append(f"removed {expired:,} expired cache entr{'y' if expired == 1 else 'ies'}")
+    if done:
+        text = "; ".join(done)
+        typer.echo(text[0].upper() + text[1:] + ".")
 
 
 def _confirm(count: int) -> None:

@@ -51,6 +51,14 @@ def selection(query: Query, cutoff: datetime) -> Query:
             .where("status != 'running'"))
 
 
+def tidy(conn: sqlite3.Connection) -> tuple[int, int]:
+    """Mark rows left running by dead processes `Interrupted` (so that they can age out like
+    any other) and remove expired response-cache entries; returns both counts."""
+    from agentlog.store import cache, writer
+
+    return writer.interrupt_stale(conn), cache.delete_expired(conn)
+
+
 def plan(conn: sqlite3.Connection, selected: Query) -> Plan:
     """Count, time range and cost of the selected executions, in one pass."""
     where, params = selected.where_sql()
