@@ -21,6 +21,7 @@ from agentlog.store.query import Query
 
 BATCH = 5000
 _CACHE_KIB = 65536  # page cache while deleting: the full-text index rewrites many pages
+_CHECKPOINT_PAGES = 10_000
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,10 @@ def delete(conn: sqlite3.Connection, selected: Query, top_id: int,
     pick = f"SELECT id FROM executions{where} AND id > ? AND id <= ? ORDER BY id LIMIT ?"
     deleted, last = 0, 0
     # secure_delete=FAST: zeroing every freed page doubles the cost of a delete, and VACUUM
-    # rewrites the file without those pages afterwards anyway.
-    with db.pragmas(conn, secure_delete="FAST", cache_size=-_CACHE_KIB):
+    # rewrites the file without those pages afterwards anyway. Checkpointing every ~40 MB of
+    # write-ahead log instead of every 4 MB saves rewriting the same index pages per batch.
+    with db.pragmas(conn, secure_delete="FAST", cache_size=-_CACHE_KIB,
+                    wal_autocheckpoint=_CHECKPOINT_PAGES):
         while True:
             try:
                 with _transaction(conn):
