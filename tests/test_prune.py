@@ -18,6 +18,9 @@ from agentlog.store import db
 from agentlog.store import prune as store
 from agentlog.store.query import Query
 
+STALE = dict(created_at="2026-11-01T00:00:00.000Z", agent_type="crashed", status="running",
+             deadline_at="2026-11-01T00:02:00.000Z", pid=4242)  # 11: its process died
+
 
 def ids(path) -> set[int]:
     conn = sqlite3.connect(path)
@@ -196,11 +199,13 @@ def test_a_malformed_retention_setting_names_the_file(cli, seeded_log, write_age
     assert "agents.yaml: settings: key 'retention': invalid duration 'soon'" in result.stderr
 
 
-def test_without_a_terminal_and_without_yes_nothing_is_deleted(cli, seeded_log):
+def test_without_a_terminal_and_without_yes_nothing_is_written(cli, seeded_log):
+    seed(seeded_log, [STALE])
+    before = table_dump(seeded_log)
     result = cli("prune", "--older-than", "2d")
     assert result.exit_code == 2
     assert "prune would delete 5 executions: pass --yes to confirm" in result.stderr
-    assert ids(seeded_log) == ALL
+    assert table_dump(seeded_log) == before
 
 
 @pytest.mark.parametrize("answer, left", [("n\n", ALL), ("y\n", ALL - {5, 6, 8, 9, 10})])
@@ -220,18 +225,19 @@ def test_nothing_to_prune_needs_no_confirmation(cli, seeded_log):
     assert ids(seeded_log) == ALL
 
 
-STALE = dict(created_at="2026-11-01T00:00:00.000Z", agent_type="crashed", status="running",
-             deadline_at="2026-11-01T00:02:00.000Z", pid=4242)  # 11: its process died
 
-
-def test_rows_left_running_by_a_dead_process_are_marked_interrupted_then_age_out(
+def test_rows_left_running_by_a_dead_process_are_marked_interrupted_and_go_next_time(
         cli, seeded_log):
     seed(seeded_log, [STALE])
     dry = prune(cli, "--older-than", "2d", "--dry-run").stdout
-    assert "Would delete 5 executions" in dry and "crashed" not in dry  # a dry run writes nothing
+    assert "Would delete 5 executions" in dry and "crashed" not in dry
+    assert "Interrupted" not in dry  # a dry run writes nothing
     out = prune(cli, "--older-than", "2d", "--yes").stdout
-    assert out.splitlines()[0] == "Marked 1 running execution of dead processes Interrupted."
-    assert "crashed" in out and "Deleted 6 executions" in out
+    assert "Deleted 5 executions" in out
+    assert out.splitlines()[-1] == "Marked 1 running execution of dead processes Interrupted."
+    assert ids(seeded_log) == ALL - {5, 6, 8, 9, 10} | {11}
+    out = prune(cli, "--older-than", "2d", "--yes").stdout
+    assert "crashed" in out and "Deleted 1 execution;" in out
     assert ids(seeded_log) == ALL - {5, 6, 8, 9, 10}  # 7 has no deadline: it may still run
 
 
@@ -244,8 +250,8 @@ def test_expired_response_cache_entries_are_removed_even_when_no_execution_goes(
         cache.put(conn, dict(key=key, agent="a", response="r", created_at="2026-11-20T00:00Z",
                              expires_at=expires))
     conn.close()
-    out = prune(cli, "--older-than", "90d", "--yes").stdout
-    assert out.splitlines()[0] == "Removed 1 expired cache entry."
+    out = prune(cli, "--older-than", "90d").stdout  # no execution goes: no --yes needed
+    assert out.splitlines()[1] == "Removed 1 expired cache entry."
     conn = sqlite3.connect(seeded_log)
     assert [r[0] for r in conn.execute("SELECT key FROM response_cache")] == ["fresh"]
     conn.close()

@@ -41,7 +41,7 @@ def prune(
 
       agentlog prune --older-than 7d --agent noisy --status success --yes
     """
-    from agentlog.cli import context, progress
+    from agentlog.cli import context
     from agentlog.store import prune as store
     from agentlog.timeutil import get_zone, parse_duration, utcnow
 
@@ -56,28 +56,34 @@ def prune(
         raise ConfigError(f"--older-than: {e}") from None
     selected = store.selection(filters.to_query(where, settings), cutoff)
     conn = context.connect(db, settings.db)
-    if not dry_run:
-        _report_tidying(*store.tidy(conn))
     plan = store.plan(conn, selected)
     zone = get_zone(settings.timezone)
     if plan.count == 0:
         typer.echo(f"Nothing to prune: no execution matches before {_local(cutoff, zone)}.")
-        return
-    typer.echo(("Would delete " if dry_run else "About to delete ") + _describe(plan, zone))
+    else:
+        typer.echo(("Would delete " if dry_run else "About to delete ") + _describe(plan, zone))
     if dry_run:
         return
-    if not yes:
-        _confirm(plan.count)
+    if plan.count:
+        if not yes:
+            _confirm(plan.count)
+        _delete(conn, selected, plan, vacuum=not no_vacuum)
+    _report_tidying(*store.tidy(conn))
+
+
+def _delete(conn, selected, plan, vacuum: bool) -> None:
+    from agentlog.cli import progress
+    from agentlog.store import prune as store
+
     before = store.file_size(conn)
     with progress.bar(lambda: plan.count) as advance:
         deleted = store.delete(conn, selected, plan.top_id, advance)
-    if not no_vacuum:
+    if vacuum:
         typer.echo("Reclaiming space (VACUUM)…", err=True)
         store.vacuum(conn)
-    after = store.file_size(conn)
-    typer.echo(f"Deleted {_executions(deleted)}; database "
-               f"{_size(before)} → {_size(after)}"
-               + (" (run without --no-vacuum to shrink it)" if no_vacuum else "") + ".")
+    typer.echo(f"Deleted {_executions(deleted)}; database {_size(before)} → "
+               f"{_size(store.file_size(conn))}"
+               + ("" if vacuum else " (run without --no-vacuum to shrink it)") + ".")
 
 
 def _report_tidying(interrupted: int, expired: int) -> None:

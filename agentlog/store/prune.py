@@ -53,8 +53,8 @@ def selection(query: Query, cutoff: datetime) -> Query:
 
 
 def tidy(conn: sqlite3.Connection) -> tuple[int, int]:
-    """Mark rows left running by dead processes `Interrupted` (so that they can age out like
-    any other) and remove expired response-cache entries; returns both counts."""
+    """Mark rows left running by dead processes `Interrupted` (a later prune can then delete
+    them like any other) and remove expired response-cache entries; returns both counts."""
     from agentlog.store import cache, writer
 
     return writer.interrupt_stale(conn), cache.delete_expired(conn)
