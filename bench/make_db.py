@@ -10,6 +10,7 @@ writer would have indexed each finalized row.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import sys
@@ -45,24 +46,36 @@ ERRORS = [  # (error_class, fallback_reason, retryable, rate_limited, http_statu
     ("BadRequestError", "bad_request", 0, 0, 400, "Invalid value for 'temperature'"),
 ]
 ERROR_WEIGHTS = [40, 20, 15, 5, 12, 8]
-WORDS = ("agent log model token cost latency budget invoice customer order refund shipping "
-         "payment account password reset error timeout retry fallback summary report weekly "
-         "release deploy database index query cache stream tool weather forecast city "
-         "translate german french contract clause liability review function variable test "
-         "coverage performance memory leak thread lock queue message kafka postgres sqlite "
-         "python rust typescript kubernetes cluster node pod latency throughput quarterly "
-         "revenue growth churn onboarding feedback survey ticket priority incident outage "
-         "monitoring alert dashboard metric anomaly forecast inventory supplier warehouse").split()
+COMMON = ("the of and to in is for on with that this it as at by from be are was we you "
+          "please can should will not all any our your they them").split()
+DOMAIN = ("agent log model token cost latency budget customer order refund shipping payment "
+          "account password reset error timeout retry fallback summary report weekly release "
+          "deploy database index query cache stream tool weather forecast city translate german "
+          "french contract clause liability review function variable test coverage performance "
+          "memory leak thread lock queue message kafka postgres sqlite python rust typescript "
+          "kubernetes cluster node pod throughput quarterly revenue growth churn onboarding "
+          "feedback survey ticket priority incident outage monitoring alert dashboard metric "
+          "anomaly inventory supplier warehouse").split()
+SYLLABLES = "ka lo mi ne ru sa te vo zi pa do fe gu hi ja ke li mo nu po".split()
+SEARCH_WORD = "invoice"  # in 1% of prompts: what bench/run.py searches for
 HOUR_WEIGHTS = [1, 1, 1, 1, 1, 2, 4, 8, 14, 18, 20, 19, 16, 18, 20, 19, 16, 12, 8, 6, 4, 3, 2, 1]
 
 
-def make_text(rng: random.Random, words: int) -> str:
+def vocabulary(rng: random.Random) -> tuple[list[str], list[float]]:
+    """Words with a Zipf-like frequency: function words, domain words, then a long tail of
+    rare made-up words, so that a search term matches a realistic share of the rows."""
+    rare = sorted({"".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+                   for _ in range(30000)})
+    words = COMMON + DOMAIN + rare
+    return words, list(itertools.accumulate(1 / (rank + 1) for rank in range(len(words))))
+
+
+def make_text(rng: random.Random, words: int, vocab: tuple[list[str], list[float]]) -> str:
+    drawn = rng.choices(vocab[0], cum_weights=vocab[1], k=words)
     sentences = []
-    while words > 0:
-        n = min(words, rng.randint(6, 18))
-        sentence = " ".join(rng.choice(WORDS) for _ in range(n))
+    for start in range(0, words, 12):
+        sentence = " ".join(drawn[start:start + 12])
         sentences.append(sentence[0].upper() + sentence[1:] + ".")
-        words -= n
     return " ".join(sentences)
 
 
@@ -106,9 +119,12 @@ class Generator:
     def __init__(self, seed: int, price_map: dict[str, tuple[float, float]]):
         self.rng = rng = random.Random(seed)
         self.prices = price_map
-        self.systems = [make_text(rng, rng.randint(15, 40)) for _ in range(50)]
-        self.prompts = [make_text(rng, rng.randint(120, 350)) for _ in range(4000)]
-        self.responses = [make_text(rng, rng.randint(40, 220)) for _ in range(4000)]
+        vocab = vocabulary(rng)
+        self.systems = [make_text(rng, rng.randint(15, 40), vocab) for _ in range(50)]
+        self.prompts = [make_text(rng, rng.randint(120, 350), vocab) for _ in range(4000)]
+        for i in range(0, len(self.prompts), 100):  # 1% of prompts mention the search word
+            self.prompts[i] += f" Please check the attached {SEARCH_WORD}."
+        self.responses = [make_text(rng, rng.randint(40, 220), vocab) for _ in range(4000)]
         self.batches = [f"b-{i:05d}" for i in range(2000)] + [None] * 18000
         self.metas = [json.dumps({"team": rng.choice(["docs", "support", "sales", "eng"]),
                                   "source": rng.choice(["cli", "cron", "api"]),

@@ -6,7 +6,7 @@ import typer
 
 from agentlog.cli.options import ConfigOpt, JsonOpt
 
-app = typer.Typer(help="List the agents of the agents file, or validate it.")
+app = typer.Typer(help="List the agents of the agents file, or validate it.", rich_markup_mode=None)
 
 
 def agents(ctx: typer.Context, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:

@@ -8,7 +8,7 @@ import typer
 
 from agentlog.cli.options import ConfigOpt, DbOpt, JsonOpt
 
-app = typer.Typer(help="Show circuit breakers, or reset them.")
+app = typer.Typer(help="Show circuit breakers, or reset them.", rich_markup_mode=None)
 
 
 def breakers(ctx: typer.Context, as_json: JsonOpt = False, config: ConfigOpt = None,
