@@ -33,9 +33,15 @@ class Case:
     args: list[str]
     goal_ms: float | None = None
     sql: str | None = None
+    python: str | None = None  # a Python snippet timed instead of an agentlog command
+
+
+FLOOR = "import typer, rich.table, sqlite3"  # what any typer + rich command must load
 
 
 CASES = [
+    Case("floor: python -c pass", [], None, python="pass"),
+    Case(f"floor: python -c '{FLOOR}'", [], None, python=FLOOR),
     Case("--help", ["--help"], 150),
     Case("list -n 20", ["list", "-n", "20"], 150,
          "SELECT * FROM executions ORDER BY id DESC LIMIT 20"),
@@ -138,7 +144,8 @@ def main() -> None:
         if args.only not in case.name:
             continue
         try:
-            times, _ = timed([exe, *case.args], env, args.runs)
+            cmd = [sys.executable, "-c", case.python] if case.python else [exe, *case.args]
+            times, _ = timed(cmd, env, args.runs)
         except RuntimeError as e:
             print(f"| {case.name} | failed: {e} | | | | | | |")
             continue
