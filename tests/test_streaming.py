@@ -148,6 +148,7 @@ def test_a_rejected_streamed_answer_is_discarded_before_the_fallback_answers(wri
             stream: true
             schema: {type: object, required: [name]}
             mock_response: '{"nom": "Ada"}'
+            retries: {max: 0}
             fallback_models: [{model: gpt-4o, mock_response: '{"name": "Ada"}'}]
     """)
     outcome, pieces = run_direct(path)
