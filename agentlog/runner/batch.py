@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from agentlog.config import AgentsFile
-from agentlog.errors import AgentlogError
+from agentlog.errors import AgentlogError, ConfigError
 from agentlog.runner.execute import Outcome, RunRequest, execute
 from agentlog.runner.prompt import read_file
 from agentlog.store import async_writer, db, writer
@@ -131,7 +131,12 @@ def parse_rows(text: str) -> list[Row]:
 
 def read_rows(source: str) -> list[Row]:
     """The rows of FILE, or of stdin for `-`."""
-    return parse_rows(sys.stdin.read() if source == "-" else read_file(source, "input file"))
+    if source != "-":
+        return parse_rows(read_file(source, "input file"))
+    try:
+        return parse_rows(sys.stdin.buffer.read().decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"input from stdin is not UTF-8 text (byte {e.start})") from None
 
 
 def _jsonl(text: str) -> list[Row]:
@@ -143,6 +148,9 @@ def _jsonl(text: str) -> list[Row]:
             value = json.loads(line)
         except json.JSONDecodeError as e:
             rows.append(Row(number, error=f"not valid JSON: {e.msg} at column {e.colno}"))
+            continue
+        except RecursionError:
+            rows.append(Row(number, error="nested too deeply"))
             continue
         if not isinstance(value, dict):
             rows.append(Row(number, error="expected a JSON object of parameters"))
