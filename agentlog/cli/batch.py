@@ -8,7 +8,7 @@ from contextlib import ExitStack
 
 import typer
 
-from agentlog.errors import ConfigError
+from agentlog.errors import ConfigError, one_line
 
 
 def _progress(stack: ExitStack, total: int):
@@ -50,7 +50,8 @@ def run_batch(cfg, request, source: str, jobs: int, output: str | None, *, as_js
 
         def on_result(result, summary) -> None:
             if result.status == "invalid":
-                say(f"agentlog: line {result.line}: skipped: {result.error}", markup=False)
+                say(f"agentlog: line {result.line}: skipped: {one_line(result.error)}",
+                    markup=False)
             if progress is not None:
                 progress.update(task, completed=summary.done, failed=summary.failed,
                                 cost=render.money(summary.cost),
