@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sqlite3
 import sys
 from collections.abc import Callable
 from typing import Annotated
@@ -38,6 +39,11 @@ def guarded(fn: Callable) -> Callable:
             raise typer.Exit(e.exit_code) from None
         except (typer.Exit, typer.Abort):
             raise
+        except sqlite3.Error as e:  # reading a damaged log; writes already raise StoreError
+            if _state["debug"]:
+                raise
+            typer.echo(f"agentlog: error: {one_line(context.database_error(e))}", err=True)
+            raise typer.Exit(1) from None
         except KeyboardInterrupt:
             typer.echo("agentlog: interrupted", err=True)
             raise typer.Exit(130) from None

@@ -8,7 +8,7 @@ from contextlib import ExitStack
 
 import typer
 
-from agentlog.errors import ConfigError, one_line
+from agentlog.errors import ConfigError, StoreError, one_line
 
 
 def _progress(stack: ExitStack, total: int):
@@ -60,6 +60,8 @@ def run_batch(cfg, request, source: str, jobs: int, output: str | None, *, as_js
         summary = batch.run(cfg, request, rows, resolve_path(db, cfg.settings.db), jobs=jobs,
                             write=write, on_result=on_result)
     render.batch_summary(summary.to_dict())
+    if summary.failure:
+        raise StoreError(summary.failure)
     if summary.interrupted:
         raise typer.Exit(130)
     if summary.failed or summary.invalid:
