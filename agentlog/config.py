@@ -283,8 +283,9 @@ def load(explicit: str | None = None) -> AgentsFile:
     return parsed
 
 
-def interpolate(value: str | None, where: str) -> str | None:
-    """Replace ${VAR} with the environment's value; an unset variable is a ConfigError."""
+def interpolate(value: str | None, where: str, read: set[str] | None = None) -> str | None:
+    """Replace ${VAR} with the environment's value; an unset variable is a ConfigError.
+    The values read are added to `read` (they are secrets: keys, tokens in URLs)."""
     if value is None:
         return None
 
@@ -292,6 +293,8 @@ def interpolate(value: str | None, where: str) -> str | None:
         var = match.group(1)
         if var not in os.environ:
             raise ConfigError(f"{where}: environment variable {var} is not set")
+        if read is not None:
+            read.add(os.environ[var])
         return os.environ[var]
 
     return _ENV_REF.sub(sub, value)
