@@ -210,6 +210,31 @@ def test_any_filter_values_give_rows_or_one_line_never_a_crash(cli, seeded_log, 
     assert table_dump(seeded_log) == before
 
 
+@PROPERTY
+@given(text=st.text(max_size=200) | st.sampled_from(HOSTILE + ODD),
+       meta=st.dictionaries(st.text(st.characters(blacklist_characters="="), max_size=12),
+                            st.text(max_size=30) | st.sampled_from(HOSTILE), max_size=4),
+       tenant=st.none() | st.text(max_size=20))
+def test_any_parameter_metadata_or_tenant_is_logged_as_given_or_refused(cli, write_agents, logged,
+                                                                         text, meta, tenant):
+    write_agents("agents:\n  p: {model: gpt-4o-mini, prompt: 'say {{ text }}', params: "
+                 "{text: {}}, mock_response: ok}\n")
+    args = ["-p", f"text={text}",
+            *(part for k, v in meta.items() for part in ("--meta", f"k{k}={v}"))]
+    args += ["--tenant", tenant] if tenant is not None else []
+    before = table_dump(logged)
+    result = cli("run", "p", *args, "--json")
+    no_crash(result)
+    if result.exit_code != 0:
+        one_line_error(result)
+        assert table_dump(logged) == before
+    else:
+        record = json.loads(result.stdout)
+        assert record["parameters"] == {"text": text} and record["status"] == "success"
+        assert record["tenant_id"] == (tenant or None)
+        assert set(record["metadata"]) == {f"k{k}".strip() for k in meta}
+
+
 @pytest.mark.parametrize("args, expected", [
     (["list", "-n", "x"], "Invalid value for '--limit'"),
     (["list", "--no-such-flag"], "No such option: --no-such-flag"),
