@@ -24,28 +24,34 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
+# Seconds and durations are bounded so that every deadline, expiry and reopen time they add to
+# "now" is a date the clock can hold (and NaN or infinity are refused: allow_inf_nan).
+MAX_SECONDS = 30 * 86400
+MAX_DURATION_DAYS = 3650
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
 
 def _check_duration(value: str | None) -> str | None:
-    if value is not None:
-        timeutil.parse_duration(str(value))
+    if value is not None and timeutil.parse_duration(str(value)).days > MAX_DURATION_DAYS:
+        raise ValueError(f"invalid duration {value!r}: too large (at most {MAX_DURATION_DAYS}d)")
     return value
 
 
 class RetryPolicy(_Strict):
     max: int = Field(2, ge=0, le=20)
     backoff: Literal["exponential", "constant"] = "exponential"
-    base: float = Field(0.5, ge=0)
-    max_delay: float = Field(8.0, ge=0)
+    base: float = Field(0.5, ge=0, le=MAX_SECONDS)
+    max_delay: float = Field(8.0, ge=0, le=MAX_SECONDS)
     jitter: bool = True
 
 
 class BreakerPolicy(_Strict):
     errors: int = Field(5, ge=1)
-    within: float = Field(60.0, gt=0)
-    cooldown: float = Field(300.0, gt=0)
+    within: float = Field(60.0, gt=0, le=MAX_SECONDS)
+    cooldown: float = Field(300.0, gt=0, le=MAX_SECONDS)
 
 
 class ParamSpec(_Strict):
@@ -128,8 +134,8 @@ class Agent(_Strict):
     litellm_params: dict[str, Any] = Field(default_factory=dict)
     temperature: float | None = Field(None, ge=0, le=2)
     max_tokens: int | None = Field(None, gt=0)
-    timeout: float = Field(60.0, gt=0)
-    total_timeout: float = Field(300.0, gt=0)
+    timeout: float = Field(60.0, gt=0, le=MAX_SECONDS)
+    total_timeout: float = Field(300.0, gt=0, le=MAX_SECONDS)
     retries: RetryPolicy = Field(default_factory=RetryPolicy)
     circuit_breaker: BreakerPolicy | None = None
     cache: str | None = None
@@ -277,8 +283,9 @@ def load(explicit: str | None = None) -> AgentsFile:
     return parsed
 
 
-def interpolate(value: str | None, where: str) -> str | None:
-    """Replace ${VAR} with the environment's value; an unset variable is a ConfigError."""
+def interpolate(value: str | None, where: str, read: set[str] | None = None) -> str | None:
+    """Replace ${VAR} with the environment's value; an unset variable is a ConfigError.
+    The values read are added to `read` (they are secrets: keys, tokens in URLs)."""
     if value is None:
         return None
 
@@ -286,6 +293,8 @@ def interpolate(value: str | None, where: str) -> str | None:
         var = match.group(1)
         if var not in os.environ:
             raise ConfigError(f"{where}: environment variable {var} is not set")
+        if read is not None:
+            read.add(os.environ[var])
         return os.environ[var]
 
     return _ENV_REF.sub(sub, value)

@@ -5,6 +5,14 @@ anything that is not an AgentlogError is a bug and shows a traceback only with -
 """
 
 
+def one_line(text: str) -> str:
+    """`text` with control characters escaped (`\\n`, `\\x0b`), so that a message that quotes
+    user input (a YAML key, an agent name) stays on one line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 class AgentlogError(Exception):
     exit_code = 1
 

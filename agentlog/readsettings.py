@@ -15,6 +15,8 @@ from typing import Any
 from agentlog.errors import ConfigError
 
 DEFAULT_CONFIG = "agents.yaml"
+MAX_DEPTH = 64  # levels of nesting in the agents file
+MAX_VALUES = 1_000_000  # values in the agents file, counting each repetition of a YAML alias
 
 
 @dataclass(frozen=True)
@@ -51,12 +53,34 @@ def read_yaml(path: Path) -> Any:
     import yaml
 
     try:
-        return yaml.safe_load(text)
+        value = yaml.safe_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
         raise ConfigError(f"{path}{where}: malformed YAML: {problem}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested deeper than {MAX_DEPTH} levels") from None
+    check_shape(value, str(path))
+    return value
+
+
+def check_shape(value: Any, where: str) -> None:
+    """Refuse values nested deeper than MAX_DEPTH or holding more than MAX_VALUES values,
+    which would crash or hang a later step. In the agents file YAML aliases build them: a node
+    that contains itself nests without end, a few lines can repeat into millions of values."""
+    stack, seen = [(value, 0)], 0
+    while stack:
+        node, depth = stack.pop()
+        seen += 1
+        if depth > MAX_DEPTH:
+            raise ConfigError(f"{where}: nested deeper than {MAX_DEPTH} levels")
+        if seen > MAX_VALUES:
+            raise ConfigError(f"{where}: holds more than {MAX_VALUES:,} values")
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
 
 
 def load(explicit: str | None = None) -> ReadSettings:

@@ -3,11 +3,14 @@
 A key is redacted when one of the configured key patterns matches it as a whole word sequence
 (`api_key` matches `openai_api_key` and `apiKey`, `key` does not match `monkey`). Patterns that
 start with `re:` are regular expressions matched against string values. Every redacted value is
-also scrubbed from prompts, responses and error messages, so a secret appears nowhere.
+also scrubbed from prompts, responses, error messages and every other stored string (another
+parameter, metadata), so a secret appears nowhere. Secrets are collected first, then masked:
+the order of the keys does not matter.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -38,35 +41,44 @@ class Redactor:
         words = _words(str(key))
         return any(_contains(words, p) for p in self.key_patterns)
 
-    def params(self, value: Any) -> Any:
-        """Return a copy of `value` with secret keys and secret-looking values masked.
-
-        The masked values are remembered so that `text()` can scrub them elsewhere.
-        """
+    def collect(self, value: Any) -> None:
+        """Remember the secrets inside `value` (under secret keys, or matching a pattern)."""
         if isinstance(value, dict):
-            out = {}
             for k, v in value.items():
-                if self.key_is_secret(k) and v not in (None, ""):
-                    self._remember(v)
-                    out[k] = MASK
+                if self.key_is_secret(k):
+                    self.remember(v)
                 else:
-                    out[k] = self.params(v)
-            return out
-        if isinstance(value, list):
-            return [self.params(v) for v in value]
-        if isinstance(value, str) and any(p.search(value) for p in self.value_patterns):
-            self._remember(value)
-            return self.text(value)
-        return value
+                    self.collect(v)
+        elif isinstance(value, list):
+            for v in value:
+                self.collect(v)
+        elif isinstance(value, str) and any(p.search(value) for p in self.value_patterns):
+            self.remember(value)
 
-    def _remember(self, value: Any) -> None:
+    def params(self, value: Any) -> Any:
+        """A copy of `value` with secret keys masked and every known secret scrubbed from its
+        strings; the secrets found are remembered for `text()`."""
+        self.collect(value)
+        return self._masked(value)
+
+    def _masked(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: MASK if self.key_is_secret(k) and v not in (None, "")
+                    else self._masked(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._masked(v) for v in value]
+        return self.text(value) if isinstance(value, str) else value
+
+    def remember(self, value: Any) -> None:
+        """Treat `value` (or every value inside it) as a secret from now on."""
         if isinstance(value, (dict, list)):
             for v in value.values() if isinstance(value, dict) else value:
-                self._remember(v)
+                self.remember(v)
         elif value not in (None, "") and not isinstance(value, bool):
             text = str(value)
-            if len(text) >= 3:
-                self.secrets.add(text)
+            if len(text) >= 3:  # also as it reads inside JSON (an echoed request body)
+                self.secrets.update({text, json.dumps(text)[1:-1],
+                                     json.dumps(text, ensure_ascii=False)[1:-1]})
 
     def text(self, value: str | None) -> str | None:
         """Scrub remembered secrets and value patterns from free text."""

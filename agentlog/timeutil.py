@@ -262,7 +262,10 @@ def parse_point(text: str, tz: tzinfo, now: datetime | None = None) -> datetime:
     if word == "yesterday":
         return _local_midnight(_local_today(tz, now) - timedelta(days=1), tz)
     if _DURATION_RE.fullmatch(word):
-        return _resolve_now(now) - parse_duration(raw)
+        try:
+            return _resolve_now(now) - parse_duration(raw)
+        except OverflowError:
+            raise ValueError(f"invalid duration {text!r}: reaches before year 1") from None
     try:
         if _DATE_RE.fullmatch(raw):
             return _local_midnight(date.fromisoformat(raw), tz)

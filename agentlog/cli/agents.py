@@ -48,8 +48,10 @@ def validate(config: ConfigOpt = None) -> None:
 
     path = config_mod.config_path(config)
     problems = config_mod.validate(path)
+    from agentlog.errors import one_line
+
     for line in problems:
-        typer.echo(line, err=True)
+        typer.echo(one_line(line), err=True)
     if problems:
         typer.echo(f"{len(problems)} problem(s) in {path}", err=True)
         raise typer.Exit(2)

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import functools
+import gc
+import sqlite3
 import sys
 from collections.abc import Callable
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from agentlog import __version__
 from agentlog.cli import context
-from agentlog.errors import AgentlogError
+from agentlog.errors import AgentlogError, one_line
+
+try:  # typer 0.28 carries its own copy of click
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover
+    from click import exceptions as click_errors
 
 _state = {"debug": False}
 
@@ -28,17 +36,22 @@ def guarded(fn: Callable) -> Callable:
         except AgentlogError as e:
             if _state["debug"]:
                 raise
-            typer.echo(f"agentlog: error: {e}", err=True)
+            typer.echo(f"agentlog: error: {one_line(str(e))}", err=True)
             raise typer.Exit(e.exit_code) from None
         except (typer.Exit, typer.Abort):
             raise
+        except sqlite3.Error as e:  # reading a damaged log; writes already raise StoreError
+            if _state["debug"]:
+                raise
+            typer.echo(f"agentlog: error: {one_line(context.database_error(e))}", err=True)
+            raise typer.Exit(1) from None
         except KeyboardInterrupt:
             typer.echo("agentlog: interrupted", err=True)
             raise typer.Exit(130) from None
         except Exception as e:
             if _state["debug"]:
                 raise
-            typer.echo(f"agentlog: internal error: {type(e).__name__}: {e} "
+            typer.echo(f"agentlog: internal error: {type(e).__name__}: {one_line(str(e))} "
                        "(run with --debug for the traceback)", err=True)
             raise typer.Exit(1) from None
         finally:
@@ -47,7 +60,45 @@ def guarded(fn: Callable) -> Callable:
     return wrapper
 
 
+def _is_utf8(text: str) -> bool:
+    """False for an argument whose bytes were not UTF-8 (Python holds them as surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class _OneLineErrors(TyperGroup):
+    """Usage errors (an unknown option, a value of the wrong type, a missing argument) as one
+    line on stderr, like every other error, instead of click's usage box."""
+
+    def main(self, args=None, *rest, standalone_mode: bool = True, **kwargs):
+        args = list(sys.argv[1:] if args is None else args)
+        if not standalone_mode:
+            return super().main(args, *rest, standalone_mode=False, **kwargs)
+        for arg in args:
+            if not _is_utf8(arg):
+                typer.echo(f"agentlog: error: argument '{one_line(arg)}' is not UTF-8 text",
+                           err=True)
+                sys.exit(2)
+        try:
+            code = super().main(args, *rest, standalone_mode=False, **kwargs)
+        except getattr(click_errors, "NoArgsIsHelpError", ()) as e:
+            e.show()  # bare `agentlog`: the help text
+            sys.exit(e.exit_code)
+        except click_errors.ClickException as e:
+            hint = f" (see '{e.ctx.command_path} --help')" if getattr(e, "ctx", None) else ""
+            typer.echo(f"agentlog: error: {one_line(e.format_message())}{hint}", err=True)
+            sys.exit(e.exit_code)
+        except typer.Abort:
+            typer.echo("agentlog: aborted", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     name="agentlog",
     help="Run LLM agents declared in YAML and keep a queryable SQLite log of every execution.\n\n"
          "Examples:\n\n"
@@ -109,3 +160,7 @@ def main() -> None:
         app(prog_name="agentlog")
     except KeyboardInterrupt:
         sys.exit(130)
+    finally:
+        # The collector would walk litellm's objects once more at exit (about a second of
+        # CPU for every `run`); frozen objects are skipped, atexit handlers still run.
+        gc.freeze()

@@ -8,7 +8,7 @@ from contextlib import ExitStack
 
 import typer
 
-from agentlog.errors import ConfigError
+from agentlog.errors import ConfigError, StoreError, one_line
 
 
 def _progress(stack: ExitStack, total: int):
@@ -50,7 +50,8 @@ def run_batch(cfg, request, source: str, jobs: int, output: str | None, *, as_js
 
         def on_result(result, summary) -> None:
             if result.status == "invalid":
-                say(f"agentlog: line {result.line}: skipped: {result.error}", markup=False)
+                say(f"agentlog: line {result.line}: skipped: {one_line(result.error)}",
+                    markup=False)
             if progress is not None:
                 progress.update(task, completed=summary.done, failed=summary.failed,
                                 cost=render.money(summary.cost),
@@ -59,6 +60,8 @@ def run_batch(cfg, request, source: str, jobs: int, output: str | None, *, as_js
         summary = batch.run(cfg, request, rows, resolve_path(db, cfg.settings.db), jobs=jobs,
                             write=write, on_result=on_result)
     render.batch_summary(summary.to_dict())
+    if summary.failure:
+        raise StoreError(summary.failure)
     if summary.interrupted:
         raise typer.Exit(130)
     if summary.failed or summary.invalid:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 _open: list[sqlite3.Connection] = []
+_paths: list[str] = []  # of the databases this command opened, for error messages
 
 
 def settings(config_opt: str | None):
@@ -27,11 +28,19 @@ def connect(db_opt: str | None, settings_db: str | None) -> sqlite3.Connection:
     """Open the log for the running command; it is closed when the command ends."""
     from agentlog.store import db
 
-    conn = db.connect(db.resolve_path(db_opt, settings_db))
+    path = db.resolve_path(db_opt, settings_db)
+    conn = db.connect(path)
     _open.append(conn)
+    _paths.append(str(path))
     return conn
 
 
+def database_error(e: sqlite3.Error) -> str:
+    """An SQLite failure while reading, as a message naming the database."""
+    return f"{_paths[-1] if _paths else 'the log'}: {e}"
+
+
 def close_all() -> None:
+    _paths.clear()
     while _open:
         _open.pop().close()

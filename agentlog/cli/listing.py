@@ -95,7 +95,7 @@ def show(
     from agentlog.store import query
 
     settings = context.settings(config)
-    if execution != "last" and not execution.isdigit():
+    if execution != "last" and not (execution.isascii() and execution.isdigit()):
         raise QueryError(f"execution id must be a number or 'last', got '{execution}'")
     conn = context.connect(db, settings.db)
     if execution == "last":

@@ -2,6 +2,8 @@
 
 Stored text (prompts, responses, errors) is printed as plain Text, never as rich markup, so a
 prompt that contains `[red]` prints as written. JSON is syntax-highlighted where it is JSON.
+A text longer than SHOWN_CHARS is cut (laying out megabytes took rich half a minute);
+`show --json` prints everything.
 """
 
 from __future__ import annotations
@@ -10,6 +12,15 @@ import json
 from typing import Any
 
 from agentlog.cli.render import STATUS_STYLE, console, duration, local_time, money, tokens
+
+SHOWN_CHARS = 20_000
+
+
+def _cut(text: str) -> str:
+    if len(text) <= SHOWN_CHARS:
+        return text
+    return (f"{text[:SHOWN_CHARS]}\n… {len(text) - SHOWN_CHARS:,} more characters "
+            "(show --json prints everything)")
 
 
 def _grid(pairs: list[tuple[str, Any]]):
@@ -30,15 +41,17 @@ def _json_or_text(value: Any):
     from rich.json import JSON
     from rich.text import Text
 
-    if isinstance(value, str):
-        try:
-            parsed = json.loads(value)
-        except json.JSONDecodeError:
-            return Text(value)
-        if not isinstance(parsed, (dict, list)):
-            return Text(value)
-        value = parsed
-    return JSON.from_data(value, ensure_ascii=False)
+    if not isinstance(value, str):
+        value = json.dumps(value, ensure_ascii=False)
+    if len(value) > SHOWN_CHARS:
+        return Text(_cut(value))
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError:
+        return Text(value)
+    if not isinstance(parsed, (dict, list)):
+        return Text(value)
+    return JSON.from_data(parsed, ensure_ascii=False)
 
 
 def _when(record, key: str, zone: str | None) -> str | None:
@@ -137,8 +150,9 @@ def execution_detail(r, zone: str | None) -> None:
         if value:
             section(title, _json_or_text(value))
     if r.error_class or r.error_message:
-        section("error", Text(f"{r.error_class or 'error'}: {r.error_message or ''}", style="red"))
+        section("error", Text(_cut(f"{r.error_class or 'error'}: {r.error_message or ''}"),
+                              style="red"))
     for title, value in (("system prompt", r.system_prompt), ("user prompt", r.user_prompt),
                          ("response", r.response)):
         if value is not None:
-            section(title, _json_or_text(value) if title == "response" else Text(value))
+            section(title, _json_or_text(value) if title == "response" else Text(_cut(value)))

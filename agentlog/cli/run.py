@@ -90,6 +90,7 @@ def run(
 
     streaming = prepare(cfg, request).row["streaming"]  # input errors surface before the db
     conn = context.connect(db, cfg.settings.db)
+    writer.check_writable(conn)  # a read-only log fails here, before litellm is even loaded
     writer.interrupt_stale(conn)  # rows left `running` by processes that died
     printer = render.StreamPrinter() if streaming and not as_json else None
     outcome = execute(cfg, request, conn, on_text=printer)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from agentlog.config import AgentsFile
-from agentlog.errors import AgentlogError
+from agentlog.errors import AgentlogError, ConfigError, StoreError
 from agentlog.runner.execute import Outcome, RunRequest, execute
 from agentlog.runner.prompt import read_file
 from agentlog.store import async_writer, db, writer
@@ -79,6 +79,7 @@ class Summary:
     cost: float = 0.0
     durations: list[int] = field(default_factory=list)
     interrupted: bool = False
+    failure: str | None = None  # why the batch stopped launching rows: the log failed
     started: float = field(default_factory=time.monotonic)
 
     @property
@@ -131,7 +132,12 @@ def parse_rows(text: str) -> list[Row]:
 
 def read_rows(source: str) -> list[Row]:
     """The rows of FILE, or of stdin for `-`."""
-    return parse_rows(sys.stdin.read() if source == "-" else read_file(source, "input file"))
+    if source != "-":
+        return parse_rows(read_file(source, "input file"))
+    try:
+        return parse_rows(sys.stdin.buffer.read().decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"input from stdin is not UTF-8 text (byte {e.start})") from None
 
 
 def _jsonl(text: str) -> list[Row]:
@@ -143,6 +149,9 @@ def _jsonl(text: str) -> list[Row]:
             value = json.loads(line)
         except json.JSONDecodeError as e:
             rows.append(Row(number, error=f"not valid JSON: {e.msg} at column {e.colno}"))
+            continue
+        except RecursionError:
+            rows.append(Row(number, error="nested too deeply"))
             continue
         if not isinstance(value, dict):
             rows.append(Row(number, error="expected a JSON object of parameters"))
@@ -188,9 +197,13 @@ def run(cfg: AgentsFile, base: RunRequest, rows: list[Row], db_path: Path, *, jo
         write: Callable[[RowResult], None] | None = None,
         on_result: Callable[[RowResult, Summary], None] | None = None) -> Summary:
     """Run every row; `write` gets results in input order, `on_result` as they finish."""
+    conn = db.connect(db_path)  # create or migrate the log once, before the workers open it
+    try:
+        writer.check_writable(conn)  # one error line for a read-only log, not one per row
+    finally:
+        conn.close()
     from agentlog.runner import llm  # noqa: F401  (seconds to import: once, before the clock)
 
-    db.connect(db_path).close()  # create or migrate the log once, before the workers open it
     summary = Summary(uuid.uuid4().hex[:16], len(rows))
     conns = _Connections(db_path)
     todo: queue.SimpleQueue = queue.SimpleQueue()
@@ -205,6 +218,10 @@ def run(cfg: AgentsFile, base: RunRequest, rows: list[Row], db_path: Path, *, jo
         request = replace(base, params={**base.params, **row.params}, batch_id=summary.batch_id)
         try:
             return RowResult.of(row.line, execute(cfg, request, conns.get()))
+        except StoreError as e:  # the log cannot be written: no more calls it cannot record
+            stop.set()
+            summary.failure = summary.failure or str(e)
+            return RowResult(row.line, "error", error=str(e))
         except AgentlogError as e:
             return RowResult(row.line, "invalid", error=str(e))
         except Exception as e:  # a bug in one row must not stop the others

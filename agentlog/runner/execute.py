@@ -69,16 +69,20 @@ def resolve_tenant(explicit: str | None, cfg: AgentsFile) -> str | None:
     return explicit or os.environ.get("AGENTLOG_TENANT") or cfg.settings.tenant
 
 
-def _targets(agent: Agent, path: str) -> list[Target]:
+def _targets(agent: Agent, path: str, secrets: set[str]) -> list[Target]:
+    """The agent's models with their endpoints resolved; every api_key and every value read
+    from the environment is added to `secrets`."""
     out = []
     for entry in agent.models():
         where = f"{path}: agent '{agent.name}': model '{entry.model}'"
-        extra = {k: interpolate(v, f"{where}: litellm_params.{k}") if isinstance(v, str) else v
-                 for k, v in entry.litellm_params.items()}
-        out.append(Target(model=entry.model,
-                          api_base=interpolate(entry.api_base, f"{where}: api_base"),
-                          api_key=interpolate(entry.api_key, f"{where}: api_key"),
-                          litellm_params=extra, mock_response=entry.mock_response))
+        extra = {k: interpolate(v, f"{where}: litellm_params.{k}", secrets)
+                 if isinstance(v, str) else v for k, v in entry.litellm_params.items()}
+        target = Target(model=entry.model,
+                        api_base=interpolate(entry.api_base, f"{where}: api_base", secrets),
+                        api_key=interpolate(entry.api_key, f"{where}: api_key", secrets),
+                        litellm_params=extra, mock_response=entry.mock_response)
+        secrets.update(s for s in (target.api_key,) if s)
+        out.append(target)
     return out
 
 
@@ -87,12 +91,14 @@ def prepare(cfg: AgentsFile, request: RunRequest) -> Prepared:
     settings = cfg.settings
     params = prompt.bind(agent, request.params)
     system, user = prompt.render(agent, params)
-    targets = _targets(agent, cfg.path)
+    secrets: set[str] = set()  # an endpoint's key or URL must never reach the log
+    targets = _targets(agent, cfg.path, secrets)
     redactor = Redactor(settings.redact)
+    redactor.remember(sorted(secrets))
+    metadata = {**agent.metadata, **request.meta}
+    redactor.collect(metadata)  # every secret is known before anything is masked
     stored_params = redactor.params(params)
-    metadata = redactor.params({**agent.metadata, **request.meta})
-    for target in targets:  # an endpoint's key or URL must never reach the log
-        redactor.secrets.update(s for s in (target.api_key,) if s)
+    metadata = redactor.params(metadata)
     keep_prompts = agent.persist_prompts if agent.persist_prompts is not None \
         else settings.persist_prompts
     row = {

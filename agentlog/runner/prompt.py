@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from agentlog.errors import ConfigError
+from agentlog.readsettings import check_shape
 
 
 def read_file(path: str, what: str) -> str:
@@ -48,6 +49,8 @@ def collect(pairs: list[str], params_json: str | None) -> dict[str, Any]:
         except json.JSONDecodeError as e:
             raise ConfigError(f"--params-json is not valid JSON: {e.msg} at position {e.pos}") \
                 from None
+        except RecursionError:
+            raise ConfigError("--params-json is nested too deeply") from None
         if not isinstance(loaded, dict):
             raise ConfigError("--params-json must be a JSON object")
         params.update(loaded)
@@ -66,6 +69,7 @@ def bind(agent, given: dict[str, Any]) -> dict[str, Any]:
     bound = {}
     for name, spec in specs.items():
         if name in given:
+            check_shape(given[name], f"agent '{agent.name}': parameter '{name}'")
             bound[name] = given[name]
         elif spec.is_required:
             raise ConfigError(f"agent '{agent.name}': missing required parameter '{name}' "
@@ -100,6 +104,9 @@ def render(agent, params: dict[str, Any]) -> tuple[str | None, str]:
         except TemplateError as e:
             raise ConfigError(f"agent '{agent.name}': key '{key}': template error: {e}") \
                 from None
+        except Exception as e:  # the template's own expression failed: {{ 1/0 }}, {{ x + 1 }}
+            raise ConfigError(f"agent '{agent.name}': key '{key}': template error: "
+                              f"{type(e).__name__}: {e}") from None
     return out[0], out[1]
 
 

@@ -32,12 +32,28 @@ def resolve_path(explicit: str | None, settings_db: str | None) -> Path:
 def _create_file(path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        os.close(fd)
-    except FileExistsError:
+    except OSError as e:  # FileExistsError too: a parent is a file
+        raise StoreError(f"cannot create database {path}: {path.parent} is not a directory"
+                         if isinstance(e, FileExistsError) else
+                         f"cannot create database {path}: {e.strerror}") from None
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:  # another process created it first
         pass
     except OSError as e:
         raise StoreError(f"cannot create database {path}: {e.strerror}") from None
+
+
+def _unreadable(path: Path, e: Exception) -> StoreError:
+    """What SQLite's refusal to open `path` means for the user."""
+    if isinstance(e, UnicodeDecodeError):  # SQLite quoted bytes of a damaged schema
+        return StoreError(f"{path} is damaged: its schema cannot be read")
+    message = str(e)
+    if "file is not a database" in message:
+        return StoreError(f"{path} is not an agentlog database (not an SQLite file)")
+    if "malformed" in message:
+        return StoreError(f"{path} is damaged ({message}): truncated or overwritten")
+    return StoreError(f"cannot open database {path}: {message}")
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -47,18 +63,25 @@ def connect(path: Path) -> sqlite3.Connection:
             raise StoreError(f"database path is a directory: {path}")
         if not path.exists():
             _create_file(path)
+    conn = None
     try:
         # Autocommit at the driver level: every write states its own transaction.
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
                                check_same_thread=False)
         conn.execute("PRAGMA synchronous=NORMAL")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-    except sqlite3.DatabaseError as e:
-        raise StoreError(f"{path} is not an agentlog database ({e})") from None
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as e:
+        if conn is not None:
+            conn.close()
+        raise _unreadable(path, e) from None
     from agentlog.store import migrations
 
     if version != migrations.SCHEMA_VERSION:
-        migrations.upgrade(conn, path, version)
+        try:
+            migrations.upgrade(conn, path, version)
+        except BaseException:
+            conn.close()  # a refused or failed upgrade leaves no -wal/-shm files behind
+            raise
     return conn
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from agentlog.errors import QueryError
 
+MAX_INTEGER = 2**63 - 1  # SQLite integers are 64-bit; a larger Python int cannot be bound
+
 
 def json_path(key: str) -> str:
     """`a.b` → `$."a"."b"`: dotted keys reach nested objects; each label is quoted."""
@@ -42,9 +44,11 @@ def json_equals(column: str, key: str, value: Any) -> tuple[str, tuple]:
         return (f"(json_type({column}, ?) = ? OR json_extract({column}, ?) = ?)",
                 (path, spelled, path, spelled))
     if isinstance(value, (int, float)):
+        # SQLite reads a JSON integer beyond 64 bits as REAL: compare such a number as one.
+        number = float(value) if abs(value) > MAX_INTEGER else value
         return (f"((json_type({column}, ?) IN ('integer', 'real') "
                 f"AND json_extract({column}, ?) = ?) OR json_extract({column}, ?) = ?)",
-                (path, path, value, path, json.dumps(value)))
+                (path, path, number, path, json.dumps(value)))
     raise QueryError(f"--meta values are strings, numbers, booleans or null, got {value!r}")
 
 

@@ -52,7 +52,10 @@ class Query(Filters):
         return replace(self, conditions=(*self.conditions, (clause, params)))
 
     def by_id(self, execution_id: int) -> Query:
-        return self.where("id = ?", int(execution_id))
+        execution_id = int(execution_id)
+        if abs(execution_id) > dialect.MAX_INTEGER:
+            return self.where("0")  # no row has an id SQLite cannot even hold
+        return self.where("id = ?", execution_id)
 
     def order_by(self, *keys: str) -> Query:
         """Column names (or time, agent, model, duration, tokens, cost); `-` for descending."""
@@ -74,7 +77,7 @@ class Query(Filters):
     def limit(self, n: int | None) -> Query:
         if n is not None and n < 0:
             raise QueryError(f"limit must be zero or more, got {n}")
-        return replace(self, max_rows=n)
+        return replace(self, max_rows=None if n is not None and n > dialect.MAX_INTEGER else n)
 
     # --- what filters.py builds on -----------------------------------------------------------
     def _claim(self, dimension: str, allowed: tuple, flag: str) -> Query:

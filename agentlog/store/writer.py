@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
+from agentlog.errors import StoreError
+from agentlog.store import db
 from agentlog.store.schema import JSON_COLUMNS, fts_index_row
 from agentlog.timeutil import to_iso, utcnow
 
@@ -39,15 +41,26 @@ def encode(values: dict[str, Any]) -> dict[str, Any]:
 def _writing(conn: sqlite3.Connection) -> Iterator[None]:
     """A write transaction that takes the lock at once, so that concurrent writers (threads of
     a batch, other processes) wait for each other (busy timeout) instead of failing on a
-    stale read snapshot with 'database is locked'."""
+    stale read snapshot with 'database is locked'. A log that cannot be written (read-only,
+    damaged, a full disk) raises StoreError."""
     with _WRITE_LOCK:
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            yield
-        except BaseException:
-            conn.rollback()
-            raise
-        conn.commit()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot write to {db.path_of(conn) or 'the log'}: {e}") from None
+
+
+def check_writable(conn: sqlite3.Connection) -> None:
+    """Raise StoreError now, before any model is called, if the log cannot be written (a
+    read-only file or directory): a write that changes no row. BEGIN alone does not tell."""
+    with _writing(conn):
+        conn.execute("DELETE FROM executions WHERE 0")
 
 
 def _insert(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
