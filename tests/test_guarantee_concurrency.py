@@ -1,5 +1,5 @@
 """Concurrent writers lose nothing: 8 `agentlog run` processes log 100 executions each into
-one new database while `list`, `budgets` and a Python query read it in a loop. Exactly 800
+one new database while `list`, `report`, `budgets` and a Python query read it in a loop. Exactly 800
 rows, all finalized and searchable, and no "database is locked" anywhere."""
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ def test_eight_writers_and_three_readers_lose_nothing_and_never_lock(write_agent
 
     def read_with_the_cli() -> None:
         while not done.is_set():
-            for command in (["list", "-n", "5"], ["budgets"], ["list", "--search", "row"]):
+            for command in (["list", "-n", "5"], ["report", "daily"], ["budgets"],
+                            ["list", "--search", "row"]):
                 reader = agentlog(*command)
                 _, err = reader.communicate(timeout=60)
                 reads.append(command[0])
@@ -74,7 +75,7 @@ def test_eight_writers_and_three_readers_lose_nothing_and_never_lock(write_agent
         assert "locked" not in err, err
         assert [json.loads(line)["status"] for line in out.splitlines()] == ["success"] * ROWS
     assert not errors, errors[:3]
-    assert reads.count("list") >= 2 and "budgets" in reads
+    assert reads.count("list") >= 2 and "budgets" in reads and "report" in reads
     assert counts and counts == sorted(counts)  # a reader never sees rows disappear
 
     conn = sqlite3.connect(db_path)
