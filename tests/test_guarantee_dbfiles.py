@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 import pytest
-from test_guarantee_input import fingerprint, no_crash, one_line_error
+from outcomes import fingerprint, no_crash, one_line_error
 
 from agentlog.store import db, migrations
 

@@ -7,13 +7,13 @@ unknown keys, huge values, non-UTF-8 bytes) and filter values for `list`.
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 import pytest
 import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from outcomes import fingerprint, no_crash, one_line_error
 from seeding import table_dump
 
 from agentlog.config import Agent, Settings
@@ -76,24 +76,6 @@ agents_files = st.one_of(
     st.binary(max_size=300),
     st.text(alphabet="agents:{}[]-&*!|>'\"#%@` \n\tx1", max_size=200).map(str.encode),
 )
-
-
-def fingerprint(path) -> str:
-    """The bytes of the database and the names of its companion files."""
-    files = sorted(p.name for p in path.parent.iterdir() if p.name.startswith(path.name))
-    return hashlib.sha256(path.read_bytes()).hexdigest() + repr(files)
-
-
-def no_crash(result) -> None:
-    assert "Traceback" not in result.output + result.stderr
-    assert "internal error" not in result.stderr, result.stderr
-
-
-def one_line_error(result, code: int = 2) -> None:
-    no_crash(result)
-    assert result.exit_code == code, (result.exit_code, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("agentlog: error: "), result.stderr
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from agentlog.cli.options import ConfigOpt, JsonOpt
+from agentlog.errors import one_line
 
 app = typer.Typer(help="List the agents of the agents file, or validate it.", rich_markup_mode=None)
 
@@ -48,8 +49,6 @@ def validate(config: ConfigOpt = None) -> None:
 
     path = config_mod.config_path(config)
     problems = config_mod.validate(path)
-    from agentlog.errors import one_line
-
     for line in problems:
         typer.echo(one_line(line), err=True)
     if problems:

@@ -81,7 +81,8 @@ def _targets(agent: Agent, path: str, secrets: set[str]) -> list[Target]:
                         api_base=interpolate(entry.api_base, f"{where}: api_base", secrets),
                         api_key=interpolate(entry.api_key, f"{where}: api_key", secrets),
                         litellm_params=extra, mock_response=entry.mock_response)
-        secrets.update(s for s in (target.api_key,) if s)
+        if target.api_key:
+            secrets.add(target.api_key)
         out.append(target)
     return out
 
@@ -94,7 +95,8 @@ def prepare(cfg: AgentsFile, request: RunRequest) -> Prepared:
     secrets: set[str] = set()  # an endpoint's key or URL must never reach the log
     targets = _targets(agent, cfg.path, secrets)
     redactor = Redactor(settings.redact)
-    redactor.remember(sorted(secrets))
+    for secret in secrets:
+        redactor.remember(secret)
     metadata = {**agent.metadata, **request.meta}
     redactor.collect(metadata)  # every secret is known before anything is masked
     stored_params = redactor.params(params)

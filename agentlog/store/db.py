@@ -32,10 +32,11 @@ def resolve_path(explicit: str | None, settings_db: str | None) -> Path:
 def _create_file(path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e:  # FileExistsError too: a parent is a file
-        raise StoreError(f"cannot create database {path}: {path.parent} is not a directory"
-                         if isinstance(e, FileExistsError) else
-                         f"cannot create database {path}: {e.strerror}") from None
+    except FileExistsError:  # the parent is a file
+        raise StoreError(f"cannot create database {path}: {path.parent} is not a directory") \
+            from None
+    except OSError as e:
+        raise StoreError(f"cannot create database {path}: {e.strerror}") from None
     try:
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except FileExistsError:  # another process created it first
