@@ -27,8 +27,13 @@ class ReadSettings:
     retention: str | None = None  # a duration such as 30d: what `prune` deletes by default
 
     def current_tenant(self, explicit: str | None = None) -> str | None:
-        """--tenant, then AGENTLOG_TENANT, then settings.tenant (as `run` records it)."""
-        return explicit or os.environ.get("AGENTLOG_TENANT") or self.tenant
+        return current_tenant(explicit, self.tenant)
+
+
+def current_tenant(explicit: str | None, settings_tenant: str | None) -> str | None:
+    """--tenant, then AGENTLOG_TENANT, then settings.tenant: what `run` records and what
+    `--current-tenant` selects."""
+    return explicit or os.environ.get("AGENTLOG_TENANT") or settings_tenant
 
 
 def config_path(explicit: str | None = None) -> Path:

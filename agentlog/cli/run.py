@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Optional
 
 import typer
@@ -11,16 +10,11 @@ from agentlog.cli.options import ConfigOpt, DbOpt
 
 
 def _meta(pairs: list[str]) -> dict:
+    """Numbers, booleans and null keep their JSON type, read as `list --meta` reads them."""
     from agentlog.runner.prompt import parse_pairs
+    from agentlog.store.filters import meta_value
 
-    out = {}
-    for key, value in parse_pairs(pairs, "--meta").items():
-        try:  # numbers, booleans and null keep their JSON type so filters can compare them
-            parsed = json.loads(value)
-            out[key] = parsed if not isinstance(parsed, (dict, list, str)) else value
-        except json.JSONDecodeError:
-            out[key] = value
-    return out
+    return {key: meta_value(value) for key, value in parse_pairs(pairs, "--meta").items()}
 
 
 def run(

@@ -19,6 +19,7 @@ from typing import Any
 
 from agentlog.config import Agent, AgentsFile, interpolate
 from agentlog.errors import ConfigError
+from agentlog.readsettings import current_tenant
 from agentlog.redact import Redactor
 from agentlog.runner import budget, cache, prompt, tools
 from agentlog.runner.attempts import AllAttemptsFailed, Attempts, Target
@@ -63,10 +64,6 @@ class Prepared:
     redactor: Redactor
     row: dict[str, Any]
     toolbox: tools.Toolbox | None = None
-
-
-def resolve_tenant(explicit: str | None, cfg: AgentsFile) -> str | None:
-    return explicit or os.environ.get("AGENTLOG_TENANT") or cfg.settings.tenant
 
 
 def _targets(agent: Agent, path: str, secrets: set[str]) -> list[Target]:
@@ -114,7 +111,7 @@ def prepare(cfg: AgentsFile, request: RunRequest) -> Prepared:
         "metadata": metadata,
         "system_prompt": redactor.text(system) if keep_prompts else None,
         "user_prompt": redactor.text(user) if keep_prompts else None,
-        "tenant_id": resolve_tenant(request.tenant, cfg),
+        "tenant_id": current_tenant(request.tenant, cfg.settings.tenant),
         "batch_id": request.batch_id,
         "pid": os.getpid(),
     }
