@@ -25,31 +25,52 @@ def json_path(key: str) -> str:
     return "$" + "".join(f'."{p}"' for p in parts)
 
 
-def json_has(column: str, key: str) -> tuple[str, tuple]:
-    """The key is present (its value may be JSON null)."""
-    return f"json_type({column}, ?) IS NOT NULL", (json_path(key),)
+def meta_has(key: str) -> tuple[str, tuple]:
+    """The metadata key is present (its value may be JSON null)."""
+    return _meta_rows(key, "", (), "json_type(metadata, ?) IS NOT NULL", (json_path(key),))
 
 
-def json_equals(column: str, key: str, value: Any) -> tuple[str, tuple]:
-    """The value at key equals `value`: strings as text; numbers, booleans and null as JSON
-    values, or as a string spelled the same (`"42"` matches 42)."""
+def meta_equals(key: str, value: Any) -> tuple[str, tuple]:
+    """The metadata value at key equals `value`: strings as text; numbers, booleans and null
+    as JSON values, or as a string spelled the same (`"42"` matches 42)."""
     path = json_path(key)
     if isinstance(value, str):
-        return f"json_extract({column}, ?) = ?", (path, value)
+        return _meta_rows(key, "type IN ('text', 'object', 'array') AND value = ?", (value,),
+                          "json_extract(metadata, ?) = ?", (path, value))
     if value is None:
-        return (f"(json_type({column}, ?) = 'null' OR json_extract({column}, ?) = 'null')",
-                (path, path))
+        return _meta_rows(key, "(type = 'null' OR (type = 'text' AND value = 'null'))", (),
+                          "(json_type(metadata, ?) = 'null' OR json_extract(metadata, ?) = 'null')",
+                          (path, path))
     if isinstance(value, bool):
         spelled = "true" if value else "false"
-        return (f"(json_type({column}, ?) = ? OR json_extract({column}, ?) = ?)",
-                (path, spelled, path, spelled))
+        return _meta_rows(key, "(type = ? OR (type = 'text' AND value = ?))", (spelled, spelled),
+                          "(json_type(metadata, ?) = ? OR json_extract(metadata, ?) = ?)",
+                          (path, spelled, path, spelled))
     if isinstance(value, (int, float)):
         # SQLite reads a JSON integer beyond 64 bits as REAL: compare such a number as one.
         number = float(value) if abs(value) > MAX_INTEGER else value
-        return (f"((json_type({column}, ?) IN ('integer', 'real') "
-                f"AND json_extract({column}, ?) = ?) OR json_extract({column}, ?) = ?)",
-                (path, path, number, path, json.dumps(value)))
+        return _meta_rows(key, "((type IN ('integer', 'real') AND value = ?) "
+                          "OR (type = 'text' AND value = ?))",
+                          (number, json.dumps(value)),
+                          "((json_type(metadata, ?) IN ('integer', 'real') "
+                          "AND json_extract(metadata, ?) = ?) OR json_extract(metadata, ?) = ?)",
+                          (path, path, number, path, json.dumps(value)))
     raise QueryError(f"--meta values are strings, numbers, booleans or null, got {value!r}")
+
+
+def _meta_rows(key: str, test: str, params: tuple, nested: str, nested_params: tuple
+               ) -> tuple[str, tuple]:
+    """A condition answered from the execution_meta index (migration m050), which holds the
+    top-level keys with their JSON type and value: a top-level key is tested there (`test`
+    names the types it can match, so each branch is one range of the index); a dotted key
+    narrows to the rows whose first label holds an object, then reads only their JSON."""
+    first, _, rest = key.partition(".")
+    if not rest:
+        where = f"key = ? AND {test}" if test else "key = ?"
+        return (f"executions.id IN (SELECT execution_id FROM execution_meta WHERE {where})",
+                (first, *params))
+    return (f"executions.id IN (SELECT execution_id FROM execution_meta "
+            f"WHERE key = ? AND type = 'object') AND {nested}", (first, *nested_params))
 
 
 def fts_phrases(text: str) -> str:

@@ -183,10 +183,10 @@ class Filters:
     # --- metadata and text -------------------------------------------------------------------
     def where_meta(self, key: str, value: Any):
         """metadata[key] == value; dotted keys reach nested objects."""
-        return self.where(*_flat(dialect.json_equals("metadata", key, value)))
+        return self.where(*_flat(dialect.meta_equals(key, value)))
 
     def has_meta(self, key: str):
-        return self.where(*_flat(dialect.json_has("metadata", key)))
+        return self.where(*_flat(dialect.meta_has(key)))
 
     def search(self, text: str):
         """Full-text over prompts, response and error message; words are ANDed."""

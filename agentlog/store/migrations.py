@@ -173,6 +173,41 @@ def m040_report_indexes(db) -> None:
             db.execute(f"ANALYZE {name}")
 
 
+@migration
+def m050_execution_meta(db) -> None:
+    # `--meta key=value` over json_extract reads the metadata of every row: seconds on a large
+    # log, even when nothing matches. This table holds each execution's top-level metadata keys
+    # with the JSON type and value json_each gives (json_extract's reading), indexed by key,
+    # type and value: every test of `--meta` names the types it can match.
+    # Triggers keep it in step with every insert, metadata update and delete, whoever writes.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS execution_meta (execution_id INTEGER NOT NULL, "
+        "key TEXT NOT NULL, type TEXT NOT NULL, value, PRIMARY KEY (execution_id, key)) "
+        "WITHOUT ROWID")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_execution_meta_key "
+               "ON execution_meta (key, type, value)")
+    copy = ("INSERT OR IGNORE INTO execution_meta (execution_id, key, type, value) "
+            "SELECT {id}, j.key, j.type, j.value FROM json_each({meta}) AS j "
+            "WHERE CASE WHEN json_valid({meta}) THEN json_type({meta}) = 'object' END")
+    db.execute("CREATE TRIGGER IF NOT EXISTS execution_meta_insert AFTER INSERT ON executions "
+               "WHEN new.metadata IS NOT NULL BEGIN "
+               + copy.format(id="new.id", meta="new.metadata") + "; END")
+    db.execute("CREATE TRIGGER IF NOT EXISTS execution_meta_update "
+               "AFTER UPDATE OF id, metadata ON executions BEGIN "
+               "DELETE FROM execution_meta WHERE execution_id = old.id; "
+               + copy.format(id="new.id", meta="new.metadata") + "; END")
+    db.execute("CREATE TRIGGER IF NOT EXISTS execution_meta_delete AFTER DELETE ON executions "
+               "BEGIN DELETE FROM execution_meta WHERE execution_id = old.id; END")
+    db.execute("DELETE FROM execution_meta")
+    db.execute(
+        "INSERT OR IGNORE INTO execution_meta (execution_id, key, type, value) "
+        "SELECT e.id, j.key, j.type, j.value FROM executions AS e, json_each(e.metadata) AS j "
+        "WHERE e.metadata IS NOT NULL AND "
+        "CASE WHEN json_valid(e.metadata) THEN json_type(e.metadata) = 'object' END")
+    if db["sqlite_stat1"].exists():
+        db.execute("ANALYZE execution_meta")
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
