@@ -113,3 +113,14 @@ def test_empty_result_is_a_friendly_line_and_exit_zero(cli, seeded_log, db_path)
     assert result.stdout.strip() == "No executions match these filters."
     empty = cli("list", "--db", str(db_path))
     assert empty.exit_code == 0 and "No executions logged yet" in empty.stdout
+
+
+def test_footer_past_the_cap_says_more_match_instead_of_counting_the_whole_log(
+        cli, seeded_log, monkeypatch):
+    from agentlog.cli import render_list
+
+    monkeypatch.setattr(render_list, "FOOTER_CAP", 5)
+    footer = [line for line in cli("list", "-n", "2").stdout.splitlines()
+              if "executions" in line]
+    assert footer == ["more than 5 executions · showing 2 (-n N or --all for more)"]
+    assert "3 executions · " in cli("list", "-n", "2", "--failed").stdout

@@ -65,7 +65,7 @@ def list_executions(
     conn = context.connect(db, settings.db)
     records = list(query.fetch(conn))
     if query.max_rows is not None and len(records) == query.max_rows:  # more may match
-        total = query.aggregate(conn, ("count", "*"), ("sum", "total_cost"))
+        total = query.totals_upto(conn, render_list.FOOTER_CAP)
     else:  # every match is on screen: no second pass over the log
         costs = [r.total_cost for r in records if r.total_cost is not None]
         total = (len(records), sum(costs) if costs else None)

@@ -16,6 +16,7 @@ MARKERS = (("F", "fallback", "with_fallback"), ("C", "cache hit", "cache_hit"),
            ("S", "streaming", "streaming"), ("T", "tool calls", "tool_calls_count"))
 FLEXIBLE = ("agent", "model", "error")
 WIDE = 100
+FOOTER_CAP = 10_000  # matches counted and priced below a list; past it, "more than"
 
 
 @dataclass(frozen=True)
@@ -143,9 +144,13 @@ def _shorten(text: str, width: int) -> str:
 
 
 def footer(shown: int, total: tuple[int, float | None]) -> str:
+    """Count and cost of every match, or, past FOOTER_CAP matches, only that there are more
+    (counting a million rows would cost more than the list itself; reports total them)."""
     count, cost = total
-    what = f"{count:,} execution{'s' if count != 1 else ''}"
     more = f" · showing {shown:,} (-n N or --all for more)" if shown < count else ""
+    if count > FOOTER_CAP:
+        return f"more than {FOOTER_CAP:,} executions{more}"
+    what = f"{count:,} execution{'s' if count != 1 else ''}"
     return f"{what} · {money(cost)} total{more}"
 
 

@@ -174,6 +174,14 @@ class Query(Filters):
         return conn.execute(f"SELECT {', '.join(exprs)} FROM executions{where}",
                             params).fetchone()
 
+    def totals_upto(self, conn: sqlite3.Connection, cap: int) -> tuple[int, float | None]:
+        """Count and total cost of the matching rows, reading at most `cap + 1` of them: a
+        count above `cap` only says "more than cap" (and its cost covers those rows only)."""
+        where, params = self.where_sql()
+        return conn.execute(
+            "SELECT count(*), sum(total_cost) FROM "
+            f"(SELECT total_cost FROM executions{where} LIMIT ?)", [*params, cap + 1]).fetchone()
+
 
 def latest(conn: sqlite3.Connection) -> Execution | None:
     return next(Query().limit(1).fetch(conn), None)
