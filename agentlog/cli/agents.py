@@ -7,7 +7,8 @@ import typer
 from agentlog.cli.options import ConfigOpt, JsonOpt
 from agentlog.errors import one_line
 
-app = typer.Typer(help="List the agents of the agents file, or validate it.", rich_markup_mode=None)
+app = typer.Typer(help="List the agents of the agents file, or validate it.",
+                  rich_markup_mode=None, add_completion=False)
 
 
 def agents(ctx: typer.Context, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import importlib
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -17,8 +18,10 @@ from agentlog.cli import context
 from agentlog.errors import AgentlogError, one_line
 
 try:  # typer 0.28 carries its own copy of click
+    from typer._click import core as click_core
     from typer._click import exceptions as click_errors
 except ImportError:  # pragma: no cover
+    from click import core as click_core
     from click import exceptions as click_errors
 
 _state = {"debug": False}
@@ -97,8 +100,47 @@ class _OneLineErrors(TyperGroup):
         sys.exit(code if isinstance(code, int) else 0)
 
 
+# name → (module of agentlog.cli, its function; None: the module's own group of commands).
+# A command is built only when it is invoked (all of them for the help listing): building
+# every command's options from its signature took ~50 ms of each start-up.
+COMMANDS = {
+    "run": ("run", "run"),
+    "list": ("listing", "list_executions"),
+    "show": ("listing", "show"),
+    "report": ("report", None),
+    "export": ("export", "export"),
+    "prune": ("prune", "prune"),
+    "agents": ("agents", None),
+    "breakers": ("breakers", None),
+    "budgets": ("budgets", "budgets"),
+}
+
+
+@functools.cache
+def command(name: str) -> click_core.Command:
+    module_name, function = COMMANDS[name]
+    module = importlib.import_module(f"agentlog.cli.{module_name}")
+    if function is None:
+        module.register(guarded)
+        built = typer.main.get_command(module.app)
+    else:
+        single = typer.Typer(rich_markup_mode=None, add_completion=False)
+        single.command(name)(guarded(getattr(module, function)))
+        built = typer.main.get_command(single)
+    built.name = name
+    return built
+
+
+class _Commands(_OneLineErrors):
+    def list_commands(self, ctx) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx, name: str):
+        return command(name) if name in COMMANDS else None
+
+
 app = typer.Typer(
-    cls=_OneLineErrors,
+    cls=_Commands,
     name="agentlog",
     help="Run LLM agents declared in YAML and keep a queryable SQLite log of every execution.\n\n"
          "Examples:\n\n"
@@ -128,31 +170,6 @@ def root(
                                           help="Show the version and exit.")] = False,
 ) -> None:
     _state["debug"] = debug
-
-
-from agentlog.cli import (  # noqa: E402  (commands register themselves)
-    agents,
-    breakers,
-    budgets,
-    export,
-    listing,
-    prune,
-    report,
-    run,
-)
-
-agents.register(guarded)
-app.add_typer(agents.app, name="agents")
-report.register(guarded)
-app.add_typer(report.app, name="report")
-app.command("run")(guarded(run.run))
-app.command("list")(guarded(listing.list_executions))
-app.command("show")(guarded(listing.show))
-app.command("export")(guarded(export.export))
-app.command("prune")(guarded(prune.prune))
-breakers.register(guarded)
-app.add_typer(breakers.app, name="breakers")
-app.command("budgets")(guarded(budgets.budgets))
 
 
 def main() -> None:

@@ -8,7 +8,8 @@ import typer
 
 from agentlog.cli.options import ConfigOpt, DbOpt, JsonOpt
 
-app = typer.Typer(help="Show circuit breakers, or reset them.", rich_markup_mode=None)
+app = typer.Typer(help="Show circuit breakers, or reset them.", rich_markup_mode=None,
+                  add_completion=False)
 
 
 def breakers(ctx: typer.Context, as_json: JsonOpt = False, config: ConfigOpt = None,

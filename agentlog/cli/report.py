@@ -15,7 +15,7 @@ from agentlog.cli.options import ConfigOpt, DbOpt, JsonOpt
 
 app = typer.Typer(help="Reports over the log: daily summary, cost breakdowns, agent stats, "
                        "trends. Every report takes the filter flags of `list`.",
-                  no_args_is_help=True, rich_markup_mode=None)
+                  no_args_is_help=True, rich_markup_mode=None, add_completion=False)
 
 PeriodOpt = Annotated[Optional[str], typer.Option(
     "--period", metavar="PERIOD", show_default=False,
