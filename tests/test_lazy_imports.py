@@ -82,3 +82,37 @@ def test_the_probe_does_see_litellm_on_the_run_path(logged):
 
     out = run_probe(["run", "hello", "-c", str(REPO / "agents.yaml.example")], logged)
     assert "LITELLM_LOADED" in out.stderr, out.stderr
+
+
+COMMAND_MODULES = ("run", "listing", "report", "export", "prune", "agents", "breakers",
+                   "budgets")
+ONLY_ITS_OWN = """
+import sys
+from agentlog.cli.app import main
+try:
+    main()
+except SystemExit:
+    pass
+loaded = [m for m in MODULES if "agentlog.cli." + m in sys.modules]
+print("COMMANDS:" + ",".join(loaded), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(("args", "own"), [
+    (["list", "-n", "1"], "listing"), (["report", "daily"], "report"),
+    (["export", "csv"], "export"), (["budgets", "--help"], "budgets")])
+def test_a_command_loads_only_its_own_module(logged, args, own):
+    """Start-up builds the invoked command alone, not the options of all 35."""
+    import os
+
+    probe = ONLY_ITS_OWN.replace("MODULES", repr(COMMAND_MODULES))
+    out = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True,
+                         env={**os.environ, "AGENTLOG_DB": logged}, timeout=60)
+    assert f"COMMANDS:{own}\n" in out.stderr, out.stderr
+
+
+def test_help_still_lists_every_command(cli):
+    out = cli("--help").stdout
+    listed = [line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.strip()]
+    assert listed == ["run", "list", "show", "report", "export", "prune", "agents", "breakers",
+                      "budgets"]
