@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import gc
 import importlib
+import inspect
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -20,9 +21,11 @@ from agentlog.errors import AgentlogError, one_line
 try:  # typer 0.28 carries its own copy of click
     from typer._click import core as click_core
     from typer._click import exceptions as click_errors
+    from typer._click import utils as click_utils
 except ImportError:  # pragma: no cover
     from click import core as click_core
     from click import exceptions as click_errors
+    from click import utils as click_utils
 
 _state = {"debug": False}
 
@@ -131,12 +134,30 @@ def command(name: str) -> click_core.Command:
     return built
 
 
+def _summary(name: str) -> str:
+    """The help text of a command, read without building it."""
+    module_name, function = COMMANDS[name]
+    module = importlib.import_module(f"agentlog.cli.{module_name}")
+    if function is None:
+        return module.app.info.help or ""
+    return inspect.getdoc(getattr(module, function)) or ""
+
+
 class _Commands(_OneLineErrors):
     def list_commands(self, ctx) -> list[str]:
         return list(COMMANDS)
 
     def get_command(self, ctx, name: str):
         return command(name) if name in COMMANDS else None
+
+    def format_commands(self, ctx, formatter) -> None:
+        """click's listing of the commands and their short help, from the docstrings alone
+        (building the options of every command would double the time of `--help`)."""
+        limit = formatter.width - 6 - max(map(len, COMMANDS))
+        rows = [(name, click_utils.make_default_short_help(_summary(name), limit))
+                for name in COMMANDS]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 app = typer.Typer(
