@@ -68,7 +68,8 @@ def write(conn: sqlite3.Connection, query: Query, fmt: str, out: BinaryIO,
     """Write every row of `query` to the binary stream `out` as UTF-8; returns the count.
 
     `raw` turns formula neutralisation off (CSV only); `progress` is called with the number
-    of rows written after each chunk."""
+    of rows written after each block. `conn` is used from a second thread (the
+    connections of db.connect allow it)."""
     if fmt not in FORMATS:
         raise QueryError(f"unknown export format '{fmt}' (choose from: {', '.join(FORMATS)})")
     types = schema.declared_types(conn)
