@@ -146,6 +146,16 @@ def test_filters_select_the_rows_list_shows(cli, log, args, expected):
     assert exported == listed == expected
 
 
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+@pytest.mark.parametrize("args", [[], ["--search", "quarterly OR limit"], ["--limit", "5"]])
+def test_rows_exported_in_blocks_come_out_whole_and_in_order(cli, log, monkeypatch, fmt, args):
+    from agentlog.store import export as writers
+
+    whole = export(cli, fmt, *args).stdout_bytes
+    monkeypatch.setattr(writers, "CHUNK", 2)
+    assert export(cli, fmt, *args).stdout_bytes == whole
+
+
 def test_limit_keeps_the_newest_executions(cli, log):
     out = text(export(cli, "csv", "--limit", "2", "--columns", "id"))
     assert csv_rows(out) == [["id"], ["13"], ["12"]]
@@ -188,12 +198,12 @@ def test_a_write_error_midway_keeps_the_previous_file_and_leaves_no_temp_file(
     calls = []
 
     def failing(raw):
-        def chunk(lines):
-            calls.append(len(lines))
+        def block(data):
+            calls.append(data)
             if len(calls) == 3:
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-            return finish(raw)(lines)
-        return chunk
+            return finish(raw)(data)
+        return block
 
     monkeypatch.setattr(writers, "CHUNK", 2)
     monkeypatch.setattr(writers, "_csv_finish", failing)
