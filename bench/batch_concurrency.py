@@ -1,6 +1,7 @@
 """Batch concurrency: agentlog's batch runner against bare litellm loops, same fake server.
 
     python bench/batch_concurrency.py [--rows 200] [--jobs 20] [--latency 0.1]
+    python bench/batch_concurrency.py --mock --rows 1000 --jobs 8   # litellm's mock_response
 
 Each line is the best of --repeat runs, after one warm-up run (the first calls of a process
 pay for client set-up). Offline: the fake OpenAI-compatible server of tests/ on 127.0.0.1.
@@ -38,6 +39,9 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=20)
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--mock", action="store_true",
+                        help="litellm's mock_response instead of the fake server: no HTTP, "
+                             "what is left is litellm's own cost and agentlog's")
     args = parser.parse_args()
 
     from fakeserver import FakeServer
@@ -47,14 +51,23 @@ def main() -> None:
     from agentlog.runner.execute import RunRequest
     from agentlog.runner.llm import litellm
 
-    server = FakeServer().start()
-    base = server.base(f"slow-{args.latency:g}")
-    kwargs = {"model": "openai/gpt-4o-mini", "api_base": base, "api_key": "fake-key",
-              "messages": [{"role": "user", "content": "hi"}], "max_retries": 0, "timeout": 30}
     work = tempfile.mkdtemp()
     agents = Path(work, "agents.yaml")
-    agents.write_text(f"agents:\n  a: {{model: openai/gpt-4o-mini, api_base: '{base}', "
-                      "api_key: fake-key, prompt: 'row {{ n }}', params: {n: {}}}\n")
+    server = None
+    if args.mock:
+        args.latency = 0.0
+        kwargs = {"model": "gpt-4o-mini", "mock_response": "ok",
+                  "messages": [{"role": "user", "content": "hi"}]}
+        endpoint = "mock_response: ok"
+    else:
+        server = FakeServer().start()
+        base = server.base(f"slow-{args.latency:g}")
+        kwargs = {"model": "openai/gpt-4o-mini", "api_base": base, "api_key": "fake-key",
+                  "messages": [{"role": "user", "content": "hi"}], "max_retries": 0,
+                  "timeout": 30}
+        endpoint = f"api_base: '{base}', api_key: fake-key"
+    agents.write_text(f"agents:\n  a: {{model: {kwargs['model']}, {endpoint}, "
+                      "prompt: 'row {{ n }}', params: {n: {}}}\n")
     cfg = config.load(str(agents))
     rows = [batch.Row(i + 1, {"n": i}) for i in range(args.rows)]
 
@@ -84,7 +97,8 @@ def main() -> None:
     for name, fn in (("bare litellm, threads", threads), ("bare litellm, asyncio", asyncio_loop),
                      ("agentlog batch", agentlog_batch)):
         print(f"  {name:24} {best(fn, args.repeat):6.2f} s")
-    server.stop()
+    if server:
+        server.stop()
 
 
 if __name__ == "__main__":
