@@ -88,3 +88,42 @@ def test_meta_filters_read_the_index_not_every_rows_json(tmp_path):
         plan = " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + text, params))
         assert "idx_execution_meta_key" in plan or "PRIMARY KEY" in plan, plan
         assert "SCAN executions" not in plan, plan
+
+
+def _reference(conn, key: str, value: str, order: str, limit: int) -> list[int]:
+    """The same question answered by reading every row's JSON."""
+    return [r[0] for r in conn.execute(
+        f"SELECT id FROM executions WHERE json_extract(metadata, ?) = ? ORDER BY {order} "
+        "LIMIT ?", (f'$."{key}"', value, limit))]
+
+
+def test_a_leading_text_test_returns_the_same_rows_in_every_order(tmp_path):
+    """`key = text` drives the list from the index in id order; any sort, direction, limit
+    and other filter gives what reading every row's JSON gives."""
+    conn = db.connect(tmp_path / "log.db")
+    values = ["docs", "ops", {"docs": 1}, ["docs"], "{docs", 7, None]
+    for i in range(120):
+        writer.insert_final(conn, {
+            "agent_type": "a" if i % 3 else "b", "created_at": WHEN, "status": "success",
+            "total_cost": (i * 7) % 11 / 100, "metadata": {"team": values[i % len(values)]}})
+    for value in ("docs", "{docs", '{"docs":1}', "nobody"):
+        base = Query().where_meta("team", value)
+        assert [r.id for r in base.limit(5).fetch(conn)] == \
+            _reference(conn, "team", value, "id DESC", 5)
+        assert [r.id for r in base.reverse().limit(5).fetch(conn)] == \
+            _reference(conn, "team", value, "id ASC", 5)
+        by_cost = [r.id for r in base.order_by("-cost", "-id").limit(7).fetch(conn)]
+        assert by_cost == _reference(conn, "team", value, "total_cost DESC, id DESC", 7)
+        only_b = {r.id for r in base.by_agent("b").fetch(conn)}
+        assert only_b == {i for i in _reference(conn, "team", value, "id", 999)
+                          if i % 3 == 1}
+        count, _ = base.totals_upto(conn, 10_000)
+        assert count == len(_reference(conn, "team", value, "id", 999))
+
+
+def test_a_leading_test_walks_the_index_newest_first_without_listing_every_match(tmp_path):
+    conn = db.connect(tmp_path / "log.db")
+    text, params = Query().where_meta("team", "docs").today().limit(20).sql()
+    plan = " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + text, params))
+    assert plan.startswith("SEARCH lead USING COVERING INDEX idx_execution_meta_key"), plan
+    assert "TEMP B-TREE" not in plan and "LIST SUBQUERY" not in plan, plan

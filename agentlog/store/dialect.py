@@ -73,6 +73,30 @@ def _meta_rows(key: str, test: str, params: tuple, nested: str, nested_params: t
             f"WHERE key = ? AND type = 'object') AND {nested}", (first, *nested_params))
 
 
+# A list whose first metadata test is `key = text` reads that test's index entries newest
+# first and joins each to its row, instead of listing every matching id before it can order
+# them (`id IN (…)` materialises the list: 120 ms for a value in a quarter of 1M rows).
+META_LEAD_ID = "lead.execution_id"
+
+
+def can_lead(key: str, value: Any) -> bool:
+    """A top-level key compared with text that no object or array can equal: its matches are
+    one range of the (key, type, value) index, already in id order."""
+    return ("." not in key and isinstance(value, str)
+            and not value.lstrip().startswith(("{", "[")))
+
+
+def meta_lead_source() -> str:
+    # CROSS JOIN keeps the index rows as the outer loop (SQLite never reorders it).
+    return ("execution_meta AS lead CROSS JOIN executions "
+            "ON executions.id = lead.execution_id")
+
+
+def meta_lead_test(key: str, value: str) -> tuple[str, tuple]:
+    """The leading test, on the joined index rows."""
+    return "lead.key = ? AND lead.type = 'text' AND lead.value = ?", (key, value)
+
+
 def fts_phrases(text: str) -> str:
     """User text as an FTS5 query that cannot be a syntax error: every word a quoted phrase
     (ANDed); a trailing * keeps its meaning as a prefix search."""

@@ -8,6 +8,7 @@ an empty time range) and malformed values raise QueryError with one line naming 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -183,6 +184,9 @@ class Filters:
     # --- metadata and text -------------------------------------------------------------------
     def where_meta(self, key: str, value: Any):
         """metadata[key] == value; dotted keys reach nested objects."""
+        if self.lead is None and dialect.can_lead(key, value):
+            dialect.json_path(key)  # the key's own checks
+            return replace(self, lead=(key, value))
         return self.where(*_flat(dialect.meta_equals(key, value)))
 
     def has_meta(self, key: str):

@@ -44,6 +44,7 @@ class Query(Filters):
     before: str | None = None  # created_at < before
     claims: tuple[tuple[str, frozenset, str], ...] = ()  # (dimension, allowed values, flag)
     match: str | None = None  # FTS5 query of search()
+    lead: tuple[str, str] | None = None  # a metadata key = text test that drives sql()
     order: tuple[str, ...] = ()  # empty: by search rank when searching, then newest first
     max_rows: int | None = None
 
@@ -108,7 +109,7 @@ class Query(Filters):
             return self.order
         return (_RANK, "-id") if self.match else ("-id",)
 
-    def _where(self, ranked: bool) -> tuple[str, list]:
+    def _where(self, ranked: bool, led: bool = False) -> tuple[str, list]:
         clauses: list[str] = []
         params: list[Any] = []
         if self.after:
@@ -117,6 +118,11 @@ class Query(Filters):
         if self.before:
             clauses.append("created_at < ?")
             params.append(self.before)
+        if self.lead:  # tested on the joined index rows when it leads, else like any filter
+            test = dialect.meta_lead_test if led else dialect.meta_equals
+            clause, values = test(*self.lead)
+            clauses.append(f"({clause})")
+            params.extend(values)
         for clause, values in self.conditions:
             clauses.append(f"({clause})")
             params.extend(values)
@@ -129,17 +135,31 @@ class Query(Filters):
         """` WHERE …` (or "") over the executions table, and its parameters."""
         return self._where(ranked=False)
 
+    def _source(self, ranked: bool) -> tuple[str, bool]:
+        """The FROM clause of sql() and whether a metadata test leads it (see meta_lead)."""
+        if ranked:
+            return dialect.fts_ranked_source(), False
+        if self.lead:
+            return dialect.meta_lead_source(), True
+        return "executions", False
+
     def sql(self, columns: str = "executions.*") -> tuple[str, list]:
         """The SELECT of matching rows; `columns` is a select list written inside store/."""
         order = self._order()
         ranked = any(k.lstrip("-") == _RANK for k in order)
         if ranked and not self.match:
             raise QueryError("sorting by rank needs a search")
-        source = dialect.fts_ranked_source() if ranked else "executions"
-        where, params = self._where(ranked)
+        source, led = self._source(ranked)
+        where, params = self._where(ranked, led)
+
+        def key(name: str) -> str:
+            if name == _RANK:
+                return "fts_rank"
+            return dialect.META_LEAD_ID if led and name == "id" else "executions." + name
+
         keys = ", ".join(  # unknown values (NULL) last in either direction
-            f"{'fts_rank' if k.lstrip('-') == _RANK else 'executions.' + k.lstrip('-')} "
-            f"{'DESC' if k.startswith('-') else 'ASC'} NULLS LAST" for k in order)
+            f"{key(k.lstrip('-'))} {'DESC' if k.startswith('-') else 'ASC'} NULLS LAST"
+            for k in order)
         text = f"SELECT {columns} FROM {source}{where} ORDER BY {keys}"
         params = [self.match, *params] if ranked else params
         if self.max_rows is not None:
@@ -177,10 +197,12 @@ class Query(Filters):
     def totals_upto(self, conn: sqlite3.Connection, cap: int) -> tuple[int, float | None]:
         """Count and total cost of the matching rows, reading at most `cap + 1` of them: a
         count above `cap` only says "more than cap" (and its cost covers those rows only)."""
-        where, params = self.where_sql()
+        source, led = self._source(ranked=False)
+        where, params = self._where(ranked=False, led=led)
         return conn.execute(
             "SELECT count(*), sum(total_cost) FROM "
-            f"(SELECT total_cost FROM executions{where} LIMIT ?)", [*params, cap + 1]).fetchone()
+            f"(SELECT executions.total_cost FROM {source}{where} LIMIT ?)",
+            [*params, cap + 1]).fetchone()
 
 
 def latest(conn: sqlite3.Connection) -> Execution | None:
