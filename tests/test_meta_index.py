@@ -127,3 +127,21 @@ def test_a_leading_test_walks_the_index_newest_first_without_listing_every_match
     plan = " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + text, params))
     assert plan.startswith("SEARCH lead USING COVERING INDEX idx_execution_meta_key"), plan
     assert "TEMP B-TREE" not in plan and "LIST SUBQUERY" not in plan, plan
+
+
+def test_with_two_metadata_tests_none_leads_and_both_hold(tmp_path):
+    """A common first value must not walk past a rare second one: with several tests SQLite
+    picks the index to start from."""
+    conn = db.connect(tmp_path / "log.db")
+    for i in range(60):
+        writer.insert_final(conn, {"agent_type": "a", "created_at": WHEN, "status": "success",
+                                   "metadata": {"team": "docs", "ticket": i % 20}})
+    for query in (Query().where_meta("team", "docs").where_meta("ticket", 7),
+                  Query().where_meta("ticket", 7).where_meta("team", "docs"),
+                  Query().where_meta("team", "docs").has_meta("ticket")):
+        text, params = query.limit(20).sql()
+        plan = " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + text, params))
+        assert "SEARCH lead" not in plan, plan
+    two = Query().where_meta("team", "docs").where_meta("ticket", 7)
+    assert sorted(r.id for r in two.fetch(conn)) == [8, 28, 48]
+    assert len(list(Query().where_meta("team", "docs").has_meta("ticket").fetch(conn))) == 60

@@ -184,13 +184,20 @@ class Filters:
     # --- metadata and text -------------------------------------------------------------------
     def where_meta(self, key: str, value: Any):
         """metadata[key] == value; dotted keys reach nested objects."""
-        if self.lead is None and dialect.can_lead(key, value):
-            dialect.json_path(key)  # the key's own checks
+        dialect.meta_equals(key, value)  # the key's and the value's own checks
+        if self.lead is None and not self.metas and dialect.can_lead(key, value):
             return replace(self, lead=(key, value))
-        return self.where(*_flat(dialect.meta_equals(key, value)))
+        return self._add_meta(key, value, True)
 
     def has_meta(self, key: str):
-        return self.where(*_flat(dialect.meta_has(key)))
+        dialect.meta_has(key)
+        return self._add_meta(key, None, False)
+
+    def _add_meta(self, key: str, value: Any, compare: bool):
+        """A second metadata test takes the lead away: with several, SQLite picks the most
+        selective index itself (a leading common value would walk past a rare second one)."""
+        led = ((*self.lead, True),) if self.lead else ()
+        return replace(self, lead=None, metas=(*led, *self.metas, (key, value, compare)))
 
     def search(self, text: str):
         """Full-text over prompts, response and error message; words are ANDed."""
@@ -228,8 +235,3 @@ def _threshold(value: float | str, flag: str) -> float:
     if number < 0 or number != number:
         raise QueryError(f"{flag} must be zero or more, got {value}")
     return number
-
-
-def _flat(condition: tuple[str, tuple]) -> tuple:
-    clause, params = condition
-    return (clause, *params)

@@ -44,7 +44,8 @@ class Query(Filters):
     before: str | None = None  # created_at < before
     claims: tuple[tuple[str, frozenset, str], ...] = ()  # (dimension, allowed values, flag)
     match: str | None = None  # FTS5 query of search()
-    lead: tuple[str, str] | None = None  # a metadata key = text test that drives sql()
+    lead: tuple[str, str] | None = None  # the only metadata test, key = text: drives sql()
+    metas: tuple[tuple[str, Any, bool], ...] = ()  # else every one: (key, value, compare?)
     order: tuple[str, ...] = ()  # empty: by search rank when searching, then newest first
     max_rows: int | None = None
 
@@ -121,6 +122,11 @@ class Query(Filters):
         if self.lead:  # tested on the joined index rows when it leads, else like any filter
             test = dialect.meta_lead_test if led else dialect.meta_equals
             clause, values = test(*self.lead)
+            clauses.append(f"({clause})")
+            params.extend(values)
+        for key, value, compare in self.metas:
+            clause, values = (dialect.meta_equals(key, value) if compare
+                              else dialect.meta_has(key))
             clauses.append(f"({clause})")
             params.extend(values)
         for clause, values in self.conditions:
