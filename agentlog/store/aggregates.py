@@ -1,4 +1,4 @@
-"""Building blocks of the reports: grouped totals, exact percentiles, a consistent snapshot.
+"""Building blocks of the reports: grouped totals and exact percentiles.
 
 Totals are computed in one SQL pass grouped by the low-cardinality columns that the rates need
 (status, error class, cache hit, fallback reason, attempt count) next to the report's own keys;
@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 
 from agentlog.store import dialect
@@ -171,17 +169,3 @@ def percentiles(conn: sqlite3.Connection, query: Query, column: str, n: int,
             f"{'DESC' if descending else 'ASC'} LIMIT 1 OFFSET ?", [*params, offset]).fetchone()
         out[f"p{p}"] = row[0] if row else None
     return out
-
-
-@contextmanager
-def snapshot(conn: sqlite3.Connection) -> Iterator[None]:
-    """Run a report's queries in one read transaction, so that executions finalized meanwhile
-    cannot make its totals and percentiles disagree."""
-    if conn.in_transaction:
-        yield
-        return
-    conn.execute("BEGIN")
-    try:
-        yield
-    finally:
-        conn.execute("COMMIT")

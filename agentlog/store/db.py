@@ -99,6 +99,22 @@ def pragmas(conn: sqlite3.Connection, **values) -> Iterator[None]:
             conn.execute(f"PRAGMA {name}={value}")
 
 
+@contextlib.contextmanager
+def snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """Run several reads in one read transaction, so that they all see one state of the log
+    (a report's totals and percentiles, an export's ids and rows); writers go on meanwhile
+    (WAL). Inside a transaction already, that one is the snapshot."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+
+
 def path_of(conn: sqlite3.Connection) -> str | None:
     """The file behind a connection (None for an in-memory database)."""
     for _, name, file in conn.execute("PRAGMA database_list"):

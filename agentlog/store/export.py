@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import BinaryIO
 
 from agentlog.errors import QueryError
-from agentlog.store import schema
+from agentlog.store import db, schema
 from agentlog.store.query import Query
 
 FORMATS = ("csv", "json", "jsonl")
@@ -80,7 +80,7 @@ def write(conn: sqlite3.Connection, query: Query, fmt: str, out: BinaryIO,
         between = b"\n" if fmt == "jsonl" else b",\n"
         line, finish = _json_line(columns, types), bytes
     count = 0
-    with _snapshot(conn):
+    with db.snapshot(conn):
         for rows, block in _ahead(_blocks(conn, query, line, between)):
             out.write(between if count else (b"[\n" if fmt == "json" else b""))
             out.write(finish(block))
@@ -92,21 +92,6 @@ def write(conn: sqlite3.Connection, query: Query, fmt: str, out: BinaryIO,
     elif fmt == "jsonl" and count:
         out.write(b"\n")
     return count
-
-
-@contextlib.contextmanager
-def _snapshot(conn: sqlite3.Connection) -> Iterator[None]:
-    """One read transaction, so that the listed ids and their rows come from one state of
-    the log (WAL: writers go on meanwhile)."""
-    if conn.in_transaction:
-        yield
-        return
-    conn.execute("BEGIN")
-    try:
-        yield
-    finally:
-        if conn.in_transaction:
-            conn.execute("COMMIT")
 
 
 def _blocks(conn: sqlite3.Connection, query: Query, line: str,

@@ -20,8 +20,8 @@ from agentlog.store.aggregates import (
     grouped_totals,
     percentiles,
     ratio,
-    snapshot,
 )
+from agentlog.store.db import snapshot
 from agentlog.store.query import Query
 
 DIMENSIONS = {"agent": "agent_type", "model": "chosen_model_id", "tenant": "tenant_id"}
