@@ -98,6 +98,7 @@ def _fit(widths: dict[str, int], names: tuple[str, ...], room: int) -> dict[str,
 def executions_table(records: list, names: tuple[str, ...], zone, total: tuple[int, float | None],
                      filtered: bool) -> None:
     """The rows, then a footer with the count and cost of every matching row."""
+    from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
 
@@ -108,7 +109,7 @@ def executions_table(records: list, names: tuple[str, ...], zone, total: tuple[i
         return
     compact = out.width < WIDE
     cells = [[COLUMNS[n].cell(r, zone, compact) for n in names] for r in records]
-    widths = {n: max(len(COLUMNS[n].header), *(len(row[i]) for row in cells))
+    widths = {n: max(cell_len(COLUMNS[n].header), *(cell_len(row[i]) for row in cells))
               for i, n in enumerate(names)}
     fixed = sum(w for n, w in widths.items() if n not in FLEXIBLE)
     fitted = _fit(widths, names, out.width - fixed - (len(names) - 1))
@@ -116,12 +117,17 @@ def executions_table(records: list, names: tuple[str, ...], zone, total: tuple[i
         if name in fitted:
             for row in cells:
                 row[i] = _shorten(row[i], fitted[name])
+    fits = fixed + sum(fitted.values()) + len(names) - 1 <= out.width
     table = Table(box=None, show_edge=False, pad_edge=False, collapse_padding=True,
                   padding=(0, 1), header_style="bold")
     for name in names:
         col = COLUMNS[name]
+        # When the table fits, every width is known here and rich need not measure each cell
+        # again (a third of the time of printing it); when it does not, minimum widths let
+        # rich crop the table on the right instead of cutting every column (ids included).
+        known = fitted.get(name, widths[name] if fits else None)
         table.add_column(col.header, justify=col.justify, no_wrap=True, overflow="crop",
-                         width=fitted.get(name), min_width=None if name in fitted else widths[name])
+                         width=known, min_width=None if known else widths[name])
     status_at = names.index("status") if "status" in names else None
     for record, row in zip(records, cells, strict=True):
         texts = [Text(c) for c in row]
