@@ -73,7 +73,7 @@ def _meta_rows(key: str, test: str, params: tuple, nested: str, nested_params: t
             f"WHERE key = ? AND type = 'object') AND {nested}", (first, *nested_params))
 
 
-# A list whose first metadata test is `key = text` reads that test's index entries newest
+# A list whose only metadata test is `key = text` reads that test's index entries newest
 # first and joins each to its row, instead of listing every matching id before it can order
 # them (`id IN (…)` materialises the list: 120 ms for a value in a quarter of 1M rows).
 META_LEAD_ID = "lead.execution_id"

@@ -185,19 +185,11 @@ class Filters:
     def where_meta(self, key: str, value: Any):
         """metadata[key] == value; dotted keys reach nested objects."""
         dialect.meta_equals(key, value)  # the key's and the value's own checks
-        if self.lead is None and not self.metas and dialect.can_lead(key, value):
-            return replace(self, lead=(key, value))
-        return self._add_meta(key, value, True)
+        return replace(self, metas=(*self.metas, (key, value, True)))
 
     def has_meta(self, key: str):
         dialect.meta_has(key)
-        return self._add_meta(key, None, False)
-
-    def _add_meta(self, key: str, value: Any, compare: bool):
-        """A second metadata test takes the lead away: with several, SQLite picks the most
-        selective index itself (a leading common value would walk past a rare second one)."""
-        led = ((*self.lead, True),) if self.lead else ()
-        return replace(self, lead=None, metas=(*led, *self.metas, (key, value, compare)))
+        return replace(self, metas=(*self.metas, (key, None, False)))
 
     def search(self, text: str):
         """Full-text over prompts, response and error message; words are ANDed."""

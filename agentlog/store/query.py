@@ -44,8 +44,7 @@ class Query(Filters):
     before: str | None = None  # created_at < before
     claims: tuple[tuple[str, frozenset, str], ...] = ()  # (dimension, allowed values, flag)
     match: str | None = None  # FTS5 query of search()
-    lead: tuple[str, str] | None = None  # the only metadata test, key = text: drives sql()
-    metas: tuple[tuple[str, Any, bool], ...] = ()  # else every one: (key, value, compare?)
+    metas: tuple[tuple[str, Any, bool], ...] = ()  # metadata tests: (key, value, compare?)
     order: tuple[str, ...] = ()  # empty: by search rank when searching, then newest first
     max_rows: int | None = None
 
@@ -119,13 +118,9 @@ class Query(Filters):
         if self.before:
             clauses.append("created_at < ?")
             params.append(self.before)
-        if self.lead:  # tested on the joined index rows when it leads, else like any filter
-            test = dialect.meta_lead_test if led else dialect.meta_equals
-            clause, values = test(*self.lead)
-            clauses.append(f"({clause})")
-            params.extend(values)
-        for key, value, compare in self.metas:
-            clause, values = (dialect.meta_equals(key, value) if compare
+        for key, value, compare in self.metas:  # a leading one is tested on its index rows
+            clause, values = (dialect.meta_lead_test(key, value) if led
+                              else dialect.meta_equals(key, value) if compare
                               else dialect.meta_has(key))
             clauses.append(f"({clause})")
             params.extend(values)
@@ -142,10 +137,13 @@ class Query(Filters):
         return self._where(ranked=False)
 
     def _source(self, ranked: bool) -> tuple[str, bool]:
-        """The FROM clause of sql() and whether a metadata test leads it (see meta_lead)."""
+        """The FROM clause of sql() and whether a metadata test leads it: the only one, if it
+        compares a top-level key with text (see dialect.META_LEAD_ID); with several, SQLite
+        picks the most selective index itself (a leading common value would walk past a rare
+        second one)."""
         if ranked:
             return dialect.fts_ranked_source(), False
-        if self.lead:
+        if len(self.metas) == 1 and self.metas[0][2] and dialect.can_lead(*self.metas[0][:2]):
             return dialect.meta_lead_source(), True
         return "executions", False
 

@@ -25,6 +25,9 @@ def fts_index_row(conn: sqlite3.Connection, execution_id: int) -> None:
     )
 
 
+_FTS_AUTOMERGE = 4  # FTS5's default
+
+
 def fts_unindex(conn: sqlite3.Connection, where: str, params: tuple = ()) -> None:
     """Remove rows from the full-text index before they are deleted or rewritten; call it
     inside a transaction.
@@ -45,9 +48,6 @@ def fts_unindex(conn: sqlite3.Connection, where: str, params: tuple = ()) -> Non
         params,
     )
     _fts_set(conn, "automerge", _FTS_AUTOMERGE if automerge is None else automerge[0])
-
-
-_FTS_AUTOMERGE = 4  # FTS5's default
 
 
 def _fts_set(conn: sqlite3.Connection, option: str, value: int) -> None:
