@@ -107,11 +107,16 @@ def test_a_long_trend_is_split_into_several_statements(trend):
     assert d["rows"][-1]["start"] == "2026-11-02"
 
 
-def test_trend_reads_one_covering_index_range_per_bucket(log_file):
+def test_trend_reads_one_range_of_hourly_totals_or_covering_index_per_bucket(log_file):
     from agentlog.store import reports
     from agentlog.store.query import Query
 
-    for query in (Query(zone="Europe/Berlin"), Query(zone="Europe/Berlin").by_agent("a")):
+    berlin = Query(zone="Europe/Berlin")
+    for query in (berlin, berlin.by_agent("a")):
+        [plan] = plans_of(log_file, lambda conn, q=query: reports.trend(conn, q, 30))
+        assert plan.count("SEARCH execution_hours USING PRIMARY KEY") == 30, plan
+        assert "TEMP B-TREE" not in plan
+    for query in (berlin.slow(0), berlin.by_agent("a").slow(0)):  # only rows know durations
         [plan] = plans_of(log_file, lambda conn, q=query: reports.trend(conn, q, 30))
         assert plan.count("COVERING INDEX idx_report_") == 30, plan
         assert "TEMP B-TREE" not in plan

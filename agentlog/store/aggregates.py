@@ -5,7 +5,8 @@ Totals are computed in one SQL pass grouped by the low-cardinality columns that 
 Python then adds up those few group rows (never the executions themselves) into the numbers of
 each key and of the whole report. Grouping costs less than one conditional sum per rate, and
 the stats index (migration m040) holds these columns in this order, so the pass over one agent
-reads the index alone and needs no sort.
+reads the index alone and needs no sort. Whole days and hours are read from the totals instead
+when the filters allow it (store/totals.py): the same groups, from far fewer rows.
 """
 
 from __future__ import annotations
@@ -14,18 +15,21 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field, fields
 
-from agentlog.store import dialect
+from agentlog.store import dialect, totals
 from agentlog.store.query import Query
 
 FAILED = ("error", "timeout")
 # Grouped, not summed: each becomes a column of the group rows (see module docstring).
 OUTCOME_KEYS = ("status", "error_class", "cache_hit", "fallback_reason", "attempts_count")
-SUMS = ("count(*), coalesce(sum(total_cost), 0.0), count(total_cost), "
-        "coalesce(sum(input_cost), 0.0), coalesce(sum(output_cost), 0.0), "
-        "coalesce(sum(total_tokens), 0), "
+SUMS = ("count(*), total(total_cost), count(total_cost), "
+        "total(input_cost), total(output_cost), coalesce(sum(total_tokens), 0), "
         "coalesce(sum(duration_ms), 0), count(duration_ms), "
         "coalesce(sum(time_to_first_token_ms), 0), count(time_to_first_token_ms), "
         "min(created_at)")
+# The same numbers from the totals (migration m060); first seen is only the day or hour there.
+BUCKET_SUMS = ("sum(executions), total(total_cost_sum), sum(priced), "
+             "total(input_cost_sum), total(output_cost_sum), sum(total_tokens_sum), "
+             "sum(duration_sum), sum(timed), sum(ttft_sum), sum(ttft_count), min(bucket)")
 
 
 def ratio(part: float, whole: float) -> float | None:
@@ -53,7 +57,7 @@ class Totals:
     cache_hits: int = 0
     fallbacks: int = 0
     retried: int = 0  # more than one attempt: a retry or a fallback
-    first_seen: str | None = None  # the earliest created_at (stored UTC string)
+    first_seen: str | None = None  # the earliest created_at, or its hour (see first_seen())
     error_classes: Counter = field(default_factory=Counter)
 
     def add(self, other: Totals) -> None:
@@ -104,15 +108,20 @@ class Totals:
 
 def grouped_totals(conn: sqlite3.Connection, query: Query, keys: tuple[str, ...],
                    index: str | None = None) -> dict[tuple, Totals]:
-    """Totals per combination of `keys` (trusted column names) over the query's rows,
-    read through `index` when given (see dialect.prefer_index)."""
+    """Totals per combination of `keys` (trusted names of totals.KEYS) over the query's rows,
+    read through `index` when only rows can answer (see dialect.prefer_index). A first_seen
+    read from the totals tables is a day or hour (see first_seen())."""
     columns = ", ".join((*keys, *OUTCOME_KEYS))
-    where, params = query.where_sql()
-    source = "executions" + (dialect.prefer_index(index) if index else "")
-    sql = f"SELECT {columns}, {SUMS} FROM {source}{where} GROUP BY {columns}"
     out: dict[tuple, Totals] = {}
-    width = len(keys)
-    for row in conn.execute(sql, params):
+    for part in totals.parts(query, index):
+        sql = (f"SELECT {columns}, {BUCKET_SUMS if part.summed else SUMS} "
+               f"FROM {part.source}{part.where} GROUP BY {columns}")
+        _add_groups(out, conn.execute(sql, part.params), len(keys))
+    return out
+
+
+def _add_groups(out: dict[tuple, Totals], rows, width: int) -> None:
+    for row in rows:
         key = row[:width]
         status, error_class, cache_hit, fallback_reason, attempts = row[width:width + 5]
         (count, cost, priced, in_cost, out_cost, tokens, dur, timed, ttft, ttft_n,
@@ -128,7 +137,16 @@ def grouped_totals(conn: sqlite3.Connection, query: Query, keys: tuple[str, ...]
             retried=count if (attempts or 0) > 1 else 0, first_seen=first,
             error_classes=Counter({error_class: count}) if status in FAILED else Counter())
         out.setdefault(key, Totals()).add(part)
-    return out
+
+
+def first_seen(conn: sqlite3.Connection, query: Query, seen: str | None) -> str | None:
+    """The exact first created_at of the query's rows, given the `seen` of their Totals (a day
+    or an hour when it was read from the totals: the first row is found inside it)."""
+    if not totals.is_bucket(seen):
+        return seen
+    where, params = query.where("created_at >= ? AND created_at < ?",
+                                *totals.bucket_bounds(seen)).where_sql()
+    return conn.execute(f"SELECT min(created_at) FROM executions{where}", params).fetchone()[0]
 
 
 def combined(parts) -> Totals:

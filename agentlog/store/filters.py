@@ -96,20 +96,23 @@ class Filters:
 
     def _statuses(self, names: tuple[str, ...], flag: str):
         marks = ", ".join("?" * len(names))
-        return self._claim("status", names, flag).where(f"status IN ({marks})", *names)
+        return self._claim("status", names, flag).where(f"status IN ({marks})", *names,
+                                                            columns=("status",))
 
     # --- who and what ----------------------------------------------------------------------
     def by_agent(self, *names: str):
-        return self.where(f"agent_type IN ({', '.join('?' * len(names))})", *names)
+        return self.where(f"agent_type IN ({', '.join('?' * len(names))})", *names,
+                          columns=("agent_type",))
 
     def by_model(self, *names: str):
         """The chosen model or the configured one."""
         marks = ", ".join("?" * len(names))
         return self.where(f"chosen_model_id IN ({marks}) OR model_id IN ({marks})",
-                          *names, *names)
+                          *names, *names, columns=("chosen_model_id", "model_id"))
 
     def by_tenant(self, tenant: str):
-        return self._claim("tenant", (True,), "--tenant").where("tenant_id = ?", tenant)
+        return self._claim("tenant", (True,), "--tenant").where("tenant_id = ?", tenant,
+                                                                  columns=("tenant_id",))
 
     def current_tenant(self):
         """The tenant `run` would record: --tenant, AGENTLOG_TENANT, settings.tenant."""
@@ -122,7 +125,7 @@ class Filters:
         flag = "--with-tenant" if yes else "--without-tenant"
         return self._claim("tenant", (yes,), flag).where(
             "tenant_id IS NOT NULL AND tenant_id != ''" if yes
-            else "tenant_id IS NULL OR tenant_id = ''")
+            else "tenant_id IS NULL OR tenant_id = ''", columns=("tenant_id",))
 
     def without_tenant(self):
         return self.with_tenant(False)
@@ -150,14 +153,14 @@ class Filters:
 
     def with_fallback(self, yes: bool = True):
         return self._flag("fallback", yes, "fallback_reason IS NOT NULL", "fallback_reason IS NULL",
-                          "--with-fallback", "--without-fallback")
+                          "--with-fallback", "--without-fallback", ("fallback_reason",))
 
     def without_fallback(self):
         return self.with_fallback(False)
 
     def cached(self, yes: bool = True):
         return self._flag("cache", yes, "cache_hit = 1", "cache_hit = 0",
-                          "--cached", "--cache-miss")
+                          "--cached", "--cache-miss", ("cache_hit",))
 
     def cache_miss(self):
         return self.cached(False)
@@ -177,9 +180,10 @@ class Filters:
         """Any attempt hit a rate limit."""
         return self.where("rate_limited = 1")
 
-    def _flag(self, dimension: str, yes: bool, on: str, off: str, flag_on: str, flag_off: str):
+    def _flag(self, dimension: str, yes: bool, on: str, off: str, flag_on: str, flag_off: str,
+              columns: tuple[str, ...] | None = None):
         return self._claim(dimension, (yes,), flag_on if yes else flag_off).where(
-            on if yes else off)
+            on if yes else off, columns=columns)
 
     # --- metadata and text -------------------------------------------------------------------
     def where_meta(self, key: str, value: Any):

@@ -208,6 +208,82 @@ def m050_execution_meta(db) -> None:
         db.execute("ANALYZE execution_meta")
 
 
+@migration
+def m060_execution_totals(db) -> None:
+    # Reports over months read hundreds of thousands of index entries. Two tables hold the
+    # counts and sums of the executions of each UTC day and each UTC hour (the first 10 or 13
+    # characters of created_at) per combination of the columns reports group and filter on
+    # (store/totals.py). Triggers add each execution on insert, move it on update and take it
+    # out on delete, so both always sum the live rows, whoever writes. NULLs are values of the
+    # combination, so the primary key is the bucket and the combination spelled with quote().
+    keys = ("agent_type", "agent_version", "model_id", "chosen_model_id", "tenant_id",
+            "status", "error_class", "cache_hit", "fallback_reason", "attempts_count")
+    adds = {  # sum column: what one execution adds to it
+        "executions": "1",
+        "priced": "{r}.total_cost IS NOT NULL",
+        "total_cost_sum": "coalesce({r}.total_cost, 0.0)",
+        "input_cost_sum": "coalesce({r}.input_cost, 0.0)",
+        "output_cost_sum": "coalesce({r}.output_cost, 0.0)",
+        "total_tokens_sum": "coalesce({r}.total_tokens, 0)",
+        "duration_sum": "coalesce({r}.duration_ms, 0)",
+        "timed": "{r}.duration_ms IS NOT NULL",
+        "ttft_sum": "coalesce({r}.time_to_first_token_ms, 0)",
+        "ttft_count": "{r}.time_to_first_token_ms IS NOT NULL",
+    }
+    costs = ("total_cost_sum", "input_cost_sum", "output_cost_sum")
+    watched = ", ".join(("created_at", *keys, "total_cost", "input_cost", "output_cost",
+                         "total_tokens", "duration_ms", "time_to_first_token_ms"))
+    names = ", ".join(("bucket", "key", *keys, *adds))
+
+    def key(r: str) -> str:
+        return " || ',' || ".join(f"quote({r}.{k})" for k in keys)
+
+    for table, width in (("execution_hours", 13), ("execution_days", 10)):
+        def bucket(r: str, width=width) -> str:
+            return f"coalesce(substr({r}.created_at, 1, {width}), '')"
+
+        def where(r: str, bucket=bucket) -> str:
+            return f"bucket = {bucket(r)} AND key = {key(r)}"
+
+        sums = ", ".join(f"{s} {'REAL' if s in costs else 'INTEGER'} NOT NULL" for s in adds)
+        db.execute(f"CREATE TABLE IF NOT EXISTS {table} (bucket TEXT NOT NULL, "
+                   f"key TEXT NOT NULL, {', '.join(keys)}, {sums}, PRIMARY KEY (bucket, key)) "
+                   "WITHOUT ROWID")
+        add = (f"INSERT INTO {table} ({names}) VALUES ({bucket('new')}, {key('new')}, "
+               + ", ".join(f"new.{k}" for k in keys) + ", "
+               + ", ".join(v.format(r="new") for v in adds.values())
+               + ") ON CONFLICT (bucket, key) DO UPDATE SET "
+               + ", ".join(f"{s} = {s} + excluded.{s}" for s in adds))
+        # Taking a row out: when no priced row is left, the costs are 0.0 again exactly, not
+        # the rounding left over from subtracting floats; an emptied combination is deleted.
+        take = (f"UPDATE {table} SET "
+                + ", ".join(f"{s} = CASE WHEN priced = ({adds['priced'].format(r='old')}) "
+                            f"THEN 0.0 ELSE {s} - {adds[s].format(r='old')} END" if s in costs
+                            else f"{s} = {s} - ({adds[s].format(r='old')})" for s in adds)
+                + f" WHERE {where('old')}; "
+                f"DELETE FROM {table} WHERE {where('old')} AND executions = 0")
+        db.execute(f"CREATE TRIGGER IF NOT EXISTS {table}_insert AFTER INSERT ON executions "
+                   f"BEGIN {add}; END")
+        db.execute(f"CREATE TRIGGER IF NOT EXISTS {table}_update "
+                   f"AFTER UPDATE OF {watched} ON executions BEGIN {take}; {add}; END")
+        db.execute(f"CREATE TRIGGER IF NOT EXISTS {table}_delete AFTER DELETE ON executions "
+                   f"BEGIN {take}; END")
+        db.execute(f"DELETE FROM {table}")
+    # Filled once from the rows; the days are the sums of the hours.
+    db.execute(
+        f"INSERT INTO execution_hours ({names}) SELECT "
+        "coalesce(substr(e.created_at, 1, 13), ''), " + key("e") + ", "
+        + ", ".join(f"e.{k}" for k in keys) + ", "
+        + ", ".join(f"total({v.format(r='e')})" if s in costs else f"sum({v.format(r='e')})"
+                    for s, v in adds.items())
+        + " FROM executions AS e GROUP BY 1, 2")
+    db.execute(
+        f"INSERT INTO execution_days ({names}) SELECT substr(bucket, 1, 10), key, "
+        + ", ".join(keys) + ", "
+        + ", ".join(f"total({s})" if s in costs else f"sum({s})" for s in adds)
+        + " FROM execution_hours GROUP BY 1, 2")
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

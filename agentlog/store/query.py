@@ -39,7 +39,8 @@ _RANK = "rank"  # the search rank, sortable only inside a search
 class Query(Filters):
     zone: str | None = None  # IANA zone of calendar periods; None: the system's
     tenant: str | None = None  # the current tenant, for current_tenant()
-    conditions: tuple[tuple[str, tuple], ...] = ()
+    # (SQL, parameters, the columns it reads if the totals of store/totals.py may answer it)
+    conditions: tuple[tuple[str, tuple, frozenset | None], ...] = ()
     after: str | None = None  # created_at >= after (a stored UTC string)
     before: str | None = None  # created_at < before
     claims: tuple[tuple[str, frozenset, str], ...] = ()  # (dimension, allowed values, flag)
@@ -48,9 +49,11 @@ class Query(Filters):
     order: tuple[str, ...] = ()  # empty: by search rank when searching, then newest first
     max_rows: int | None = None
 
-    def where(self, clause: str, *params) -> Query:
-        """Add a condition (SQL written inside store/ only, values as parameters)."""
-        return replace(self, conditions=(*self.conditions, (clause, params)))
+    def where(self, clause: str, *params, columns: tuple[str, ...] | None = None) -> Query:
+        """Add a condition (SQL written inside store/ only, values as parameters). `columns`
+        names every column it reads, so the totals can answer it (store/totals.py)."""
+        found = frozenset(columns) if columns is not None else None
+        return replace(self, conditions=(*self.conditions, (clause, params, found)))
 
     def by_id(self, execution_id: int) -> Query:
         execution_id = int(execution_id)
@@ -124,7 +127,7 @@ class Query(Filters):
                               else dialect.meta_has(key))
             clauses.append(f"({clause})")
             params.extend(values)
-        for clause, values in self.conditions:
+        for clause, values, _ in self.conditions:
             clauses.append(f"({clause})")
             params.extend(values)
         if self.match and not ranked:  # a ranked query filters through its join instead

@@ -2,8 +2,9 @@
 
 Each report returns a dataclass whose `to_dict()` is its stable JSON form (raw numbers, costs
 in USD, rates as fractions, None where there is nothing to divide by). Money, bars and charts
-are the renderer's business. Reports read the live table: pruned executions are gone from
-every report, there is no separate statistics table.
+are the renderer's business. Reports read the live log: the rows, or the daily and hourly totals
+that triggers keep equal to them (store/totals.py), so pruned executions are gone from every
+report.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from datetime import date, timedelta
 
 from agentlog import timeutil
 from agentlog.errors import QueryError
+from agentlog.store import totals
 from agentlog.store.aggregates import (
     Totals,
     combined,
+    first_seen,
     grouped_totals,
     percentiles,
     ratio,
@@ -124,6 +127,10 @@ class CostReport:
                 "timezone": self.timezone, "rows": self.rows, "total": self.total}
 
 
+COST_SUMS = "count(*), coalesce(sum(total_tokens), 0), total(total_cost), count(total_cost)"
+COST_BUCKET_SUMS = "sum(executions), sum(total_tokens_sum), total(total_cost_sum), sum(priced)"
+
+
 def _cost_numbers(executions: int, tokens: int, cost: float, priced: int, grand: float) -> dict:
     return {"executions": executions, "total_tokens": tokens, "total_cost": cost,
             "avg_cost": ratio(cost, priced), "share": ratio(cost, grand)}
@@ -136,15 +143,16 @@ def cost_by(conn: sqlite3.Connection, query: Query, dimension: str) -> CostRepor
         raise QueryError(f"cannot report cost by '{dimension}' "
                          f"(choose from: {', '.join(DIMENSIONS)})")
     column = DIMENSIONS[dimension]
-    where, params = query.where_sql()
     groups: dict = {}
-    for name, count, tokens, cost, priced in conn.execute(
-            f"SELECT {column}, count(*), coalesce(sum(total_tokens), 0), "
-            f"coalesce(sum(total_cost), 0.0), count(total_cost) FROM executions{where} "
-            f"GROUP BY {column}", params):
-        key = name or None  # the empty tenant and no tenant are one group
-        old = groups.get(key, (0, 0, 0.0, 0))
-        groups[key] = (old[0] + count, old[1] + tokens, old[2] + cost, old[3] + priced)
+    with snapshot(conn):
+        for part in totals.parts(query):
+            sums = (COST_BUCKET_SUMS if part.summed else COST_SUMS)
+            for name, count, tokens, cost, priced in conn.execute(
+                    f"SELECT {column}, {sums} FROM {part.source}{part.where} GROUP BY {column}",
+                    part.params):
+                key = name or None  # the empty tenant and no tenant are one group
+                old = groups.get(key, (0, 0, 0.0, 0))
+                groups[key] = (old[0] + count, old[1] + tokens, old[2] + cost, old[3] + priced)
     grand = sum(g[2] for g in groups.values())
     rows = [{dimension: key, **_cost_numbers(*values, grand)} for key, values in groups.items()]
     rows.sort(key=lambda r: (-r["total_cost"], -r["executions"], r[dimension] or ""))
@@ -202,6 +210,8 @@ def stats(conn: sqlite3.Connection, query: Query, agent: str) -> AgentStats:
         totals = combined(versions.values())
         latencies = _latencies(conn, query, totals)
         per_version = []
+        for version, part in versions.items():
+            part.first_seen = first_seen(conn, query.where(*_same(version)), part.first_seen)
         for version, part in sorted(versions.items(), key=lambda kv: kv[1].first_seen or ""):
             mine = latencies if len(versions) == 1 else \
                 _latencies(conn, query.where(*_same(version)), part)
@@ -239,29 +249,41 @@ def _buckets(by: str, days: int | None, zone):
             for local, s, e in timeutil.hour_buckets(24 * (days or 2), zone)]
 
 
+TREND_SUMS = ("count(*), coalesce(sum(status IN ('error', 'timeout')), 0), total(total_cost), "
+              "coalesce(sum(duration_ms), 0), count(duration_ms)")
+TREND_BUCKET_SUMS = ("coalesce(sum(executions), 0), coalesce(sum(CASE WHEN status IN "
+                     "('error', 'timeout') THEN executions END), 0), "
+                     "total(total_cost_sum), coalesce(sum(duration_sum), 0), "
+                     "coalesce(sum(timed), 0)")
+
+
 def trend(conn: sqlite3.Connection, query: Query, days: int | None = None,
           by: str = "day") -> Trend:
     """One row per local calendar day (default the last 7) or clock hour (default the last
     48), oldest first, zero-filled: executions, failed, cost, average duration.
 
-    Each bucket is its own range over created_at, all of them in one UNION ALL: every branch
-    is an index range scan, and a bucket without executions still yields its row of zeros."""
+    Each bucket is its own range (its whole days and hours from the totals when the filters
+    allow, the rest from the rows), all of them in one UNION ALL: every branch is an index
+    range scan, and a bucket without executions still yields its row of zeros."""
     buckets = _buckets(by, days, query._zone())
-    found: dict[int, tuple] = {}
+    branches: list[tuple[str, list]] = []
+    for i, (_, start, end) in enumerate(buckets):
+        after = max(filter(None, (query.after, timeutil.to_iso(start))))
+        before = min(filter(None, (query.before, timeutil.to_iso(end))))
+        for part in totals.parts(replace(query, after=after, before=before)):
+            sums = TREND_BUCKET_SUMS if part.summed else TREND_SUMS
+            branches.append((f"SELECT {i}, {sums} FROM {part.source}{part.where}",
+                             part.params))
+    found = [[0, 0, 0.0, 0, 0] for _ in buckets]
     with snapshot(conn):
-        for first in range(0, len(buckets), COMPOUND_LIMIT):
-            branches, params = [], []
-            for i, (_, start, end) in enumerate(buckets[first:first + COMPOUND_LIMIT], first):
-                after = max(filter(None, (query.after, timeutil.to_iso(start))))
-                before = min(filter(None, (query.before, timeutil.to_iso(end))))
-                where, values = replace(query, after=after, before=before).where_sql()
-                branches.append(
-                    f"SELECT {i}, count(*), coalesce(sum(status IN ('error', 'timeout')), 0), "
-                    f"coalesce(sum(total_cost), 0.0), avg(duration_ms) FROM executions{where}")
-                params.extend(values)
-            for i, *numbers in conn.execute(" UNION ALL ".join(branches), params):
-                found[i] = tuple(numbers)
-    rows = [{"start": label, "executions": found[i][0], "failed": found[i][1],
-             "total_cost": found[i][2], "avg_duration_ms": found[i][3]}
-            for i, (label, _, _) in enumerate(buckets)]
+        for first in range(0, len(branches), COMPOUND_LIMIT):
+            chunk = branches[first:first + COMPOUND_LIMIT]
+            params = [value for _, values in chunk for value in values]
+            for i, *numbers in conn.execute(" UNION ALL ".join(sql for sql, _ in chunk),
+                                            params):
+                found[i] = [mine + theirs for mine, theirs in zip(found[i], numbers, strict=True)]
+    rows = [{"start": label, "executions": count, "failed": failed, "total_cost": cost,
+             "avg_duration_ms": ratio(duration, timed)}
+            for (label, _, _), (count, failed, cost, duration, timed)
+            in zip(buckets, found, strict=True)]
     return Trend(by, _zone_name(query), rows)
