@@ -125,7 +125,7 @@ def command(name: str) -> click_core.Command:
     module = importlib.import_module(f"agentlog.cli.{module_name}")
     if function is None:
         module.register(guarded)
-        built = typer.main.get_command(module.app)
+        built = _group(module.app)
     else:
         single = typer.Typer(rich_markup_mode=None, add_completion=False)
         single.command(name)(guarded(getattr(module, function)))
@@ -143,21 +143,79 @@ def _summary(name: str) -> str:
     return inspect.getdoc(getattr(module, function)) or ""
 
 
-class _Commands(_OneLineErrors):
+class _Lazy(_OneLineErrors):
+    """A group that builds a command only when it is invoked and lists the commands in its
+    help from their docstrings alone (building the options of every command would double the
+    time of `--help`)."""
+
+    def names(self) -> list[str]:
+        raise NotImplementedError
+
+    def build(self, name: str) -> click_core.Command | None:
+        raise NotImplementedError
+
+    def summary(self, name: str) -> str:
+        raise NotImplementedError
+
     def list_commands(self, ctx) -> list[str]:
-        return list(COMMANDS)
+        return self.names()
 
     def get_command(self, ctx, name: str):
-        return command(name) if name in COMMANDS else None
+        return self.build(name)
 
     def format_commands(self, ctx, formatter) -> None:
-        """click's listing of the commands and their short help, from the docstrings alone
-        (building the options of every command would double the time of `--help`)."""
-        limit = formatter.width - 6 - max(map(len, COMMANDS))
-        rows = [(name, click_utils.make_default_short_help(_summary(name), limit))
-                for name in COMMANDS]
+        """click's listing of the commands and their short help."""
+        names = self.names()
+        limit = formatter.width - 6 - max(map(len, names))
+        rows = [(name, click_utils.make_default_short_help(self.summary(name), limit))
+                for name in names]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+
+class _Commands(_Lazy):
+    """agentlog's own commands: COMMANDS."""
+
+    def names(self) -> list[str]:
+        return list(COMMANDS)
+
+    def build(self, name: str):
+        return command(name) if name in COMMANDS else None
+
+    def summary(self, name: str) -> str:
+        return _summary(name)
+
+
+class _SubCommands(_Lazy):
+    """The commands of a sub-app (report, agents, breakers), from typer's records of them."""
+
+    infos: dict = {}
+
+    def names(self) -> list[str]:
+        return list(self.infos)
+
+    def build(self, name: str):
+        if name not in self.commands and name in self.infos:
+            self.commands[name] = typer.main.get_command_from_info(
+                self.infos[name], pretty_exceptions_short=True, rich_markup_mode=None)
+        return self.commands.get(name)
+
+    def summary(self, name: str) -> str:
+        info = self.infos[name]
+        return inspect.cleandoc(info.help) if info.help else inspect.getdoc(info.callback) or ""
+
+
+def _group(sub: typer.Typer) -> _SubCommands:
+    """The sub-app as a group whose commands are built when invoked: report's six commands
+    with their filter options took ~15 ms to build on every report."""
+    infos = {info.name: info for info in sub.registered_commands}
+    sub.registered_commands, sub.info.cls = [], _SubCommands
+    try:
+        group = typer.main.get_group(sub)  # the group and its own callback, no commands
+    finally:
+        sub.registered_commands = list(infos.values())
+    group.infos = infos
+    return group
 
 
 app = typer.Typer(
