@@ -3,8 +3,9 @@
 The schema comes from the project's own migrations (agentlog.store.db.connect); rows are
 drawn by a worker process and bulk-inserted with executemany while the migrations' indexes are
 set aside (then created again from their own SQL), their metadata indexed by the migrations'
-triggers, and the full-text index is filled once at the end, the way the writer would have
-indexed each finalized row.
+triggers, the daily and hourly totals filled once at the end by their own migration step (its
+triggers set aside during the load), and the full-text index is filled once at the end, the
+way the writer would have indexed each finalized row.
 
     python bench/make_db.py --rows 1000000 bench/data/1m.db
 """
@@ -24,7 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from agentlog.store import db  # noqa: E402
+import sqlite_utils  # noqa: E402
+
+from agentlog.store import db, migrations  # noqa: E402
 from agentlog.store.schema import TEXT_COLUMNS  # noqa: E402
 
 # agent -> (primary model, fallback model, typical input tokens, typical output tokens)
@@ -233,6 +236,14 @@ def _drop_indexes(conn) -> list[str]:
     return [sql for _, sql in found]
 
 
+def _drop_totals_triggers(conn) -> None:
+    """The totals' triggers would add every row to its day and hour one by one; the migration
+    step that creates them is run again after the load and sums all rows at once."""
+    for table in ("execution_days", "execution_hours"):
+        for event in ("insert", "update", "delete"):
+            conn.execute(f"DROP TRIGGER {table}_{event}")
+
+
 def build(path: Path, rows: int, days: int, seed: int) -> None:
     if path.exists():
         raise SystemExit(f"{path} exists; remove it first")
@@ -244,6 +255,7 @@ def build(path: Path, rows: int, days: int, seed: int) -> None:
     conn.execute("PRAGMA synchronous=OFF")
     conn.execute("PRAGMA cache_size=-1048576")
     indexes = _drop_indexes(conn)
+    _drop_totals_triggers(conn)
     sql = (f"INSERT INTO executions ({', '.join(COLUMNS)}) "
            f"VALUES ({', '.join('?' for _ in COLUMNS)})")
     chunk = 20_000
@@ -265,6 +277,7 @@ def build(path: Path, rows: int, days: int, seed: int) -> None:
     inserted = time.perf_counter()
     for statement in indexes:
         conn.execute(statement)
+    migrations.m060_execution_totals(sqlite_utils.Database(conn))
     indexed = time.perf_counter()
     cols = ", ".join(TEXT_COLUMNS)
     conn.execute("BEGIN")
@@ -278,7 +291,7 @@ def build(path: Path, rows: int, days: int, seed: int) -> None:
     end = time.perf_counter()
     size = path.stat().st_size / 1e9
     print(f"\n{rows:,} rows in {end - started:.1f} s (insert {inserted - started:.1f} s, "
-          f"indexes {indexed - inserted:.1f} s, full-text {searchable - indexed:.1f} s, "
+          f"indexes and totals {indexed - inserted:.1f} s, full-text {searchable - indexed:.1f} s, "
           f"analyze {end - searchable:.1f} s), {size:.2f} GB", file=sys.stderr)
 
 
