@@ -116,3 +116,30 @@ def test_help_still_lists_every_command(cli):
     listed = [line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.strip()]
     assert listed == ["run", "list", "show", "report", "export", "prune", "agents", "breakers",
                       "budgets"]
+
+
+BUILT_SUBCOMMANDS = """
+import sys
+from agentlog.cli.app import command, main
+try:
+    main()
+except SystemExit:
+    pass
+print("BUILT:" + ",".join(sorted(command("report").commands)), file=sys.stderr)
+"""
+
+
+def test_a_report_builds_only_its_own_command_and_help_lists_all_six(logged, cli):
+    """`report daily` builds daily's options alone; `report --help` still lists every report
+    with its summary."""
+    import os
+
+    out = subprocess.run([sys.executable, "-c", BUILT_SUBCOMMANDS, "report", "daily"],
+                         capture_output=True, text=True,
+                         env={**os.environ, "AGENTLOG_DB": logged}, timeout=60)
+    assert "BUILT:daily\n" in out.stderr, out.stderr
+    listing = cli("report", "--help").stdout.split("Commands:")[1]
+    rows = [line.split(None, 1) for line in listing.splitlines() if line.strip()]
+    assert [name for name, _ in rows] == ["daily", "cost-by-agent", "cost-by-model",
+                                          "cost-by-tenant", "stats", "trend"]
+    assert all(summary.strip() for _, summary in rows)

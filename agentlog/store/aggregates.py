@@ -28,8 +28,8 @@ SUMS = ("count(*), total(total_cost), count(total_cost), "
         "min(created_at)")
 # The same numbers from the totals (migration m060); first seen is only the day or hour there.
 BUCKET_SUMS = ("sum(executions), total(total_cost_sum), sum(priced), "
-             "total(input_cost_sum), total(output_cost_sum), sum(total_tokens_sum), "
-             "sum(duration_sum), sum(timed), sum(ttft_sum), sum(ttft_count), min(bucket)")
+               "total(input_cost_sum), total(output_cost_sum), sum(total_tokens_sum), "
+               "sum(duration_sum), sum(timed), sum(ttft_sum), sum(ttft_count), min(bucket)")
 
 
 def ratio(part: float, whole: float) -> float | None:
@@ -57,7 +57,7 @@ class Totals:
     cache_hits: int = 0
     fallbacks: int = 0
     retried: int = 0  # more than one attempt: a retry or a fallback
-    first_seen: str | None = None  # the earliest created_at, or its hour (see first_seen())
+    first_seen: str | None = None  # the earliest created_at, or its day or hour (first_seen())
     error_classes: Counter = field(default_factory=Counter)
 
     def add(self, other: Totals) -> None:
