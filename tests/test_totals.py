@@ -271,3 +271,22 @@ def test_reports_over_whole_days_and_hours_read_the_totals_not_the_rows(log):
     # a filter the totals do not keep (a threshold) reads the rows
     plans = plans_of(path, lambda conn: reports.cost_by(conn, utc.slow(100), "model"))
     assert _tables(plans) == {"executions"}
+
+
+def test_budget_spend_is_read_from_the_totals_and_equals_the_rows(log):
+    from agentlog.store import spend
+
+    ranges = [("2026-11-01T00:00:00.000Z", "2026-12-01T00:00:00.000Z"),  # a month: days only
+              ("2026-11-20T07:45:10.123Z", "2026-11-23T16:20:00.000Z"),
+              ("2026-11-25T03:05:00.000Z", "2026-11-25T03:10:00.000Z")]
+    for start, end in ranges:
+        for agent, tenant in ((None, None), ("summarize", None), (None, "acme")):
+            rows = log.execute(
+                "SELECT total(total_cost) FROM executions WHERE created_at >= ? AND "
+                "created_at < ? AND agent_type IS coalesce(?, agent_type) AND "
+                "(? IS NULL OR tenant_id = ?)", (start, end, agent, tenant, tenant)).fetchone()
+            assert _rounded(spend.spent(log, start, end, agent, tenant)) == _rounded(rows[0])
+    assert spend.spent(log, *ranges[0]) > 1
+    path = Path(log.execute("PRAGMA database_list").fetchone()[2])
+    plans = plans_of(path, lambda conn: spend.spent(conn, *ranges[0], agent="summarize"))
+    assert _tables(plans) == {"execution_days"}

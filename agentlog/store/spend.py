@@ -1,21 +1,29 @@
-"""What has been spent: sums of total_cost over the executions table, nothing kept elsewhere."""
+"""What has been spent: sums of total_cost over the live log, read from the daily and hourly
+totals for whole days and hours (store/totals.py), so a budget check on a large log reads a
+few hundred rows instead of a month of executions."""
 
 from __future__ import annotations
 
 import sqlite3
+
+from agentlog.store import totals
+from agentlog.store.db import snapshot
+from agentlog.store.query import Query
 
 
 def spent(conn: sqlite3.Connection, start: str, end: str, agent: str | None = None,
           tenant: str | None = None) -> float:
     """USD spent by executions created in [start, end) (UTC ISO), optionally of one agent or
     tenant. Executions with an unknown price count as zero."""
-    sql = "SELECT coalesce(sum(total_cost), 0) FROM executions WHERE created_at >= ? " \
-          "AND created_at < ?"
-    params: list = [start, end]
+    query = Query(after=start, before=end)
     if agent is not None:
-        sql += " AND agent_type = ?"
-        params.append(agent)
+        query = query.by_agent(agent)
     if tenant is not None:
-        sql += " AND tenant_id = ?"
-        params.append(tenant)
-    return float(conn.execute(sql, params).fetchone()[0])
+        query = query.by_tenant(tenant)
+    used = 0.0
+    with snapshot(conn):
+        for part in totals.parts(query):
+            column = "total_cost_sum" if part.summed else "total_cost"
+            used += conn.execute(f"SELECT total({column}) FROM {part.source}{part.where}",
+                                 part.params).fetchone()[0]
+    return used
