@@ -7,7 +7,7 @@ the live rows. A report whose filters read only KEYS (agent, model, tenant, stat
 fallback) reads the whole UTC days of its range from the daily totals, the whole hours left at
 either end from the hourly totals, and only the part-hours at the very ends from the rows.
 Costs are float sums, so a total read here may differ from the same total summed row by row in
-the last digit (about 1e-16 of it), no more.
+its last digits (a few parts in 1e15), no more.
 """
 
 from __future__ import annotations
