@@ -1,5 +1,6 @@
 """A prune killed at any point leaves a log that opens, passes its integrity checks, keeps
-every row it was not asked to delete, and can be pruned again to the end."""
+every row it was not asked to delete, whose daily and hourly totals still count its rows, and
+that can be pruned again to the end."""
 
 from __future__ import annotations
 
@@ -46,6 +47,16 @@ def check(path) -> tuple[int, int]:
         indexed = {r[0] for r in conn.execute("SELECT id FROM executions_fts_docsize")}
         final = {r[0] for r in conn.execute("SELECT id FROM executions WHERE status != 'running'")}
         assert indexed == final
+        for table, width in (("execution_days", 10), ("execution_hours", 13)):  # the totals
+            summed = set(conn.execute(f"SELECT bucket, key, executions FROM {table}"))
+            counted = set(conn.execute(
+                f"SELECT substr(created_at, 1, {width}), quote(agent_type) || ',' || "
+                "quote(agent_version) || ',' || quote(model_id) || ',' || "
+                "quote(chosen_model_id) || ',' || quote(tenant_id) || ',' || quote(status) || "
+                "',' || quote(error_class) || ',' || quote(cache_hit) || ',' || "
+                "quote(fallback_reason) || ',' || quote(attempts_count), count(*) "
+                "FROM executions GROUP BY 1, 2"))
+            assert summed == counted, table
         kept = conn.execute("SELECT count(*) FROM executions WHERE agent_type = 'new' OR "
                             "status = 'running'").fetchone()[0]
         old = conn.execute("SELECT count(*) FROM executions WHERE agent_type = 'old' AND "
