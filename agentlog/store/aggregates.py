@@ -21,15 +21,16 @@ from agentlog.store.query import Query
 FAILED = ("error", "timeout")
 # Grouped, not summed: each becomes a column of the group rows (see module docstring).
 OUTCOME_KEYS = ("status", "error_class", "cache_hit", "fallback_reason", "attempts_count")
+# The numbers of a group over the rows, and the same from the totals (migration m060), where
+# first seen is only the day or hour.
 SUMS = ("count(*), total(total_cost), count(total_cost), "
         "total(input_cost), total(output_cost), coalesce(sum(total_tokens), 0), "
         "coalesce(sum(duration_ms), 0), count(duration_ms), "
         "coalesce(sum(time_to_first_token_ms), 0), count(time_to_first_token_ms), "
-        "min(created_at)")
-# The same numbers from the totals (migration m060); first seen is only the day or hour there.
-BUCKET_SUMS = ("sum(executions), total(total_cost_sum), sum(priced), "
-               "total(input_cost_sum), total(output_cost_sum), sum(total_tokens_sum), "
-               "sum(duration_sum), sum(timed), sum(ttft_sum), sum(ttft_count), min(bucket)")
+        "min(created_at)",
+        "sum(executions), total(total_cost_sum), sum(priced), "
+        "total(input_cost_sum), total(output_cost_sum), sum(total_tokens_sum), "
+        "sum(duration_sum), sum(timed), sum(ttft_sum), sum(ttft_count), min(bucket)")
 
 
 def ratio(part: float, whole: float) -> float | None:
@@ -114,9 +115,7 @@ def grouped_totals(conn: sqlite3.Connection, query: Query, keys: tuple[str, ...]
     columns = ", ".join((*keys, *OUTCOME_KEYS))
     out: dict[tuple, Totals] = {}
     for part in totals.parts(query, index):
-        sql = (f"SELECT {columns}, {BUCKET_SUMS if part.summed else SUMS} "
-               f"FROM {part.source}{part.where} GROUP BY {columns}")
-        _add_groups(out, conn.execute(sql, part.params), len(keys))
+        _add_groups(out, conn.execute(*part.select(SUMS, columns, columns)), len(keys))
     return out
 
 

@@ -127,8 +127,8 @@ class CostReport:
                 "timezone": self.timezone, "rows": self.rows, "total": self.total}
 
 
-COST_SUMS = "count(*), coalesce(sum(total_tokens), 0), total(total_cost), count(total_cost)"
-COST_BUCKET_SUMS = "sum(executions), sum(total_tokens_sum), total(total_cost_sum), sum(priced)"
+COST_SUMS = ("count(*), coalesce(sum(total_tokens), 0), total(total_cost), count(total_cost)",
+             "sum(executions), sum(total_tokens_sum), total(total_cost_sum), sum(priced)")
 
 
 def _cost_numbers(executions: int, tokens: int, cost: float, priced: int, grand: float) -> dict:
@@ -146,10 +146,8 @@ def cost_by(conn: sqlite3.Connection, query: Query, dimension: str) -> CostRepor
     groups: dict = {}
     with snapshot(conn):
         for part in totals.parts(query):
-            sums = (COST_BUCKET_SUMS if part.summed else COST_SUMS)
             for name, count, tokens, cost, priced in conn.execute(
-                    f"SELECT {column}, {sums} FROM {part.source}{part.where} GROUP BY {column}",
-                    part.params):
+                    *part.select(COST_SUMS, column, column)):
                 key = name or None  # the empty tenant and no tenant are one group
                 old = groups.get(key, (0, 0, 0.0, 0))
                 groups[key] = (old[0] + count, old[1] + tokens, old[2] + cost, old[3] + priced)
@@ -250,11 +248,10 @@ def _buckets(by: str, days: int | None, zone):
 
 
 TREND_SUMS = ("count(*), coalesce(sum(status IN ('error', 'timeout')), 0), total(total_cost), "
-              "coalesce(sum(duration_ms), 0), count(duration_ms)")
-TREND_BUCKET_SUMS = ("coalesce(sum(executions), 0), coalesce(sum(CASE WHEN status IN "
-                     "('error', 'timeout') THEN executions END), 0), "
-                     "total(total_cost_sum), coalesce(sum(duration_sum), 0), "
-                     "coalesce(sum(timed), 0)")
+              "coalesce(sum(duration_ms), 0), count(duration_ms)",
+              "coalesce(sum(executions), 0), coalesce(sum(CASE WHEN status IN "
+              "('error', 'timeout') THEN executions END), 0), "
+              "total(total_cost_sum), coalesce(sum(duration_sum), 0), coalesce(sum(timed), 0)")
 
 
 def trend(conn: sqlite3.Connection, query: Query, days: int | None = None,
@@ -270,10 +267,8 @@ def trend(conn: sqlite3.Connection, query: Query, days: int | None = None,
     for i, (_, start, end) in enumerate(buckets):
         after = max(filter(None, (query.after, timeutil.to_iso(start))))
         before = min(filter(None, (query.before, timeutil.to_iso(end))))
-        for part in totals.parts(replace(query, after=after, before=before)):
-            sums = TREND_BUCKET_SUMS if part.summed else TREND_SUMS
-            branches.append((f"SELECT {i}, {sums} FROM {part.source}{part.where}",
-                             part.params))
+        branches += [part.select(TREND_SUMS, str(i))
+                     for part in totals.parts(replace(query, after=after, before=before))]
     found = [[0, 0, 0.0, 0, 0] for _ in buckets]
     with snapshot(conn):
         for first in range(0, len(branches), COMPOUND_LIMIT):

@@ -23,7 +23,6 @@ def spent(conn: sqlite3.Connection, start: str, end: str, agent: str | None = No
     used = 0.0
     with snapshot(conn):
         for part in totals.parts(query):
-            column = "total_cost_sum" if part.summed else "total_cost"
-            used += conn.execute(f"SELECT total({column}) FROM {part.source}{part.where}",
-                                 part.params).fetchone()[0]
+            used += conn.execute(*part.select(("total(total_cost)", "total(total_cost_sum)"))
+                                 ).fetchone()[0]
     return used

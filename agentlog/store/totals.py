@@ -29,13 +29,20 @@ _START = "0000-00-00T00:00:00.000Z"  # what follows a bucket's name in the time 
 
 @dataclass(frozen=True)
 class Part:
-    """One FROM … WHERE … of a report; `summed` when it reads a table of totals (whose SUMS
-    differ from the rows')."""
+    """One FROM … WHERE … of a report; `summed` when it reads a table of totals."""
 
     source: str
     where: str
     params: list
     summed: bool
+
+    def select(self, sums: tuple[str, str], head: str = "",
+               group: str = "") -> tuple[str, list]:
+        """`SELECT head, sums FROM … WHERE … [GROUP BY group]` and its parameters; `sums` is
+        the same select list spelled over the rows and over the totals (trusted SQL)."""
+        columns = ", ".join(filter(None, (head, sums[self.summed])))
+        grouped = f" GROUP BY {group}" if group else ""
+        return f"SELECT {columns} FROM {self.source}{self.where}{grouped}", self.params
 
 
 def answers(query: Query) -> bool:
