@@ -19,6 +19,7 @@ from agentlog import timeutil
 from agentlog.store import dialect
 from agentlog.store.query import Query
 
+# The columns of the combination migration m060 sums by (it spells them itself: it is frozen)
 KEYS = frozenset(("agent_type", "agent_version", "model_id", "chosen_model_id", "tenant_id",
                   "status", "error_class", "cache_hit", "fallback_reason", "attempts_count"))
 # (table, characters of created_at that name its bucket, the bucket's length), longest first
