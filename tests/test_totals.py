@@ -290,3 +290,18 @@ def test_budget_spend_is_read_from_the_totals_and_equals_the_rows(log):
     path = Path(log.execute("PRAGMA database_list").fetchone()[2])
     plans = plans_of(path, lambda conn: spend.spent(conn, *ranges[0], agent="summarize"))
     assert _tables(plans) == {"execution_days"}
+
+
+def test_random_ranges_split_into_days_hours_and_rows_count_every_row_once(log):
+    """Any [since, until) down to the millisecond: the parts cover it exactly once."""
+    rng = random.Random(11)
+    first = datetime(2026, 11, 18, 20, tzinfo=timezone.utc)
+    for _ in range(25):
+        a, b = sorted(first + timedelta(milliseconds=rng.randrange(7 * 24 * 3600 * 1000))
+                      for _ in range(2))
+        query = Query(zone="UTC").between(a, b)
+        totals_, rows = _both(query, lambda q: reports.cost_by(log, q, "agent"))
+        assert totals_ == rows, (a, b)
+        assert totals_["total"]["executions"] == log.execute(
+            "SELECT count(*) FROM executions WHERE created_at >= ? AND created_at < ?",
+            (query.after, query.before)).fetchone()[0]
