@@ -238,18 +238,21 @@ def m060_execution_totals(db) -> None:
     def key(r: str) -> str:
         return " || ',' || ".join(f"quote({r}.{k})" for k in keys)
 
-    for table, width in (("execution_hours", 13), ("execution_days", 10)):
-        def bucket(r: str, width=width) -> str:
-            return f"coalesce(substr({r}.created_at, 1, {width}), '')"
+    def bucket(r: str, width: int) -> str:
+        return f"coalesce(substr({r}.created_at, 1, {width}), '')"
 
-        def where(r: str, bucket=bucket) -> str:
-            return f"bucket = {bucket(r)} AND key = {key(r)}"
+    def total(s: str, value: str) -> str:  # the SUM of a column over many rows
+        return f"total({value})" if s in costs else f"sum({value})"
+
+    for table, width in (("execution_hours", 13), ("execution_days", 10)):
+        def where(r: str, width=width) -> str:
+            return f"bucket = {bucket(r, width)} AND key = {key(r)}"
 
         sums = ", ".join(f"{s} {'REAL' if s in costs else 'INTEGER'} NOT NULL" for s in adds)
         db.execute(f"CREATE TABLE IF NOT EXISTS {table} (bucket TEXT NOT NULL, "
                    f"key TEXT NOT NULL, {', '.join(keys)}, {sums}, PRIMARY KEY (bucket, key)) "
                    "WITHOUT ROWID")
-        add = (f"INSERT INTO {table} ({names}) VALUES ({bucket('new')}, {key('new')}, "
+        add = (f"INSERT INTO {table} ({names}) VALUES ({bucket('new', width)}, {key('new')}, "
                + ", ".join(f"new.{k}" for k in keys) + ", "
                + ", ".join(v.format(r="new") for v in adds.values())
                + ") ON CONFLICT (bucket, key) DO UPDATE SET "
@@ -271,16 +274,13 @@ def m060_execution_totals(db) -> None:
         db.execute(f"DELETE FROM {table}")
     # Filled once from the rows; the days are the sums of the hours.
     db.execute(
-        f"INSERT INTO execution_hours ({names}) SELECT "
-        "coalesce(substr(e.created_at, 1, 13), ''), " + key("e") + ", "
+        f"INSERT INTO execution_hours ({names}) SELECT {bucket('e', 13)}, {key('e')}, "
         + ", ".join(f"e.{k}" for k in keys) + ", "
-        + ", ".join(f"total({v.format(r='e')})" if s in costs else f"sum({v.format(r='e')})"
-                    for s, v in adds.items())
+        + ", ".join(total(s, v.format(r="e")) for s, v in adds.items())
         + " FROM executions AS e GROUP BY 1, 2")
     db.execute(
         f"INSERT INTO execution_days ({names}) SELECT substr(bucket, 1, 10), key, "
-        + ", ".join(keys) + ", "
-        + ", ".join(f"total({s})" if s in costs else f"sum({s})" for s in adds)
+        + ", ".join(keys) + ", " + ", ".join(total(s, s) for s in adds)
         + " FROM execution_hours GROUP BY 1, 2")
 
 

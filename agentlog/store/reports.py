@@ -205,18 +205,17 @@ def stats(conn: sqlite3.Connection, query: Query, agent: str) -> AgentStats:
         for (version, model), part in groups.items():
             versions.setdefault(version, Totals()).add(part)
             models[model] = models.get(model, 0) + part.executions
-        totals = combined(versions.values())
-        latencies = _latencies(conn, query, totals)
+        overall = combined(versions.values())
+        latencies = _latencies(conn, query, overall)
         per_version = []
         for version, part in versions.items():
-            part.first_seen = first_seen(conn, query.where(*_same(version)), part.first_seen)
-        for version, part in sorted(versions.items(), key=lambda kv: kv[1].first_seen or ""):
-            mine = latencies if len(versions) == 1 else \
-                _latencies(conn, query.where(*_same(version)), part)
-            per_version.append({"version": version, "first_seen": part.first_seen,
-                                **_numbers(part, *mine)})
+            mine = query.where(*_same(version))
+            part.first_seen = first_seen(conn, mine, part.first_seen)
+            per_version.append({"version": version, "first_seen": part.first_seen, **_numbers(
+                part, *(latencies if len(versions) == 1 else _latencies(conn, mine, part)))})
+    per_version.sort(key=lambda v: v["first_seen"] or "")
     ranked = sorted(models.items(), key=lambda kv: (-kv[1], kv[0] or ""))
-    return AgentStats(agent=agent, totals=totals, duration=latencies[0], ttft=latencies[1],
+    return AgentStats(agent=agent, totals=overall, duration=latencies[0], ttft=latencies[1],
                       models=[{"model": m, "executions": n} for m, n in ranked],
                       versions=per_version, **_period(query))
 

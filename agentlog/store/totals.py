@@ -57,8 +57,7 @@ def parts(query: Query, index: str | None = None) -> list[Part]:
     part-hours from the rows. A query the totals cannot answer is one part of rows, read
     through `index` when given (see dialect.prefer_index)."""
     if not answers(query):
-        source = "executions" + (dialect.prefer_index(index) if index else "")
-        return [Part(source, *query.where_sql(), summed=False)]
+        return [_rows(query, index)]
     return _split(query, query.after, query.before, LEVELS)
 
 
@@ -74,10 +73,14 @@ def is_bucket(first_seen: str | None) -> bool:
     return first_seen is not None and any(len(first_seen) == width for _, width, _ in LEVELS)
 
 
+def _rows(query: Query, index: str | None = None) -> Part:
+    source = "executions" + (dialect.prefer_index(index) if index else "")
+    return Part(source, *query.where_sql(), summed=False)
+
+
 def _split(query: Query, after: str | None, before: str | None, levels) -> list[Part]:
     if not levels:
-        return [Part("executions", *replace(query, after=after, before=before).where_sql(),
-                     summed=False)]
+        return [_rows(replace(query, after=after, before=before))]
     table, width, step = levels[0]
     start = end = None
     if after:
