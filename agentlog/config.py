@@ -266,9 +266,21 @@ def _template_problems(agent: Agent) -> list[str]:
     return out
 
 
-def validate(path: Path) -> list[str]:
-    """Every problem of the agents file, one line each (empty when it is valid)."""
-    return _problems(path, read_yaml(path))[1]
+def validate(path: Path) -> tuple[list[str], list[str]]:
+    """Every problem of the agents file, and every warning, one line each.
+
+    A warning names a model that litellm's price map does not know and nothing else prices or
+    routes: a call to it may fail, and its cost would be unknown.
+    """
+    parsed, problems = _problems(path, read_yaml(path))
+    if parsed is None:
+        return problems, []
+    from agentlog import pricemap
+
+    warnings = [f"{path}: agent '{name}': model '{model}' is not in litellm's price map; "
+                f"give the agent 'pricing:', or an api_base for an openai/... model"
+                for name, agent in parsed.agents.items() for model in pricemap.unpriced(agent)]
+    return problems, warnings
 
 
 def load(explicit: str | None = None) -> AgentsFile:

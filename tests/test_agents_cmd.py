@@ -11,7 +11,7 @@ def test_agents_lists_name_model_fallbacks_params_description(cli):
     result = cli("agents", "-c", str(REPO / "agents.yaml.example"), "--json")
     assert result.exit_code == 0, result.stderr
     agents = {a["name"]: a for a in json.loads(result.stdout)}
-    assert agents["summarize"]["fallbacks"] == ["claude-3-5-haiku-20241022"]
+    assert agents["summarize"]["fallbacks"] == ["claude-haiku-4-5"]
     assert agents["summarize"]["params"]["text"] == {"required": True, "default": None}
     assert agents["summarize"]["params"]["style"] == {"required": False, "default": "neutral"}
     table = cli("agents", "-c", str(REPO / "agents.yaml.example")).stdout
@@ -21,6 +21,29 @@ def test_agents_lists_name_model_fallbacks_params_description(cli):
 def test_validate_accepts_the_example(cli):
     result = cli("agents", "validate", "-c", str(REPO / "agents.yaml.example"))
     assert result.exit_code == 0
+    assert result.stdout.strip().endswith(": ok")
+    assert result.stderr == ""  # every model of the example is in litellm's price map
+
+
+def test_validate_warns_once_per_model_that_nothing_prices(cli, write_agents):
+    write_agents("""
+        agents:
+          a:
+            model: gpt-4o-mini
+            fallback_models: [claude-3-5-haiku-20241022, anthropic/claude-haiku-4-5,
+                              {model: openai/team-default, api_base: "http://127.0.0.1:9/v1"},
+                              openai/no-endpoint]
+            prompt: hi
+          priced: {model: my-own-model, pricing: {input_per_million: 1, output_per_million: 2},
+                   prompt: hi}
+    """)
+    result = cli("agents", "validate")
+    assert result.exit_code == 0, result.stderr
+    warnings = result.stderr.strip().splitlines()
+    assert len(warnings) == 2, warnings
+    assert warnings[0].startswith("warning: agents.yaml: agent 'a': model "
+                                  "'claude-3-5-haiku-20241022' is not in litellm's price map")
+    assert "model 'openai/no-endpoint'" in warnings[1]
     assert result.stdout.strip().endswith(": ok")
 
 

@@ -45,11 +45,21 @@ def agents(ctx: typer.Context, config: ConfigOpt = None, as_json: JsonOpt = Fals
 
 
 def validate(config: ConfigOpt = None) -> None:
-    """Check the agents file and report every problem with file, agent and key."""
+    """Check the agents file and report every problem with file, agent and key.
+
+    Models that litellm's price map does not know, and that neither `pricing:` nor an
+    `openai/...` endpoint covers, get one warning line each (the exit stays 0).
+
+    Example:
+
+      agentlog agents validate -c agents.yaml
+    """
     from agentlog import config as config_mod
 
     path = config_mod.config_path(config)
-    problems = config_mod.validate(path)
+    problems, warnings = config_mod.validate(path)
+    for line in warnings:
+        typer.echo("warning: " + one_line(line), err=True)
     for line in problems:
         typer.echo(one_line(line), err=True)
     if problems:
