@@ -58,7 +58,9 @@ def read_yaml(path: Path) -> Any:
     import yaml
 
     try:
-        value = yaml.safe_load(text)
+        value = _load(text)
+    except ConfigError as e:
+        raise ConfigError(f"{path}: {e}") from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
@@ -68,6 +70,47 @@ def read_yaml(path: Path) -> Any:
         raise ConfigError(f"{path}: nested deeper than {MAX_DEPTH} levels") from None
     check_shape(value, str(path))
     return value
+
+
+def _load(text: str) -> Any:
+    """yaml.safe_load, refusing a key given twice in one mapping (two agents of one name, a key
+    repeated inside an agent), which YAML resolves silently by keeping the last. Keys merged in
+    with `<<: *alias` may still be overridden, as YAML intends."""
+    import yaml
+
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        duplicates = _duplicate_keys(root, yaml.MappingNode)
+        if duplicates:
+            raise ConfigError("; ".join(duplicates) + " (YAML would keep only the last)")
+        return None if root is None else loader.construct_document(root)
+    finally:
+        loader.dispose()
+
+
+def _duplicate_keys(root: Any, mapping_node: type) -> list[str]:
+    """'duplicate key K at lines A and B' for each scalar key repeated in a mapping of `root`."""
+    found, seen, stack = [], set(), [root]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node.value, list):
+            is_mapping = isinstance(node, mapping_node)
+            pairs = node.value if is_mapping else [(None, item) for item in node.value]
+            lines: dict[tuple[str, str], int] = {}
+            for key, value in pairs:
+                stack.append(value)
+                if key is None or key.tag == "tag:yaml.org,2002:merge" \
+                        or not isinstance(key.value, str):
+                    continue
+                line = key.start_mark.line + 1
+                first = lines.setdefault((key.tag, key.value), line)
+                if first != line:
+                    found.append(f"duplicate key '{key.value}' at lines {first} and {line}")
+    return found
 
 
 def check_shape(value: Any, where: str) -> None:

@@ -78,3 +78,35 @@ def test_validate_reports_template_problems(cli, write_agents):
            "in params" in lines
     assert any(line.startswith("agents.yaml: agent 'b': key 'prompt': template error at line 1")
                for line in lines)
+
+
+def test_a_key_given_twice_is_an_error_naming_both_lines(cli, write_agents):
+    """YAML itself keeps the last of two equal keys: two agents of one name, or one key twice
+    inside an agent, would run something other than what the file seems to say."""
+    write_agents("""
+        agents:
+          a: {model: gpt-4o-mini, prompt: hi}   # line 3: the text starts with a newline
+          b:
+            model: gpt-4o-mini
+            prompt: one
+            prompt: two
+          a: {model: gpt-4o, prompt: hi}
+    """)
+    for args in (["agents", "validate"], ["run", "a"], ["agents"]):
+        result = cli(*args)
+        assert result.exit_code == 2, args
+        assert result.stderr.strip().splitlines() == [
+            "agentlog: error: agents.yaml: duplicate key 'a' at lines 3 and 8; duplicate key "
+            "'prompt' at lines 6 and 7 (YAML would keep only the last)"]
+
+
+def test_keys_merged_from_an_alias_may_be_overridden(cli, write_agents):
+    write_agents("""
+        agents:
+          a: &base {model: gpt-4o-mini, prompt: hi, mock_response: first}
+          b:
+            <<: *base
+            mock_response: second
+    """)
+    assert cli("agents", "validate").exit_code == 0
+    assert cli("run", "b").stdout.strip() == "second"
