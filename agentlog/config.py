@@ -247,9 +247,11 @@ def _tool_problems(agent: Agent, path: Path) -> list[str]:
 
 
 def _template_problems(agent: Agent) -> list[str]:
-    from jinja2 import Environment, TemplateSyntaxError, meta
+    from jinja2 import TemplateSyntaxError, meta
 
-    env = Environment()
+    from agentlog.runner.templates import environment
+
+    env = environment()  # the sandbox folds no constant: `{{ 2 ** 10**9 }}` is not computed here
     declared = set(agent.params)
     out = []
     for key in ("system", "prompt"):

@@ -80,6 +80,37 @@ def test_template_syntax_error(cli, write_agents, seeded):
     one_line_error(cli("run", "a", "-p", "text=x"), "agent 'a': key 'prompt': template error")
 
 
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("template,bound", [
+    ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+     "its loops take more than 1,000,000 items"),
+    ("{% for i in range(100000) %}{{ text * 1000 }}{% endfor %}",
+     "its text is longer than 10,000,000 characters"),
+    ("{{ text * 1000000000 }}", "it builds a value longer than 10,000,000"),
+    ("{{ text.ljust(1000000000) }}", "it passes a count above 10,000,000"),
+    ("{{ lipsum(1000000000) }}", "it passes a count above 10,000,000"),
+    ("{{ 2 ** 1000000000 }}", "it raises to a power above 10,000"),
+])
+def test_a_template_that_would_run_for_minutes_stops_with_the_bound_it_hit(
+        cli, write_agents, seeded, template, bound):
+    write_agents(GOOD.replace('"{{ text }}"', f'"{template}"'))
+    one_line_error(cli("run", "a", "-p", "text=x"),
+                   f"agent 'a': key 'prompt': template stopped: {bound}")
+
+
+def test_a_template_cannot_reach_python_internals(cli, write_agents, seeded):
+    write_agents(GOOD.replace('"{{ text }}"', '"{{ text.__class__.__mro__ }}"'))
+    one_line_error(cli("run", "a", "-p", "text=x"), "agent 'a': key 'prompt': template error: "
+                   "access to attribute '__class__' of 'str' object is unsafe")
+
+
+def test_loops_within_the_bounds_render_as_before(cli, write_agents, db_path, read_rows):
+    write_agents(GOOD.replace('"{{ text }}"',
+                              '"{% for w in text.split() %}{{ loop.index }}={{ w }} {% endfor %}"'))
+    assert cli("run", "a", "-p", "text=red green").exit_code == 0
+    assert read_rows(db_path)[-1]["user_prompt"] == "1=red 2=green "
+
+
 def test_malformed_yaml(cli, write_agents, seeded):
     write_agents("agents:\n  a: [unclosed\n")
     one_line_error(cli("run", "a"), "agents.yaml:3:1: malformed YAML")

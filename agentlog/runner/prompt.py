@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -79,19 +78,11 @@ def bind(agent, given: dict[str, Any]) -> dict[str, Any]:
     return bound
 
 
-@functools.lru_cache(maxsize=256)
-def _template(source: str):
-    """Compiled once per source: compiling costs more than rendering (batches render often)."""
-    from jinja2 import Environment, StrictUndefined
-
-    env = Environment(undefined=StrictUndefined, keep_trailing_newline=True,
-                      finalize=lambda v: "" if v is None else v)
-    return env.from_string(source)
-
-
 def render(agent, params: dict[str, Any]) -> tuple[str | None, str]:
-    """(system prompt, user prompt) rendered with StrictUndefined."""
+    """(system prompt, user prompt) rendered with StrictUndefined, in a bounded sandbox."""
     from jinja2 import TemplateError
+
+    from agentlog.runner import templates
 
     out = []
     for key in ("system", "prompt"):
@@ -100,7 +91,10 @@ def render(agent, params: dict[str, Any]) -> tuple[str | None, str]:
             out.append(None)
             continue
         try:
-            out.append(_template(source).render(**params))
+            out.append(templates.render(source, params))
+        except templates.TemplateBound as e:
+            raise ConfigError(f"agent '{agent.name}': key '{key}': template stopped: {e}") \
+                from None
         except TemplateError as e:
             raise ConfigError(f"agent '{agent.name}': key '{key}': template error: {e}") \
                 from None
