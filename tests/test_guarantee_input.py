@@ -152,7 +152,8 @@ def test_self_referencing_or_exploding_yaml_is_refused(cli, write_agents, logged
 ])
 def test_numbers_no_clock_can_hold_and_failing_templates_are_input_errors(
         cli, write_agents, logged, key, value, expected):
-    write_agents(f"agents:\n  a:\n    model: gpt-4o-mini\n    prompt: hi\n    mock_response: ok\n"
+    prompt = "" if key == "prompt" else "    prompt: hi\n"  # a key given twice is an error
+    write_agents(f"agents:\n  a:\n    model: gpt-4o-mini\n{prompt}    mock_response: ok\n"
                  f"    params: {{x: {{default: '1'}}}}\n    {key}: {value}\n")
     before = table_dump(logged)
     result = cli("run", "a")
