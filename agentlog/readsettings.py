@@ -116,7 +116,9 @@ def _duplicate_keys(root: Any, mapping_node: type) -> list[str]:
 def check_shape(value: Any, where: str) -> None:
     """Refuse values nested deeper than MAX_DEPTH or holding more than MAX_VALUES values,
     which would crash or hang a later step. In the agents file YAML aliases build them: a node
-    that contains itself nests without end, a few lines can repeat into millions of values."""
+    that contains itself nests without end, a few lines can repeat into millions of values.
+    Refuse text that is not valid Unicode too (a lone surrogate, which JSON's and YAML's
+    `\ud800` escapes make): it cannot be stored or sent."""
     stack, seen = [(value, 0)], 0
     while stack:
         node, depth = stack.pop()
@@ -125,10 +127,21 @@ def check_shape(value: Any, where: str) -> None:
             raise ConfigError(f"{where}: nested deeper than {MAX_DEPTH} levels")
         if seen > MAX_VALUES:
             raise ConfigError(f"{where}: holds more than {MAX_VALUES:,} values")
-        if isinstance(node, dict):
+        if isinstance(node, str):
+            _check_unicode(node, where)
+        elif isinstance(node, dict):
+            stack.extend((k, depth + 1) for k in node if isinstance(k, str))
             stack.extend((v, depth + 1) for v in node.values())
         elif isinstance(node, list):
             stack.extend((v, depth + 1) for v in node)
+
+
+def _check_unicode(text: str, where: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise ConfigError(f"{where}: not valid Unicode text (lone surrogate "
+                          f"{text[e.start]!a} at position {e.start})") from None
 
 
 def load(explicit: str | None = None) -> ReadSettings:

@@ -81,6 +81,20 @@ def test_good_failing_and_malformed_rows(cli, write_agents, db_path, read_rows, 
     assert "batch " + rows[0]["batch_id"] in result.stderr
 
 
+def test_a_row_that_is_not_valid_unicode_is_invalid_and_the_others_run(
+        cli, write_agents, db_path, read_rows, tmp_path):
+    write_agents(MOCK)
+    (tmp_path / "rows.jsonl").write_text('{"name": "bad \\ud800"}\n{"name": "Ada"}\n')
+    result = cli("run", "a", "--input", "rows.jsonl", "-o", "out.jsonl")
+    assert result.exit_code == 1
+    bad, good = outputs(tmp_path / "out.jsonl")
+    assert bad == {"line": 1, "execution_id": None, "status": "invalid",
+                   "error": "agent 'a': parameter 'name': not valid Unicode text "
+                            "(lone surrogate '\\ud800' at position 4)"}
+    assert good["status"] == "success"
+    assert [json.loads(r["parameters"]) for r in read_rows(db_path)] == [{"name": "Ada"}]
+
+
 def test_summary_table_counts_the_batch(cli, write_agents, db_path, tmp_path):
     write_agents(MOCK)
     (tmp_path / "rows.jsonl").write_text("".join(f'{{"name": "n{i}"}}\n' for i in range(5)))

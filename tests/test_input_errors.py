@@ -98,6 +98,12 @@ def test_a_template_that_would_run_for_minutes_stops_with_the_bound_it_hit(
                    f"agent 'a': key 'prompt': template stopped: {bound}")
 
 
+def test_a_parameter_that_is_not_valid_unicode_is_refused(cli, seeded):
+    one_line_error(cli("run", "a", "--params-json", '{"text": "ok \\ud800"}'),
+                   "agent 'a': parameter 'text': not valid Unicode text "
+                   "(lone surrogate '\\ud800' at position 3)")
+
+
 def test_a_template_cannot_reach_python_internals(cli, write_agents, seeded):
     write_agents(GOOD.replace('"{{ text }}"', '"{{ text.__class__.__mro__ }}"'))
     one_line_error(cli("run", "a", "-p", "text=x"), "agent 'a': key 'prompt': template error: "
