@@ -285,7 +285,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "path": path,
                 "behaviour": segment,
                 "json": body,
-                "headers": dict(self.headers.items()),
+                "headers": {k.lower(): v for k, v in self.headers.items()},
             }
         )
         parsed = _parse_behaviour(segment) if segment else None
@@ -589,7 +589,10 @@ class FakeServer:
     # ----------------------------------------------------------- inspection
     @property
     def requests(self) -> list[dict]:
-        """Snapshot of requests: dicts with method, path, behaviour, json, headers."""
+        """Snapshot of requests: dicts with method, path, behaviour, json, headers.
+
+        Header names are lower-cased: HTTP does not distinguish their case, clients do.
+        """
         with self._lock:
             return copy.deepcopy(self._requests)
 

@@ -53,7 +53,7 @@ def test_ok_content_usage_and_model_echo(fake_server):
     assert req["behaviour"] == "ok"
     assert req["json"]["model"] == "gpt-4o-mini"
     assert req["json"]["messages"] == MESSAGES
-    assert req["headers"]["Authorization"] == "Bearer x"
+    assert req["headers"]["authorization"] == "Bearer x"
 
 
 def test_set_reply_overrides(fake_server):

@@ -33,7 +33,7 @@ def test_success_records_server_usage_priced_as_requested_model(
                                                completion_tokens=7)
     assert (row["input_tokens"], row["output_tokens"]) == (12, 7)
     assert row["total_cost"] == pytest.approx(cost_in + cost_out)  # not the echoed model's price
-    assert fake_server.requests[0]["headers"].get("Authorization") == \
+    assert fake_server.requests[0]["headers"].get("authorization") == \
         "Bearer key-that-must-not-be-stored"
     assert b"key-that-must-not-be-stored" not in db_path.read_bytes()
 
