@@ -140,6 +140,32 @@ def test_refused_connection_falls_back(cli, write_agents, db_path, read_rows, fa
     assert row["fallback_reason"] == "connection" and row["chosen_model_id"] == MODELS[1]
 
 
+def test_refused_connection_is_recorded_as_a_retryable_connection_error(
+        cli, write_agents, db_path, read_rows, waits):
+    write_agents(chain_agents(f"http://127.0.0.1:{closed_port()}/v1",
+                              retries="{max: 1, base: 0.2}"))
+    result = cli("run", "a")
+    assert result.exit_code == 1
+    assert "APIConnectionError: [Errno 111] Connection refused" in result.stderr
+    row = row_of(read_rows, db_path)
+    assert (row["status"], row["error_class"], row["retryable"]) == \
+        ("error", "APIConnectionError", 1)
+    assert [(a["error_class"], a["retryable"]) for a in row["attempts"]] == \
+        [("APIConnectionError", True)] * 2
+
+
+def test_an_error_message_is_the_providers_once(cli, write_agents, db_path, read_rows,
+                                                fake_server, waits):
+    write_agents(chain_agents(fake_server.base("e429"), retries="{max: 0}"))
+    result = cli("run", "a")
+    said = ("Rate limit reached for gpt-4o-mini in organization org-fake on tokens per min "
+            "(TPM): Limit 200000, Used 199990, Requested 50. Please try again in 15ms.")
+    row = row_of(read_rows, db_path)
+    assert row["error_message"] == said and row["attempts"][0]["error_message"] == said
+    assert f"RateLimitError: {said}" in result.stderr
+    assert "litellm" not in result.stderr and "OpenAIException" not in result.stderr
+
+
 @pytest.mark.parametrize(("behaviour", "reason", "error_class"), [
     ("e401", "auth", "AuthenticationError"),
     ("context", "context_window", "ContextWindowExceededError"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -150,7 +151,7 @@ def provider(model: str) -> str | None:
 
 
 # Order matters: subclasses before their bases (ContextWindowExceededError is a BadRequestError,
-# MidStreamFallbackError a ServiceUnavailableError, Timeout an openai connection error).
+# Timeout an openai connection error).
 _KINDS: list[tuple[type, str, bool]] = [
     (litellm.ContextWindowExceededError, "context_window", False),
     (litellm.ContentPolicyViolationError, "content_policy", False),
@@ -160,12 +161,33 @@ _KINDS: list[tuple[type, str, bool]] = [
     (litellm.PermissionDeniedError, "auth", False),
     (litellm.NotFoundError, "not_found", False),
     (litellm.BadRequestError, "bad_request", False),
-    (litellm.exceptions.MidStreamFallbackError, "server_error", True),
     (litellm.ServiceUnavailableError, "server_error", True),
     (litellm.APIConnectionError, "connection", True),
     (litellm.InternalServerError, "server_error", True),
     (litellm.APIError, "server_error", True),
 ]
+
+# A plain 400 is ambiguous: litellm versions differ in which subclass they pick for these
+# provider error codes, so the code in the body decides (and names the class litellm exports).
+_CODES: dict[str, tuple[type, str]] = {
+    "content_policy_violation": (litellm.ContentPolicyViolationError, "content_policy"),
+    "context_length_exceeded": (litellm.ContextWindowExceededError, "context_window"),
+}
+
+# When no response arrived, litellm reports a refused connection as a 500 and a stalled or
+# broken stream as a 500, a 503 or a Timeout depending on its version: the transport error
+# in the cause chain says what happened, and the class is named after it.
+_TRANSPORT: dict[str, type] = {"timeout": litellm.Timeout, "connection": litellm.APIConnectionError}
+
+
+def _causes(exc: BaseException):
+    """`exc` and the exceptions that caused it, outermost first."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        yield cause
+        cause = cause.__cause__ or cause.__context__
 
 
 def _headers(exc: BaseException) -> dict[str, str] | None:
@@ -175,29 +197,62 @@ def _headers(exc: BaseException) -> dict[str, str] | None:
     return {str(k).lower(): str(v) for k, v in dict(headers).items()}
 
 
-def _transport_kind(exc: BaseException) -> str | None:
-    """timeout or connection when a transport error caused `exc`, else None.
+def _provider_error(exc: BaseException) -> dict[str, Any]:
+    """The `error` object of the provider's answer (message, code, ...), or {}."""
+    for cause in _causes(exc):
+        body = getattr(cause, "body", None)
+        if isinstance(body, dict) and ("message" in body or "code" in body):
+            return body
+    return {}
 
-    litellm reports a refused connection or a dropped/stalled stream as a 500 (or a
-    MidStreamFallbackError) that received no response; the cause chain holds the real type.
-    """
-    seen: set[int] = set()
-    cause: BaseException | None = exc
-    while cause is not None and id(cause) not in seen:
-        seen.add(id(cause))
+
+def _transport_error(exc: BaseException) -> tuple[str, str] | None:
+    """('timeout' or 'connection', what the innermost transport error said) when a transport
+    error caused `exc`."""
+    kind, said = None, ""
+    for cause in _causes(exc):
         if isinstance(cause, (httpx.TimeoutException, openai.APITimeoutError)):
-            return "timeout"
-        if isinstance(cause, (httpx.TransportError, openai.APIConnectionError)):
-            return "connection"
-        cause = cause.__cause__ or cause.__context__
-    return None
+            kind = kind or "timeout"
+        elif isinstance(cause, (httpx.TransportError, openai.APIConnectionError)):
+            kind = kind or "connection"
+        else:
+            continue
+        said = str(cause) or said
+    return (kind, said) if kind else None
+
+
+def _subclass_names(cls: type) -> set[str]:
+    return {cls.__name__}.union(*(_subclass_names(sub) for sub in cls.__subclasses__()))
+
+
+# Names litellm puts before a message ("litellm.RateLimitError: RateLimitError: OpenAIException -
+# ..."): its exception classes, the openai ones it wraps, and "<Provider>Exception".
+_CLASS_NAMES = _subclass_names(openai.OpenAIError) | {
+    name for name, value in list(vars(litellm.exceptions).items())
+    if isinstance(value, type) and issubclass(value, BaseException)}
+_PREFIX = re.compile(r"(?:litellm\.)?(\w+)(?::| -) ")
+
+
+def _strip_prefixes(text: str) -> str:
+    while (match := _PREFIX.match(text)) and (match.group(1) in _CLASS_NAMES
+                                               or match.group(1).endswith("Exception")):
+        text = text[match.end():]
+    return text
+
+
+def _message(exc: BaseException) -> str:
+    """What the provider said, once: its own message if it sent one, else litellm's without the
+    class names litellm puts before it."""
+    text = _provider_error(exc).get("message")
+    if not isinstance(text, str) or not text:
+        text = _strip_prefixes(str(getattr(exc, "message", None) or exc))
+    return text[:MESSAGE_LIMIT]
 
 
 def classify(exc: BaseException) -> Failure:
     """Turn an exception from a call into the fields of an attempt (never its debug info)."""
-    message = str(getattr(exc, "message", None) or exc)[:MESSAGE_LIMIT]
     status = getattr(exc, "status_code", None)
-    failure = Failure(error_class=type(exc).__name__, message=message,
+    failure = Failure(error_class=type(exc).__name__, message=_message(exc),
                       http_status=status if isinstance(status, int) else None)
     if isinstance(exc, SchemaValidationError):  # another sample or model may answer well
         failure.kind, failure.retryable = "schema_validation", True
@@ -206,11 +261,18 @@ def classify(exc: BaseException) -> Failure:
         if isinstance(exc, cls):
             failure.kind, failure.retryable = kind, retryable
             break
+    if failure.kind == "bad_request" and _provider_error(exc).get("code") in _CODES:
+        cls, failure.kind = _CODES[_provider_error(exc)["code"]]
+        failure.error_class = cls.__name__
     headers = _headers(exc)
-    if failure.kind in ("server_error", "timeout") and headers is None:
-        # No response arrived: the status litellm reports (500, 408) was made up by the client.
-        failure.http_status = None
-        failure.kind = _transport_kind(exc) or failure.kind
+    if headers is None and failure.kind in ("server_error", "timeout", "connection"):
+        failure.http_status = None  # no response arrived: litellm made the status up
+        transport = _transport_error(exc)
+        if transport is not None:
+            kind, said = transport
+            failure.kind, failure.retryable = kind, True
+            failure.error_class = _TRANSPORT[kind].__name__
+            failure.message = said[:MESSAGE_LIMIT] or failure.message
     if failure.kind == "server_error" and failure.http_status is not None \
             and failure.http_status < 500:
         failure.retryable = False
