@@ -67,6 +67,26 @@ def test_retry_after_is_honoured_then_the_fallback_answers(
     assert fake_server.count("retry-after-3") == 2 and fake_server.count("ok") == 1
 
 
+@pytest.mark.parametrize("behaviour", ["retry-after-date-3", "retry-after-ms-2500"])
+def test_retry_after_as_an_http_date_or_in_milliseconds_is_honoured(
+        cli, write_agents, db_path, read_rows, fake_server, waits, behaviour):
+    write_agents(chain_agents(fake_server.base(behaviour), retries="{max: 1, max_delay: 8}"))
+    cli("run", "a")
+    [wait] = waits  # the server's wait, not the 1 s backoff
+    assert 1.5 < wait <= 3.0  # an HTTP date has whole seconds
+    first = row_of(read_rows, db_path)["attempts"][0]
+    assert first["retry_after"] == pytest.approx(wait)  # recorded in seconds
+    assert fake_server.count(behaviour) == 2
+
+
+@pytest.mark.parametrize("behaviour", ["retry-after-date-30", "retry-after-ms-30000"])
+def test_a_retry_after_date_or_milliseconds_is_capped_by_max_delay(
+        cli, write_agents, fake_server, waits, behaviour):
+    write_agents(chain_agents(fake_server.base(behaviour), retries="{max: 1, max_delay: 2}"))
+    cli("run", "a")
+    assert waits == [2.0]
+
+
 def test_retry_after_longer_than_max_delay_is_capped(cli, write_agents, db_path, fake_server,
                                                      waits):
     write_agents(chain_agents(fake_server.base("retry-after-30"), fake_server.base("ok"),

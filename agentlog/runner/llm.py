@@ -21,6 +21,7 @@ import httpx  # noqa: E402
 import litellm  # noqa: E402
 import openai  # noqa: E402
 
+from agentlog.runner import backoff  # noqa: E402
 from agentlog.runner.failure import Failure  # noqa: E402
 from agentlog.runner.output import SchemaValidationError  # noqa: E402
 
@@ -277,9 +278,6 @@ def classify(exc: BaseException) -> Failure:
             and failure.http_status < 500:
         failure.retryable = False
     failure.rate_limited = failure.kind == "rate_limit"
-    if headers and "retry-after" in headers:
-        try:
-            failure.retry_after = max(0.0, float(headers["retry-after"]))
-        except ValueError:
-            failure.retry_after = None
+    if headers:
+        failure.retry_after = backoff.retry_after(headers)
     return failure
