@@ -210,7 +210,8 @@ def _call_models(cfg: AgentsFile, prep: Prepared, conn: sqlite3.Connection,
     from agentlog.runner import llm  # the call path is the only one that pays for litellm
     from agentlog.runner.cost import price
 
-    row, start, _ = _begin(prep)  # the clock starts once litellm is loaded
+    llm.warm_up()
+    row, start, _ = _begin(prep)  # the clock starts once litellm is loaded and set up
 
     agent, redactor = prep.agent, prep.redactor
     costs: list[dict[str, Any]] = []

@@ -5,9 +5,11 @@ Importing it costs seconds, so only the run path loads this module.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -125,6 +127,58 @@ def complete_stream(on_text: Callable[[str | None], None] | None = None, **kwarg
     reply = _reply(litellm.stream_chunk_builder(chunks, messages=kwargs["messages"]))
     reply.ttft_ms = ttft_ms
     return reply
+
+
+_WARM_UP_BASE = "http://warm-up.invalid/v1"
+_warm_up_lock = threading.Lock()
+_warmed_up = False
+
+
+def _warm_up_answer(request: httpx.Request) -> httpx.Response:
+    """A one-word answer, streamed or not, for the in-memory transport of warm_up()."""
+    head = {"id": "warm-up", "created": 0, "model": "gpt-4o-mini"}
+    usage = {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}
+    if not json.loads(request.content).get("stream"):
+        return httpx.Response(200, json={**head, "object": "chat.completion", "usage": usage,
+                                         "choices": [{"index": 0, "finish_reason": "stop",
+                                                      "message": {"role": "assistant",
+                                                                  "content": "ok"}}]})
+    chunk = {**head, "object": "chat.completion.chunk"}
+    events = [{**chunk, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "ok"},
+                                     "finish_reason": None}]},
+              {**chunk, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
+              {**chunk, "choices": [], "usage": usage}]
+    text = "".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n"
+    return httpx.Response(200, text=text, headers={"content-type": "text/event-stream"})
+
+
+def warm_up() -> None:
+    """Pay litellm's one-time setup before any execution's clock starts; once per process.
+
+    litellm imports much of itself on its first call (and its first stream), and httpx its
+    transport on the first client, so the first execution of a process was charged for both.
+    The calls go to an in-memory transport: nothing leaves the process.
+    """
+    global _warmed_up
+    with _warm_up_lock:  # the rows of a batch wait here, before their clocks start
+        if _warmed_up:
+            return
+        _warmed_up = True
+        httpx.Client().close()  # imports httpcore and h11, as the first real client would
+        http = httpx.Client(transport=httpx.MockTransport(_warm_up_answer))
+        client = openai.OpenAI(api_key="warm-up", base_url=_WARM_UP_BASE, http_client=http,
+                               max_retries=0)
+        kwargs = request_kwargs("openai/gpt-4o-mini", [{"role": "user", "content": "hi"}],
+                                api_base=_WARM_UP_BASE, api_key="warm-up", timeout=5,
+                                extra={"client": client})
+        try:
+            complete(**kwargs)
+            complete_stream(**kwargs)
+        except Exception:  # a failed warm-up only leaves the setup to the first real call
+            pass
+        finally:
+            http.close()
+        price("openai/gpt-4o-mini", 1, 1)
 
 
 def price(model: str, input_tokens: int, output_tokens: int,
