@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import re
 import threading
@@ -50,12 +51,29 @@ class Reply:
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     response_model: str | None = None
     ttft_ms: int | None = None  # streamed calls: request start to the first content or tool call
+    reported_cost: float | None = None  # what an OpenAI-compatible proxy says the call cost
 
 
 def _usage_detail(usage: Any, group: str, name: str) -> int | None:
     details = getattr(usage, group, None)
     value = getattr(details, name, None) if details is not None else None
     return int(value) if value else None
+
+
+# A LiteLLM proxy states each answer's cost in this header; litellm hands the response headers
+# on in its hidden params, prefixed as they came from a provider.
+_COST_HEADER = "x-litellm-response-cost"
+
+
+def _reported_cost(response: Any) -> float | None:
+    hidden = getattr(response, "_hidden_params", None) or {}
+    headers = {str(k).lower(): v for k, v in (hidden.get("additional_headers") or {}).items()}
+    value = headers.get(f"llm_provider-{_COST_HEADER}", headers.get(_COST_HEADER))
+    try:
+        cost = float(value)
+    except (TypeError, ValueError):
+        return None
+    return cost if math.isfinite(cost) and cost >= 0 else None
 
 
 def _reply(response: Any) -> Reply:
@@ -76,6 +94,7 @@ def _reply(response: Any) -> Reply:
         reasoning_tokens=_usage_detail(usage, "completion_tokens_details", "reasoning_tokens"),
         tool_calls=calls,
         response_model=getattr(response, "model", None),
+        reported_cost=_reported_cost(response),
     )
 
 
