@@ -335,8 +335,9 @@ def classify(exc: BaseException) -> Failure:
         if isinstance(exc, cls):
             failure.kind, failure.retryable = kind, retryable
             break
-    if failure.kind == "bad_request" and _provider_error(exc).get("code") in _CODES:
-        cls, failure.kind = _CODES[_provider_error(exc)["code"]]
+    code = str(_provider_error(exc).get("code"))
+    if failure.kind == "bad_request" and code in _CODES:
+        cls, failure.kind = _CODES[code]
         failure.error_class = cls.__name__
     headers = _headers(exc)
     if headers is None and failure.kind in ("server_error", "timeout", "connection"):
