@@ -21,6 +21,9 @@ Behaviours (see ``BEHAVIOURS`` below for the full list):
 ``context``        400 context_length_exceeded       -> ContextWindowExceededError
 ``policy``         400 content_policy_violation      -> ContentPolicyViolationError
 ``retry-after-N``  429 with ``Retry-After: N``       -> RateLimitError
+``retry-after-date-N``  429, ``Retry-After`` an HTTP date N seconds ahead
+``retry-after-ms-N``    429 with ``retry-after-ms: N`` (milliseconds)
+``cost-X``         ok, with the proxy header ``x-litellm-response-cost: X``
 ``flaky-N``        first N requests 500, then ok
 ``flaky429-N``     first N requests 429, then ok
 ``slow-S``         sleep S seconds, then ok
@@ -46,6 +49,7 @@ import socket
 import threading
 import time
 import uuid
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -126,6 +130,9 @@ BEHAVIOURS = (
     "ok",
     *_ERRORS,
     "retry-after-N",
+    "retry-after-date-N",
+    "retry-after-ms-N",
+    "cost-X",
     "flaky-N",
     "flaky429-N",
     "slow-S",
@@ -145,7 +152,9 @@ def _parse_behaviour(segment: str) -> tuple[str, float | None] | None:
     """Return (kind, argument) for a path segment, or None when unknown."""
     if segment in ("ok", "tools", "stream-break", "malformed") or segment in _ERRORS:
         return segment, None
-    for prefix in ("retry-after-", "flaky429-", "flaky-", "slow-", "ttft-", "stream-delay-"):
+    prefixes = ("retry-after-date-", "retry-after-ms-", "retry-after-", "cost-", "flaky429-",
+                "flaky-", "slow-", "ttft-", "stream-delay-")
+    for prefix in prefixes:
         if segment.startswith(prefix):
             try:
                 value = float(segment[len(prefix) :])
@@ -285,7 +294,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "path": path,
                 "behaviour": segment,
                 "json": body,
-                "headers": dict(self.headers.items()),
+                "headers": {k.lower(): v for k, v in self.headers.items()},
             }
         )
         parsed = _parse_behaviour(segment) if segment else None
@@ -335,6 +344,13 @@ class _Handler(BaseHTTPRequestHandler):
         if kind == "retry-after":
             self._send_error("e429", model, headers={"Retry-After": f"{arg:g}"})
             return
+        if kind == "retry-after-date":
+            when = formatdate(time.time() + (arg or 0), usegmt=True)
+            self._send_error("e429", model, headers={"Retry-After": when})
+            return
+        if kind == "retry-after-ms":
+            self._send_error("e429", model, headers={"retry-after-ms": f"{arg:g}"})
+            return
         if kind == "flaky" and attempt <= (arg or 0):
             self._send_error("e500", model)
             return
@@ -366,6 +382,7 @@ class _Handler(BaseHTTPRequestHandler):
             "system_fingerprint": "fp_fake",
         }
 
+        extra = {"x-litellm-response-cost": f"{arg:g}"} if kind == "cost" else {}
         if body.get("stream"):
             include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
             delay = arg if kind == "ttft" else 0.0
@@ -377,6 +394,7 @@ class _Handler(BaseHTTPRequestHandler):
                 usage if include_usage else None,
                 delay=delay or 0.0,
                 brk=kind == "stream-break",
+                headers=extra,
             )
             return
 
@@ -404,7 +422,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self._abort()
             return
-        self._send_json(200, payload)
+        self._send_json(200, payload, headers=extra)
 
     def _tools_turn(self, body: dict) -> tuple[str | None, str, list[dict] | None]:
         messages = body.get("messages") or []
@@ -433,6 +451,7 @@ class _Handler(BaseHTTPRequestHandler):
         *,
         delay: float,
         brk: bool,
+        headers: dict[str, str],
     ) -> None:
         fake = self.server.fake
         self.send_response(200)
@@ -440,6 +459,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Transfer-Encoding", "chunked")
         self.send_header("x-request-id", f"req_{uuid.uuid4().hex[:24]}")
+        for key, value in headers.items():
+            self.send_header(key, value)
         self.end_headers()
         self.wfile.flush()
 
@@ -589,7 +610,10 @@ class FakeServer:
     # ----------------------------------------------------------- inspection
     @property
     def requests(self) -> list[dict]:
-        """Snapshot of requests: dicts with method, path, behaviour, json, headers."""
+        """Snapshot of requests: dicts with method, path, behaviour, json, headers.
+
+        Header names are lower-cased: HTTP does not distinguish their case, clients do.
+        """
         with self._lock:
             return copy.deepcopy(self._requests)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 
 from agentlog.config import RetryPolicy
-from agentlog.runner.backoff import delay
+from agentlog.runner.backoff import delay, retry_after
 
 
 def waits(policy: RetryPolicy, rand: float = 0.0, retries: int = 6) -> list[float]:
@@ -32,3 +34,20 @@ def test_retry_after_replaces_the_backoff_but_not_max_delay():
     policy = RetryPolicy(base=0.5, max_delay=8)
     assert delay(policy, 0, 3.0, lambda: 0.9) == 3.0
     assert delay(policy, 0, 30.0, lambda: 0.9) == 8.0
+
+
+NOW = datetime(2026, 12, 2, 10, 0, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(("headers", "seconds"), [
+    ({"retry-after": "7"}, 7.0),
+    ({"retry-after": "1.5"}, 1.5),
+    ({"retry-after": "Wed, 02 Dec 2026 10:00:03 GMT"}, 3.0),
+    ({"retry-after": "Wed, 02 Dec 2026 09:59:00 GMT"}, 0.0),  # already passed: retry now
+    ({"retry-after-ms": "250"}, 0.25),
+    ({"retry-after-ms": "250", "retry-after": "1"}, 0.25),  # the finer of the two
+    ({"retry-after": "soon"}, None),
+    ({}, None),
+])
+def test_retry_after_reads_seconds_an_http_date_or_milliseconds(headers, seconds):
+    assert retry_after(headers, now=lambda: NOW) == seconds

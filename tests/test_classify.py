@@ -1,11 +1,15 @@
-"""Failures are classified by litellm's exception types, checked against real HTTP answers."""
+"""Failures are classified by litellm's exception types, checked against real HTTP answers.
+
+Where litellm versions disagree on the type (a content-policy 400, a stalled stream), the
+provider's error code or the transport error decides, so every version records the same.
+"""
 
 from __future__ import annotations
 
-import socket
-
 import litellm
 import pytest
+from conftest import closed_port
+from fakeserver import _ERRORS
 
 from agentlog.runner import llm
 
@@ -48,27 +52,40 @@ def test_read_timeout_is_a_timeout_without_an_http_status(fake_server):
     assert failure.kind == "timeout" and failure.retryable and failure.http_status is None
 
 
-def test_refused_connection_is_a_connection_error_not_a_500():
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()  # nothing listens on this port now
-    failure = call(f"http://127.0.0.1:{port}/v1")
-    assert failure.error_class == "InternalServerError"  # how litellm reports it
+@pytest.mark.parametrize("stream", [False, True])
+def test_refused_connection_is_named_a_connection_error_not_a_500(stream):
+    failure = call(f"http://127.0.0.1:{closed_port()}/v1", stream=stream)
+    assert failure.error_class == "APIConnectionError"  # litellm itself says InternalServerError
+    assert (failure.kind, failure.retryable, failure.http_status) == ("connection", True, None)
+    assert "Connection refused" in failure.message
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_connection_the_server_breaks_off_is_a_connection_error(fake_server, stream):
+    failure = call(fake_server.base("stream-break"), stream=stream)
+    assert failure.error_class == "APIConnectionError"
     assert (failure.kind, failure.retryable, failure.http_status) == ("connection", True, None)
 
 
-def test_dropped_connection_is_a_connection_error(fake_server):
-    failure = call(fake_server.base("stream-break"))
-    assert (failure.kind, failure.retryable, failure.http_status) == ("connection", True, None)
+@pytest.mark.parametrize(("behaviour", "stream"), [("ttft-1", True), ("ttft-1", False),
+                                                   ("slow-1", True)])
+def test_a_stall_that_outlives_the_timeout_is_a_timeout(fake_server, behaviour, stream):
+    failure = call(fake_server.base(behaviour), timeout=0.3, stream=stream)
+    assert failure.error_class == "Timeout"
+    assert (failure.kind, failure.retryable, failure.http_status) == ("timeout", True, None)
 
 
-@pytest.mark.parametrize(("behaviour", "kind"), [("stream-break", "connection"),
-                                                 ("ttft-1", "timeout")])
-def test_mid_stream_failures_are_retryable_by_their_cause(fake_server, behaviour, kind):
-    failure = call(fake_server.base(behaviour), timeout=0.3, stream=True)
-    assert failure.error_class == "MidStreamFallbackError"
-    assert (failure.kind, failure.retryable, failure.http_status) == (kind, True, None)
+@pytest.mark.parametrize("behaviour", ["e400", "e401", "e429", "e500", "e503", "context",
+                                       "policy"])
+def test_the_message_is_the_providers_once_without_litellms_prefixes(fake_server, behaviour):
+    said = _ERRORS[behaviour][1].format(model="gpt-4o-mini")
+    assert call(fake_server.base(behaviour)).message == said
+
+
+def test_a_message_without_a_provider_body_loses_litellms_class_names(fake_server):
+    message = call(fake_server.base("malformed")).message
+    assert "Expecting value" in message
+    assert "Error:" not in message and "Exception -" not in message
 
 
 def test_messages_are_truncated_and_never_carry_the_prompt(fake_server):

@@ -9,6 +9,7 @@ import contextlib  # noqa: E402
 import json  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
+from email.utils import parsedate_to_datetime  # noqa: E402
 
 import httpx  # noqa: E402
 import litellm  # noqa: E402
@@ -53,7 +54,7 @@ def test_ok_content_usage_and_model_echo(fake_server):
     assert req["behaviour"] == "ok"
     assert req["json"]["model"] == "gpt-4o-mini"
     assert req["json"]["messages"] == MESSAGES
-    assert req["headers"]["Authorization"] == "Bearer x"
+    assert req["headers"]["authorization"] == "Bearer x"
 
 
 def test_set_reply_overrides(fake_server):
@@ -79,7 +80,6 @@ def test_set_reply_overrides(fake_server):
         ("e500", litellm.InternalServerError, 500),
         ("e503", litellm.ServiceUnavailableError, 503),
         ("context", litellm.ContextWindowExceededError, 400),
-        ("policy", litellm.ContentPolicyViolationError, 400),
     ],
 )
 def test_error_mapping(fake_server, behaviour, exc_class, status):
@@ -89,6 +89,16 @@ def test_error_mapping(fake_server, behaviour, exc_class, status):
     assert type(info.value) is exc_class
     assert info.value.status_code == status
     assert fake_server.count(behaviour) == 1
+
+
+def test_policy_is_a_400_carrying_the_provider_code(fake_server):
+    # litellm 1.106 raises ContentPolicyViolationError, 1.110 a plain BadRequestError: the
+    # code in the body is what stays.
+    with pytest.raises(litellm.BadRequestError) as info:
+        complete(fake_server, "policy")
+    assert info.value.status_code == 400
+    r = httpx.post(fake_server.base("policy") + "/chat/completions", json={"model": "m"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "content_policy_violation"
 
 
 def test_error_body_shape_is_openai(fake_server):
@@ -106,6 +116,22 @@ def test_retry_after_header_exposed(fake_server):
     headers = info.value.litellm_response_headers
     assert headers is not None
     assert headers.get("retry-after") == "3"
+
+
+def test_retry_after_as_a_date_or_in_milliseconds(fake_server):
+    chat = {"model": "m", "messages": MESSAGES}
+    r = httpx.post(fake_server.base("retry-after-date-3") + "/chat/completions", json=chat)
+    ahead = parsedate_to_datetime(r.headers["retry-after"]).timestamp() - time.time()
+    assert r.status_code == 429 and 1.5 < ahead <= 3
+    r = httpx.post(fake_server.base("retry-after-ms-250") + "/chat/completions", json=chat)
+    assert r.status_code == 429 and r.headers["retry-after-ms"] == "250"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_cost_sends_the_proxy_cost_header(fake_server, stream):
+    chat = {"model": "m", "messages": MESSAGES, "stream": stream}
+    r = httpx.post(fake_server.base("cost-0.0123") + "/chat/completions", json=chat)
+    assert r.status_code == 200 and r.headers["x-litellm-response-cost"] == "0.0123"
 
 
 @pytest.mark.parametrize(
@@ -250,7 +276,10 @@ def test_stream_break_raises_midstream(fake_server):
                 got.append(chunk.choices[0].delta.content)
     # MidStreamFallbackError subclasses ServiceUnavailableError (status 503)
     assert isinstance(info.value, litellm.ServiceUnavailableError)
-    assert "incomplete chunked read" in str(info.value)
+    cause = info.value
+    while cause is not None and not isinstance(cause, httpx.RemoteProtocolError):
+        cause = cause.__cause__ or cause.__context__
+    assert "incomplete chunked read" in str(cause)  # the server hung up mid-body
     assert "".join(got) == "fake answer"  # the two word chunks arrived first
 
 

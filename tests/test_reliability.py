@@ -67,6 +67,26 @@ def test_retry_after_is_honoured_then_the_fallback_answers(
     assert fake_server.count("retry-after-3") == 2 and fake_server.count("ok") == 1
 
 
+@pytest.mark.parametrize("behaviour", ["retry-after-date-3", "retry-after-ms-2500"])
+def test_retry_after_as_an_http_date_or_in_milliseconds_is_honoured(
+        cli, write_agents, db_path, read_rows, fake_server, waits, behaviour):
+    write_agents(chain_agents(fake_server.base(behaviour), retries="{max: 1, max_delay: 8}"))
+    cli("run", "a")
+    [wait] = waits  # the server's wait, not the 1 s backoff
+    assert 1.5 < wait <= 3.0  # an HTTP date has whole seconds
+    first = row_of(read_rows, db_path)["attempts"][0]
+    assert first["retry_after"] == pytest.approx(wait)  # recorded in seconds
+    assert fake_server.count(behaviour) == 2
+
+
+@pytest.mark.parametrize("behaviour", ["retry-after-date-30", "retry-after-ms-30000"])
+def test_a_retry_after_date_or_milliseconds_is_capped_by_max_delay(
+        cli, write_agents, fake_server, waits, behaviour):
+    write_agents(chain_agents(fake_server.base(behaviour), retries="{max: 1, max_delay: 2}"))
+    cli("run", "a")
+    assert waits == [2.0]
+
+
 def test_retry_after_longer_than_max_delay_is_capped(cli, write_agents, db_path, fake_server,
                                                      waits):
     write_agents(chain_agents(fake_server.base("retry-after-30"), fake_server.base("ok"),
@@ -138,6 +158,32 @@ def test_refused_connection_falls_back(cli, write_agents, db_path, read_rows, fa
     assert [a["status"] for a in row["attempts"]] == ["error", "error", "success"]
     assert row["attempts"][0]["http_status"] is None and row["attempts"][0]["retryable"]
     assert row["fallback_reason"] == "connection" and row["chosen_model_id"] == MODELS[1]
+
+
+def test_refused_connection_is_recorded_as_a_retryable_connection_error(
+        cli, write_agents, db_path, read_rows, waits):
+    write_agents(chain_agents(f"http://127.0.0.1:{closed_port()}/v1",
+                              retries="{max: 1, base: 0.2}"))
+    result = cli("run", "a")
+    assert result.exit_code == 1
+    assert "APIConnectionError: [Errno 111] Connection refused" in result.stderr
+    row = row_of(read_rows, db_path)
+    assert (row["status"], row["error_class"], row["retryable"]) == \
+        ("error", "APIConnectionError", 1)
+    assert [(a["error_class"], a["retryable"]) for a in row["attempts"]] == \
+        [("APIConnectionError", True)] * 2
+
+
+def test_an_error_message_is_the_providers_once(cli, write_agents, db_path, read_rows,
+                                                fake_server, waits):
+    write_agents(chain_agents(fake_server.base("e429"), retries="{max: 0}"))
+    result = cli("run", "a")
+    said = ("Rate limit reached for gpt-4o-mini in organization org-fake on tokens per min "
+            "(TPM): Limit 200000, Used 199990, Requested 50. Please try again in 15ms.")
+    row = row_of(read_rows, db_path)
+    assert row["error_message"] == said and row["attempts"][0]["error_message"] == said
+    assert f"RateLimitError: {said}" in result.stderr
+    assert "litellm" not in result.stderr and "OpenAIException" not in result.stderr
 
 
 @pytest.mark.parametrize(("behaviour", "reason", "error_class"), [

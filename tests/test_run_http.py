@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib.metadata import version
 
 import litellm
 import pytest
@@ -33,7 +34,7 @@ def test_success_records_server_usage_priced_as_requested_model(
                                                completion_tokens=7)
     assert (row["input_tokens"], row["output_tokens"]) == (12, 7)
     assert row["total_cost"] == pytest.approx(cost_in + cost_out)  # not the echoed model's price
-    assert fake_server.requests[0]["headers"].get("Authorization") == \
+    assert fake_server.requests[0]["headers"].get("authorization") == \
         "Bearer key-that-must-not-be-stored"
     assert b"key-that-must-not-be-stored" not in db_path.read_bytes()
 
@@ -88,3 +89,32 @@ def test_unknown_price_is_null_with_a_warning(cli, write_agents, db_path, read_r
     [row] = read_rows(db_path)
     assert row["total_cost"] is None and row["cost_source"] == "unknown"
     assert row["input_tokens"] == 12
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_proxy_reported_cost_prices_a_model_nothing_else_knows(
+        cli, write_agents, db_path, read_rows, fake_server, monkeypatch, stream):
+    monkeypatch.setenv("FAKE_KEY", "x")
+    write_agents(agents_for(fake_server, "cost-0.0123", f"stream: {str(stream).lower()}")
+                 .replace("openai/gpt-4o-mini", "openai/team-default"))
+    result = cli("run", "a")
+    assert result.exit_code == 0 and "no price known" not in result.stderr
+    [row] = read_rows(db_path)
+    assert (row["total_cost"], row["cost_source"]) == (0.0123, "provider-reported")
+    assert row["input_cost"] is None and row["output_cost"] is None  # a proxy reports a total
+    assert json.loads(row["attempts"])[0]["cost"] == 0.0123
+    assert "cost source  provider-reported" in cli("show", "last", env={"COLUMNS": "100"}).stdout
+
+
+@pytest.mark.parametrize(("model", "pricing", "source"), [
+    ("openai/gpt-4o-mini", "", f"litellm-{version('litellm')}"),
+    ("openai/team-default", "pricing: {input_per_million: 1.0, output_per_million: 2.0}",
+     "agent-pricing"),
+])
+def test_litellms_map_then_the_agents_pricing_come_before_a_proxy_reported_cost(
+        cli, write_agents, db_path, read_rows, fake_server, monkeypatch, model, pricing, source):
+    monkeypatch.setenv("FAKE_KEY", "x")
+    write_agents(agents_for(fake_server, "cost-9", pricing).replace("openai/gpt-4o-mini", model))
+    assert cli("run", "a").exit_code == 0
+    [row] = read_rows(db_path)
+    assert row["cost_source"] == source and row["total_cost"] < 9

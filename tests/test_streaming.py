@@ -110,7 +110,7 @@ def test_a_broken_stream_fails_the_attempt_and_keeps_no_partial_text(
     assert "the text above is discarded: its attempt failed" in result.stderr
     [row] = read_rows(db_path)
     assert row["status"] == "error" and row["response"] is None
-    assert row["error_class"] == "MidStreamFallbackError"
+    assert row["error_class"] == "APIConnectionError"  # the server broke the stream off
     [attempt] = json.loads(row["attempts"])
     assert attempt["status"] == "error" and attempt["retryable"] is True
 

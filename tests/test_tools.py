@@ -100,7 +100,7 @@ def test_a_model_that_keeps_asking_for_tools_stops_at_max_tool_rounds(
 
 
 def test_tools_reach_litellm_without_the_mcp_package(fake_server):
-    """litellm's MCP hook fails on `tools=` unless agentlog skips it (mcp is not installed)."""
+    """litellm's MCP hook (which needs the absent mcp package) is skipped on `tools=`."""
     from agentlog.runner import llm
 
     kwargs = llm.request_kwargs("openai/gpt-4o-mini", [{"role": "user", "content": "hi"}],
@@ -108,9 +108,6 @@ def test_tools_reach_litellm_without_the_mcp_package(fake_server):
                                 extra={"tools": [tools.load("sample_tools:get_weather").spec]})
     assert kwargs["_skip_mcp_handler"] is True
     assert llm.complete(**kwargs).tool_calls[0]["name"] == "get_weather"
-    del kwargs["_skip_mcp_handler"]
-    with pytest.raises(Exception):  # noqa: B017  (whatever litellm's hook raises)
-        llm.complete(**kwargs)
 
 
 @pytest.mark.parametrize(("tool", "message"), [

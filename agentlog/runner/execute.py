@@ -148,10 +148,13 @@ def _totals(records: list[dict[str, Any]], costs: list[dict[str, Any]]) -> dict[
     if any(c["total_cost"] is None for c in costs):
         return {**out, "input_cost": None, "output_cost": None, "total_cost": None,
                 "cost_source": "unknown"}
+    def total(key: str) -> float | None:  # a proxy-reported cost has no input/output split
+        values = [c[key] for c in costs]
+        return None if None in values else sum(values)
+
     sources = sorted({c["cost_source"] for c in costs})
-    return {**out, "input_cost": sum(c["input_cost"] for c in costs),
-            "output_cost": sum(c["output_cost"] for c in costs),
-            "total_cost": sum(c["total_cost"] for c in costs), "cost_source": ",".join(sources)}
+    return {**out, "input_cost": total("input_cost"), "output_cost": total("output_cost"),
+            "total_cost": total("total_cost"), "cost_source": ",".join(sources)}
 
 
 def _keep_responses(cfg: AgentsFile, agent: Agent) -> bool:
@@ -210,7 +213,8 @@ def _call_models(cfg: AgentsFile, prep: Prepared, conn: sqlite3.Connection,
     from agentlog.runner import llm  # the call path is the only one that pays for litellm
     from agentlog.runner.cost import price
 
-    row, start, _ = _begin(prep)  # the clock starts once litellm is loaded
+    llm.warm_up()
+    row, start, _ = _begin(prep)  # the clock starts once litellm is loaded and set up
 
     agent, redactor = prep.agent, prep.redactor
     costs: list[dict[str, Any]] = []

@@ -5,8 +5,12 @@ Importing it costs seconds, so only the run path loads this module.
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 import os
+import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +24,7 @@ import httpx  # noqa: E402
 import litellm  # noqa: E402
 import openai  # noqa: E402
 
+from agentlog.runner import backoff  # noqa: E402
 from agentlog.runner.failure import Failure  # noqa: E402
 from agentlog.runner.output import SchemaValidationError  # noqa: E402
 
@@ -46,12 +51,29 @@ class Reply:
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     response_model: str | None = None
     ttft_ms: int | None = None  # streamed calls: request start to the first content or tool call
+    reported_cost: float | None = None  # what an OpenAI-compatible proxy says the call cost
 
 
 def _usage_detail(usage: Any, group: str, name: str) -> int | None:
     details = getattr(usage, group, None)
     value = getattr(details, name, None) if details is not None else None
     return int(value) if value else None
+
+
+# A LiteLLM proxy states each answer's cost in this header; litellm hands the response headers
+# on in its hidden params, prefixed as they came from a provider.
+_COST_HEADER = "x-litellm-response-cost"
+
+
+def _reported_cost(response: Any) -> float | None:
+    hidden = getattr(response, "_hidden_params", None) or {}
+    headers = {str(k).lower(): v for k, v in (hidden.get("additional_headers") or {}).items()}
+    value = headers.get(f"llm_provider-{_COST_HEADER}", headers.get(_COST_HEADER))
+    try:
+        cost = float(value)
+    except (TypeError, ValueError):
+        return None
+    return cost if math.isfinite(cost) and cost >= 0 else None
 
 
 def _reply(response: Any) -> Reply:
@@ -72,6 +94,7 @@ def _reply(response: Any) -> Reply:
         reasoning_tokens=_usage_detail(usage, "completion_tokens_details", "reasoning_tokens"),
         tool_calls=calls,
         response_model=getattr(response, "model", None),
+        reported_cost=_reported_cost(response),
     )
 
 
@@ -125,6 +148,58 @@ def complete_stream(on_text: Callable[[str | None], None] | None = None, **kwarg
     return reply
 
 
+_WARM_UP_BASE = "http://warm-up.invalid/v1"
+_warm_up_lock = threading.Lock()
+_warmed_up = False
+
+
+def _warm_up_answer(request: httpx.Request) -> httpx.Response:
+    """A one-word answer, streamed or not, for the in-memory transport of warm_up()."""
+    head = {"id": "warm-up", "created": 0, "model": "gpt-4o-mini"}
+    usage = {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}
+    if not json.loads(request.content).get("stream"):
+        return httpx.Response(200, json={**head, "object": "chat.completion", "usage": usage,
+                                         "choices": [{"index": 0, "finish_reason": "stop",
+                                                      "message": {"role": "assistant",
+                                                                  "content": "ok"}}]})
+    chunk = {**head, "object": "chat.completion.chunk"}
+    events = [{**chunk, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "ok"},
+                                     "finish_reason": None}]},
+              {**chunk, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
+              {**chunk, "choices": [], "usage": usage}]
+    text = "".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n"
+    return httpx.Response(200, text=text, headers={"content-type": "text/event-stream"})
+
+
+def warm_up() -> None:
+    """Pay litellm's one-time setup before any execution's clock starts; once per process.
+
+    litellm imports much of itself on its first call (and its first stream), and httpx its
+    transport on the first client, so the first execution of a process was charged for both.
+    The calls go to an in-memory transport: nothing leaves the process.
+    """
+    global _warmed_up
+    with _warm_up_lock:  # the rows of a batch wait here, before their clocks start
+        if _warmed_up:
+            return
+        _warmed_up = True
+        httpx.Client().close()  # imports httpcore and h11, as the first real client would
+        http = httpx.Client(transport=httpx.MockTransport(_warm_up_answer))
+        client = openai.OpenAI(api_key="warm-up", base_url=_WARM_UP_BASE, http_client=http,
+                               max_retries=0)
+        kwargs = request_kwargs("openai/gpt-4o-mini", [{"role": "user", "content": "hi"}],
+                                api_base=_WARM_UP_BASE, api_key="warm-up", timeout=5,
+                                extra={"client": client})
+        try:
+            complete(**kwargs)
+            complete_stream(**kwargs)
+        except Exception:  # a failed warm-up only leaves the setup to the first real call
+            pass
+        finally:
+            http.close()
+        price("openai/gpt-4o-mini", 1, 1)
+
+
 def price(model: str, input_tokens: int, output_tokens: int,
           cached_tokens: int | None = None) -> tuple[float, float, str] | None:
     """(input_cost, output_cost, cost_source) from litellm's price map, or None if unpriced.
@@ -150,7 +225,7 @@ def provider(model: str) -> str | None:
 
 
 # Order matters: subclasses before their bases (ContextWindowExceededError is a BadRequestError,
-# MidStreamFallbackError a ServiceUnavailableError, Timeout an openai connection error).
+# Timeout an openai connection error).
 _KINDS: list[tuple[type, str, bool]] = [
     (litellm.ContextWindowExceededError, "context_window", False),
     (litellm.ContentPolicyViolationError, "content_policy", False),
@@ -160,12 +235,33 @@ _KINDS: list[tuple[type, str, bool]] = [
     (litellm.PermissionDeniedError, "auth", False),
     (litellm.NotFoundError, "not_found", False),
     (litellm.BadRequestError, "bad_request", False),
-    (litellm.exceptions.MidStreamFallbackError, "server_error", True),
     (litellm.ServiceUnavailableError, "server_error", True),
     (litellm.APIConnectionError, "connection", True),
     (litellm.InternalServerError, "server_error", True),
     (litellm.APIError, "server_error", True),
 ]
+
+# A plain 400 is ambiguous: litellm versions differ in which subclass they pick for these
+# provider error codes, so the code in the body decides (and names the class litellm exports).
+_CODES: dict[str, tuple[type, str]] = {
+    "content_policy_violation": (litellm.ContentPolicyViolationError, "content_policy"),
+    "context_length_exceeded": (litellm.ContextWindowExceededError, "context_window"),
+}
+
+# When no response arrived, litellm reports a refused connection as a 500 and a stalled or
+# broken stream as a 500, a 503 or a Timeout depending on its version: the transport error
+# in the cause chain says what happened, and the class is named after it.
+_TRANSPORT: dict[str, type] = {"timeout": litellm.Timeout, "connection": litellm.APIConnectionError}
+
+
+def _causes(exc: BaseException):
+    """`exc` and the exceptions that caused it, outermost first."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        yield cause
+        cause = cause.__cause__ or cause.__context__
 
 
 def _headers(exc: BaseException) -> dict[str, str] | None:
@@ -175,29 +271,62 @@ def _headers(exc: BaseException) -> dict[str, str] | None:
     return {str(k).lower(): str(v) for k, v in dict(headers).items()}
 
 
-def _transport_kind(exc: BaseException) -> str | None:
-    """timeout or connection when a transport error caused `exc`, else None.
+def _provider_error(exc: BaseException) -> dict[str, Any]:
+    """The `error` object of the provider's answer (message, code, ...), or {}."""
+    for cause in _causes(exc):
+        body = getattr(cause, "body", None)
+        if isinstance(body, dict) and ("message" in body or "code" in body):
+            return body
+    return {}
 
-    litellm reports a refused connection or a dropped/stalled stream as a 500 (or a
-    MidStreamFallbackError) that received no response; the cause chain holds the real type.
-    """
-    seen: set[int] = set()
-    cause: BaseException | None = exc
-    while cause is not None and id(cause) not in seen:
-        seen.add(id(cause))
+
+def _transport_error(exc: BaseException) -> tuple[str, str] | None:
+    """('timeout' or 'connection', what the innermost transport error said) when a transport
+    error caused `exc`."""
+    kind, said = None, ""
+    for cause in _causes(exc):
         if isinstance(cause, (httpx.TimeoutException, openai.APITimeoutError)):
-            return "timeout"
-        if isinstance(cause, (httpx.TransportError, openai.APIConnectionError)):
-            return "connection"
-        cause = cause.__cause__ or cause.__context__
-    return None
+            kind = kind or "timeout"
+        elif isinstance(cause, (httpx.TransportError, openai.APIConnectionError)):
+            kind = kind or "connection"
+        else:
+            continue
+        said = str(cause) or said
+    return (kind, said) if kind else None
+
+
+def _subclass_names(cls: type) -> set[str]:
+    return {cls.__name__}.union(*(_subclass_names(sub) for sub in cls.__subclasses__()))
+
+
+# Names litellm puts before a message ("litellm.RateLimitError: RateLimitError: OpenAIException -
+# ..."): its exception classes, the openai ones it wraps, and "<Provider>Exception".
+_CLASS_NAMES = _subclass_names(openai.OpenAIError) | {
+    name for name, value in list(vars(litellm.exceptions).items())
+    if isinstance(value, type) and issubclass(value, BaseException)}
+_PREFIX = re.compile(r"(?:litellm\.)?(\w+)(?::| -) ")
+
+
+def _strip_prefixes(text: str) -> str:
+    while (match := _PREFIX.match(text)) and (match.group(1) in _CLASS_NAMES
+                                               or match.group(1).endswith("Exception")):
+        text = text[match.end():]
+    return text
+
+
+def _message(exc: BaseException) -> str:
+    """What the provider said, once: its own message if it sent one, else litellm's without the
+    class names litellm puts before it."""
+    text = _provider_error(exc).get("message")
+    if not isinstance(text, str) or not text:
+        text = _strip_prefixes(str(getattr(exc, "message", None) or exc))
+    return text[:MESSAGE_LIMIT]
 
 
 def classify(exc: BaseException) -> Failure:
     """Turn an exception from a call into the fields of an attempt (never its debug info)."""
-    message = str(getattr(exc, "message", None) or exc)[:MESSAGE_LIMIT]
     status = getattr(exc, "status_code", None)
-    failure = Failure(error_class=type(exc).__name__, message=message,
+    failure = Failure(error_class=type(exc).__name__, message=_message(exc),
                       http_status=status if isinstance(status, int) else None)
     if isinstance(exc, SchemaValidationError):  # another sample or model may answer well
         failure.kind, failure.retryable = "schema_validation", True
@@ -206,18 +335,23 @@ def classify(exc: BaseException) -> Failure:
         if isinstance(exc, cls):
             failure.kind, failure.retryable = kind, retryable
             break
+    code = str(_provider_error(exc).get("code"))
+    if failure.kind == "bad_request" and code in _CODES:
+        cls, failure.kind = _CODES[code]
+        failure.error_class = cls.__name__
     headers = _headers(exc)
-    if failure.kind in ("server_error", "timeout") and headers is None:
-        # No response arrived: the status litellm reports (500, 408) was made up by the client.
-        failure.http_status = None
-        failure.kind = _transport_kind(exc) or failure.kind
+    if headers is None and failure.kind in ("server_error", "timeout", "connection"):
+        failure.http_status = None  # no response arrived: litellm made the status up
+        transport = _transport_error(exc)
+        if transport is not None:
+            kind, said = transport
+            failure.kind, failure.retryable = kind, True
+            failure.error_class = _TRANSPORT[kind].__name__
+            failure.message = said[:MESSAGE_LIMIT] or failure.message
     if failure.kind == "server_error" and failure.http_status is not None \
             and failure.http_status < 500:
         failure.retryable = False
     failure.rate_limited = failure.kind == "rate_limit"
-    if headers and "retry-after" in headers:
-        try:
-            failure.retry_after = max(0.0, float(headers["retry-after"]))
-        except ValueError:
-            failure.retry_after = None
+    if headers:
+        failure.retry_after = backoff.retry_after(headers)
     return failure
