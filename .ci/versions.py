@@ -6,9 +6,10 @@
 
 import re
 import sys
-import tomllib
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+
+import tomllib
 
 
 def installed() -> dict[str, str]:
@@ -30,7 +31,8 @@ def main() -> None:
     if sys.argv[1:2] != ["--moved"]:
         print("".join(f"{name}=={v}\n" for name, v in sorted(now.items())), end="")
         return
-    tested = dict(line.strip().partition("==")[::2] for line in open(sys.argv[2]) if "==" in line)
+    lines = Path(sys.argv[2]).read_text().splitlines()
+    tested = dict(line.strip().partition("==")[::2] for line in lines if "==" in line)
     for name, v in sorted(now.items()):
         if tested.get(name) != v:
             print(f"  {name} {v} (last green run: {tested.get(name, 'not listed')})")
