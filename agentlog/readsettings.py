@@ -43,6 +43,9 @@ def config_path(explicit: str | None = None) -> Path:
 def read_yaml(path: Path) -> Any:
     """The parsed agents file; every way of failing is a ConfigError naming the file."""
     try:
+        if path.exists() and not path.is_file() and not path.is_dir():
+            # a FIFO would block the read until some writer opens it, a device never ends
+            raise ConfigError(f"agents file is not a regular file: {path}")
         text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(

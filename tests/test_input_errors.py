@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 import pytest
@@ -115,6 +116,16 @@ def test_loops_within_the_bounds_render_as_before(cli, write_agents, db_path, re
                               '"{% for w in text.split() %}{{ loop.index }}={{ w }} {% endfor %}"'))
     assert cli("run", "a", "-p", "text=red green").exit_code == 0
     assert read_rows(db_path)[-1]["user_prompt"] == "1=red 2=green "
+
+
+@pytest.mark.timeout(30)
+def test_an_agents_file_that_is_a_fifo_or_a_device_is_refused_without_waiting(
+        cli, tmp_path, seeded):
+    fifo = tmp_path / "agents.fifo"
+    os.mkfifo(fifo)  # no writer: reading it would block forever
+    for path, command in ((fifo, "agents"), (fifo, "run"), ("/dev/zero", "run")):
+        args = [command, "-c", str(path)] + (["a"] if command == "run" else [])
+        one_line_error(cli(*args), f"agents file is not a regular file: {path}")
 
 
 def test_malformed_yaml(cli, write_agents, seeded):
