@@ -6,7 +6,6 @@ import functools
 import gc
 import importlib
 import inspect
-import sqlite3
 import sys
 from collections.abc import Callable
 from typing import Annotated
@@ -33,7 +32,7 @@ _state = {"debug": False}
 def guarded(fn: Callable) -> Callable:
     """The error boundary of a command: an AgentlogError becomes one line on stderr and its
     exit code, any other exception a one-line internal error; --debug shows the traceback.
-    Connections the command opened are closed when it ends."""
+    The logs the command opened are closed when it ends."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -46,11 +45,6 @@ def guarded(fn: Callable) -> Callable:
             raise typer.Exit(e.exit_code) from None
         except (typer.Exit, typer.Abort):
             raise
-        except sqlite3.Error as e:  # reading a damaged log; writes already raise StoreError
-            if _state["debug"]:
-                raise
-            typer.echo(f"agentlog: error: {one_line(context.database_error(e))}", err=True)
-            raise typer.Exit(1) from None
         except KeyboardInterrupt:
             typer.echo("agentlog: interrupted", err=True)
             raise typer.Exit(130) from None

@@ -28,10 +28,8 @@ def breakers(ctx: typer.Context, as_json: JsonOpt = False, config: ConfigOpt = N
     if ctx.invoked_subcommand is not None:
         return
     from agentlog.cli import context, render
-    from agentlog.runner import breaker
-
     settings = context.settings(config)
-    rows = breaker.states(context.connect(db, settings.db))
+    rows = context.log(db, settings.db).breaker_states()
     if as_json:
         render.print_json(rows)
     else:
@@ -46,10 +44,8 @@ def reset(
 ) -> None:
     """Close circuits and forget their recent failures."""
     from agentlog.cli import context
-    from agentlog.store import breakers as store
-
     settings = context.settings(config)
-    closed = store.reset(context.connect(db, settings.db), agent)
+    closed = context.log(db, settings.db).reset_breakers(agent)
     scope = f" of agent '{agent}'" if agent else ""
     if closed:
         typer.echo(f"closed {closed} circuit(s){scope}")

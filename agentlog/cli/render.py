@@ -7,6 +7,8 @@ import textwrap
 from collections.abc import Iterable
 from typing import Any
 
+from agentlog.money import usd as money  # noqa: F401  (the renderers' name for it)
+
 STATUS_STYLE = {"success": "green", "error": "red", "timeout": "yellow", "running": "cyan"}
 
 
@@ -61,18 +63,6 @@ class StreamPrinter:
     def end(self) -> None:
         if self.open_line:
             self("\n")
-
-
-def money(value: float | None, total: bool = False) -> str:
-    """$1.23 for totals and anything from a cent up; enough digits for sub-cent costs."""
-    if value is None:
-        return "—"
-    if total or abs(value) >= 0.01 or value == 0:
-        return f"${value:,.2f}"
-    import math
-
-    digits = max(6, 2 - math.floor(math.log10(abs(value))))  # 3 significant below 1e-6
-    return f"${value:.{digits}f}".rstrip("0")
 
 
 def duration(ms: int | None) -> str:

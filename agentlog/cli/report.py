@@ -1,6 +1,6 @@
 """`agentlog report …`: daily summary, cost by agent/model/tenant, agent stats, trend.
 
-Each command turns its flags into a Query, calls one function of store/reports.py and hands
+Each command turns its flags into a Query, asks its Log for one report and hands
 the result to cli/render_report.py (or prints its `to_dict()` with --json).
 """
 
@@ -25,14 +25,14 @@ PeriodOpt = Annotated[Optional[str], typer.Option(
 
 def _run(where: filters.Values, config: str | None, db: str | None,
          period: str | None = None):
-    """The command's Query (with --period) and the connection to its log."""
+    """The command's Query (with --period) and its log."""
     from agentlog.cli import context
 
     settings = context.settings(config)
     query = filters.to_query(where, settings)
     if period is not None:
         query = query.period(period)
-    return query, context.connect(db, settings.db)
+    return query, context.log(db, settings.db)
 
 
 def _emit(report, as_json: bool, render) -> None:
@@ -64,10 +64,9 @@ def daily(
       agentlog report daily --date 2026-11-24 --tenant acme --json
     """
     from agentlog.cli import render_report
-    from agentlog.store import reports
 
-    query, conn = _run(where, config, db)
-    _emit(reports.daily(conn, query, day), as_json, render_report.daily)
+    query, log = _run(where, config, db)
+    _emit(log.daily(query, day), as_json, render_report.daily)
 
 
 def _cost_command(dimension: str, what: str):
@@ -75,10 +74,9 @@ def _cost_command(dimension: str, what: str):
     def command(where: filters.Values, period: PeriodOpt = None, as_json: JsonOpt = False,
                 config: ConfigOpt = None, db: DbOpt = None) -> None:
         from agentlog.cli import render_report
-        from agentlog.store import reports
 
-        query, conn = _run(where, config, db, period)
-        _emit(reports.cost_by(conn, query, dimension), as_json, render_report.costs)
+        query, log = _run(where, config, db, period)
+        _emit(log.cost_by(query, dimension), as_json, render_report.costs)
 
     command.__name__ = f"cost_by_{dimension}"
     command.__doc__ = (
@@ -115,10 +113,9 @@ def stats(
       agentlog report stats summarize --tenant acme --json
     """
     from agentlog.cli import render_report
-    from agentlog.store import reports
 
-    query, conn = _run(where, config, db, period)
-    _emit(reports.stats(conn, query, name), as_json, render_report.stats)
+    query, log = _run(where, config, db, period)
+    _emit(log.stats(query, name), as_json, render_report.stats)
 
 
 @filters.options
@@ -143,10 +140,9 @@ def trend(
       agentlog report trend --by hour
     """
     from agentlog.cli import render_report
-    from agentlog.store import reports
 
-    query, conn = _run(where, config, db)
-    _emit(reports.trend(conn, query, days, by), as_json, render_report.trend)
+    query, log = _run(where, config, db)
+    _emit(log.trend(query, days, by), as_json, render_report.trend)
 
 
 def register(guarded) -> None:

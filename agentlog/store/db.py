@@ -17,18 +17,6 @@ from agentlog.errors import StoreError
 BUSY_TIMEOUT_S = 30.0
 
 
-def default_path() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("agentlog", appauthor=False)) / "agentlog.db"
-
-
-def resolve_path(explicit: str | None, settings_db: str | None) -> Path:
-    """--db, then AGENTLOG_DB, then settings.db, then the user data dir."""
-    chosen = explicit or os.environ.get("AGENTLOG_DB") or settings_db
-    return Path(chosen).expanduser() if chosen else default_path()
-
-
 def _create_file(path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

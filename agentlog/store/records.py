@@ -85,3 +85,16 @@ class Execution:
             if out[key] is not None:
                 out[key] = to_iso(out[key])
         return out
+
+
+def encode(values: dict[str, Any]) -> dict[str, Any]:
+    """Values as stored: JSON columns as JSON text, booleans as 0/1 (`from_row` reads them
+    back)."""
+    out = {}
+    for key, value in values.items():
+        if key in JSON_COLUMNS and value is not None and not isinstance(value, str):
+            value = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+        elif isinstance(value, bool):
+            value = int(value)
+        out[key] = value
+    return out
