@@ -66,8 +66,8 @@ def per_execution(cfg, conn, n: int) -> None:
 
 
 def logging_only(conn, n: int, label: str) -> None:
-    from agentlog.store import writer
-    from agentlog.store.schema import fts_unindex
+    from agentlog.store.sqlite import writer
+    from agentlog.store.sqlite.schema import fts_unindex
     from agentlog.timeutil import now_iso
 
     costs, ids = [], []
@@ -116,7 +116,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=500)
     args = parser.parse_args()
     from agentlog import config
-    from agentlog.store import db as store_db
+    from agentlog.store.sqlite import db as store_db
 
     work = Path(tempfile.mkdtemp(prefix="agentlog-runpath-"))
     agents = work / "agents.yaml"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from agentlog.store import db, writer
+from agentlog.store.sqlite import db, writer
 
 NOW = "2026-11-25T03:00:00.000Z"
 

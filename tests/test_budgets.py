@@ -9,7 +9,7 @@ import pytest
 from conftest import chain_agents
 
 from agentlog.runner import execute
-from agentlog.store import db, writer
+from agentlog.store.sqlite import db, writer
 from agentlog.timeutil import to_iso, utcnow
 
 ONE_CALL = 6e-6  # gpt-4o-mini, 12 input + 7 output tokens (the fake server's usage)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from agentlog.store import db, migrations, writer
 from agentlog.store.query import Query
+from agentlog.store.sqlite import db, migrations, writer
 
 WHEN = "2026-11-23T10:00:00.000Z"
 

@@ -143,8 +143,8 @@ def _summed(plan: str) -> bool:
 def test_stats_reads_the_totals_and_report_indexes_not_the_table(log_file):
     """Every query of stats is answered from the totals or a covering index (EXPLAIN
     QUERY PLAN), also when only the rows can answer (a condition the totals do not keep)."""
-    from agentlog.store import reports
     from agentlog.store.query import Query
+    from agentlog.store.sqlite import reports
 
     for query in (Query(zone="UTC"), Query(zone="UTC").period("this-month"),
                   Query(zone="UTC").where("1 = 1")):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from agentlog.store import db, writer
+from agentlog.store.sqlite import db, writer
 from agentlog.timeutil import to_iso, utcnow
 
 

@@ -8,8 +8,9 @@ import stat
 import pytest
 
 from agentlog.errors import StoreError
-from agentlog.store import db, migrations, query, writer
-from agentlog.store.schema import columns
+from agentlog.store import query
+from agentlog.store.sqlite import db, migrations, writer
+from agentlog.store.sqlite.schema import columns
 
 DESIGN_COLUMNS = """id agent_type agent_version model_id chosen_model_id provider status created_at
 started_at completed_at duration_ms time_to_first_token_ms input_tokens output_tokens total_tokens

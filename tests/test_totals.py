@@ -15,8 +15,8 @@ import pytest
 from reporting import plans_of
 
 from agentlog.errors import QueryError
-from agentlog.store import db, migrations, reports, totals, writer
 from agentlog.store.query import Query
+from agentlog.store.sqlite import db, migrations, reports, totals, writer
 
 NOW = "2026-11-25T03:17:00.000Z"
 KEYS = ("agent_type", "agent_version", "model_id", "chosen_model_id", "tenant_id", "status",
@@ -274,7 +274,7 @@ def test_reports_over_whole_days_and_hours_read_the_totals_not_the_rows(log):
 
 
 def test_budget_spend_is_read_from_the_totals_and_equals_the_rows(log):
-    from agentlog.store import spend
+    from agentlog.store.sqlite import spend
 
     ranges = [("2026-11-01T00:00:00.000Z", "2026-12-01T00:00:00.000Z"),  # a month: days only
               ("2026-11-20T07:45:10.123Z", "2026-11-23T16:20:00.000Z"),

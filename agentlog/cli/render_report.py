@@ -1,4 +1,4 @@
-"""Reports as rich tables and bar charts. The data comes from store/reports.py, finished.
+"""Reports as rich tables and bar charts. The data comes from the Log (store/reports.py), finished.
 
 Tables have no borders and fit the terminal (80 columns when piped). On a terminal, bars are
 drawn with eighth-blocks; piped, they are plain `#` characters and there are no colours, so

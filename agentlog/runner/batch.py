@@ -26,10 +26,9 @@ from agentlog.config import AgentsFile
 from agentlog.errors import AgentlogError, ConfigError, StoreError
 from agentlog.runner.execute import Outcome, RunRequest, execute
 from agentlog.runner.prompt import read_file
+from agentlog.store.filters import FAILED
 from agentlog.store.log import Log
 from agentlog.timeutil import now_iso
-
-FAILED = ("error", "timeout")
 
 
 @dataclass

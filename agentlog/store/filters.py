@@ -14,9 +14,10 @@ from typing import Any
 
 from agentlog import timeutil
 from agentlog.errors import QueryError
-from agentlog.store import dialect
+from agentlog.store.sqlite import dialect
 
 STATUSES = ("running", "success", "error", "timeout")
+FAILED = ("error", "timeout")  # what --failed, reports and batch summaries count as failed
 
 
 def meta_value(text: str) -> Any:
@@ -83,7 +84,7 @@ class Filters:
 
     def failed(self):
         """Errors and timeouts."""
-        return self._statuses(("error", "timeout"), "--failed")
+        return self._statuses(FAILED, "--failed")
 
     def successful(self):
         return self._statuses(("success",), "--successful")

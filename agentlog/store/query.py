@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from agentlog.errors import QueryError
-from agentlog.store import dialect
 from agentlog.store.filters import Filters
 from agentlog.store.records import Execution
+from agentlog.store.sqlite import dialect
 from agentlog.timeutil import to_iso
 
 SORTABLE = (
@@ -39,7 +39,7 @@ _RANK = "rank"  # the search rank, sortable only inside a search
 class Query(Filters):
     zone: str | None = None  # IANA zone of calendar periods; None: the system's
     tenant: str | None = None  # the current tenant, for current_tenant()
-    # (SQL, parameters, the columns it reads if the totals of store/totals.py may answer it)
+    # (SQL, parameters, the columns it reads if the totals of store/sqlite/totals.py may answer it)
     conditions: tuple[tuple[str, tuple, frozenset | None], ...] = ()
     after: str | None = None  # created_at >= after (a stored UTC string)
     before: str | None = None  # created_at < before
@@ -51,7 +51,7 @@ class Query(Filters):
 
     def where(self, clause: str, *params, columns: tuple[str, ...] | None = None) -> Query:
         """Add a condition (SQL written inside store/ only, values as parameters). `columns`
-        names every column it reads, so the totals can answer it (store/totals.py)."""
+        names every column it reads, so the totals can answer it (store/sqlite/totals.py)."""
         found = frozenset(columns) if columns is not None else None
         return replace(self, conditions=(*self.conditions, (clause, params, found)))
 

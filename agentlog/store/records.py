@@ -7,8 +7,13 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from agentlog.store.schema import BOOL_COLUMNS, JSON_COLUMNS, TIME_COLUMNS
 from agentlog.timeutil import parse_iso
+
+# How some columns are stored: JSON text, 0/1, UTC ISO strings; and those that hold text.
+JSON_COLUMNS = frozenset({"parameters", "metadata", "tool_calls", "attempts", "fallback_chain"})
+BOOL_COLUMNS = frozenset({"streaming", "cache_hit", "retryable", "rate_limited"})
+TIME_COLUMNS = frozenset({"created_at", "started_at", "completed_at", "deadline_at"})
+TEXT_COLUMNS = ("system_prompt", "user_prompt", "response", "error_message")
 
 
 @dataclass(frozen=True)

@@ -15,21 +15,20 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from agentlog.errors import StoreError
-from agentlog.store import (
+from agentlog.store import query, status
+from agentlog.store.query import Query
+from agentlog.store.records import Execution
+from agentlog.store.sqlite import (
     async_writer,
     breakers,
     cache,
     db,
     export,
     prune,
-    query,
     reports,
     spend,
-    status,
     writer,
 )
-from agentlog.store.query import Query
-from agentlog.store.records import Execution
 from agentlog.timeutil import utcnow
 
 Row = dict[str, Any]

@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from agentlog.errors import StoreError
-from agentlog.store import db
 from agentlog.store.records import encode
-from agentlog.store.schema import fts_index_row
+from agentlog.store.sqlite import db
+from agentlog.store.sqlite.schema import fts_index_row
 from agentlog.timeutil import to_iso, utcnow
 
 _FINAL_STATUSES = {"success", "error", "timeout"}

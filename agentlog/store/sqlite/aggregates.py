@@ -1,4 +1,4 @@
-"""Building blocks of the reports: grouped totals and exact percentiles.
+"""Building blocks of the SQLite reports: grouped totals and exact percentiles.
 
 Totals are computed in one SQL pass grouped by the low-cardinality columns that the rates need
 (status, error class, cache hit, fallback reason, attempt count) next to the report's own keys;
@@ -6,21 +6,19 @@ Python then adds up those few group rows (never the executions themselves) into 
 each key and of the whole report. Grouping costs less than one conditional sum per rate, and
 the stats index (migration m040) holds these columns in this order, so the pass over one agent
 reads the index alone and needs no sort. Whole days and hours are read from the totals instead
-when the filters allow it (store/totals.py): the same groups, from far fewer rows.
+when the filters allow it (totals.py): the same groups, from far fewer rows.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from dataclasses import dataclass, field, fields
 
-from agentlog.store import dialect, totals
+from agentlog.store.filters import FAILED
 from agentlog.store.query import Query
+from agentlog.store.reports import OUTCOME_KEYS, PERCENTILES, Totals, nearest_rank
+from agentlog.store.sqlite import dialect, totals
 
-FAILED = ("error", "timeout")
-# Grouped, not summed: each becomes a column of the group rows (see module docstring).
-OUTCOME_KEYS = ("status", "error_class", "cache_hit", "fallback_reason", "attempts_count")
 # The numbers of a group over the rows, and the same from the totals (migration m060), where
 # first seen is only the day or hour.
 SUMS = ("count(*), total(total_cost), count(total_cost), "
@@ -31,80 +29,6 @@ SUMS = ("count(*), total(total_cost), count(total_cost), "
         "sum(executions), total(total_cost_sum), sum(priced), "
         "total(input_cost_sum), total(output_cost_sum), sum(total_tokens_sum), "
         "sum(duration_sum), sum(timed), sum(ttft_sum), sum(ttft_count), min(bucket)")
-
-
-def ratio(part: float, whole: float) -> float | None:
-    """part / whole, or None when there is nothing to divide by (an empty period)."""
-    return part / whole if whole else None
-
-
-@dataclass
-class Totals:
-    """Counts and sums over some executions; every rate and average derives from them."""
-
-    executions: int = 0
-    successful: int = 0
-    errors: int = 0
-    timeouts: int = 0
-    total_cost: float = 0.0
-    priced: int = 0  # executions with a known cost
-    input_cost: float = 0.0
-    output_cost: float = 0.0
-    total_tokens: int = 0
-    duration_sum: int = 0
-    timed: int = 0  # executions with a duration
-    ttft_sum: int = 0
-    ttft_count: int = 0  # executions that recorded a time to first token (streaming)
-    cache_hits: int = 0
-    fallbacks: int = 0
-    retried: int = 0  # more than one attempt: a retry or a fallback
-    first_seen: str | None = None  # the earliest created_at, or its day or hour (first_seen())
-    error_classes: Counter = field(default_factory=Counter)
-
-    def add(self, other: Totals) -> None:
-        for f in fields(self):
-            mine, theirs = getattr(self, f.name), getattr(other, f.name)
-            if f.name == "first_seen":
-                setattr(self, f.name, min(filter(None, (mine, theirs)), default=None))
-            elif f.name == "error_classes":
-                mine.update(theirs)
-            else:
-                setattr(self, f.name, mine + theirs)
-
-    @property
-    def failed(self) -> int:
-        return self.errors + self.timeouts
-
-    @property
-    def finished(self) -> int:
-        """Executions with an outcome; `running` ones (or ones that died running) have none."""
-        return self.successful + self.failed
-
-    @property
-    def running(self) -> int:
-        return self.executions - self.finished
-
-    def top_errors(self, n: int = 5) -> list[dict]:
-        ranked = sorted(self.error_classes.items(), key=lambda kv: (-kv[1], kv[0] or ""))
-        return [{"error_class": name, "count": count} for name, count in ranked[:n]]
-
-    def summary(self) -> dict:
-        """Counts, money, tokens and rates; rates are fractions of the finished executions,
-        averages of those with a value (cost: the priced ones)."""
-        done = self.finished
-        return {
-            "executions": self.executions, "successful": self.successful,
-            "failed": self.failed, "errors": self.errors, "timeouts": self.timeouts,
-            "running": self.running,
-            "success_rate": ratio(self.successful, done), "error_rate": ratio(self.failed, done),
-            "timeout_rate": ratio(self.timeouts, done),
-            "total_cost": self.total_cost, "input_cost": self.input_cost,
-            "output_cost": self.output_cost, "avg_cost": ratio(self.total_cost, self.priced),
-            "total_tokens": self.total_tokens, "avg_tokens": ratio(self.total_tokens, done),
-            "cache_hits": self.cache_hits, "cache_hit_rate": ratio(self.cache_hits, done),
-            "fallbacks": self.fallbacks, "fallback_rate": ratio(self.fallbacks, done),
-            "retried": self.retried, "retry_rate": ratio(self.retried, done),
-        }
 
 
 def grouped_totals(conn: sqlite3.Connection, query: Query, keys: tuple[str, ...],
@@ -146,21 +70,6 @@ def first_seen(conn: sqlite3.Connection, query: Query, seen: str | None) -> str 
     where, params = query.where("created_at >= ? AND created_at < ?",
                                 *totals.bucket_bounds(seen)).where_sql()
     return conn.execute(f"SELECT min(created_at) FROM executions{where}", params).fetchone()[0]
-
-
-def combined(parts) -> Totals:
-    total = Totals()
-    for part in parts:
-        total.add(part)
-    return total
-
-
-PERCENTILES = (50, 95, 99)
-
-
-def nearest_rank(p: int, n: int) -> int:
-    """The 1-based rank of the p-th percentile of n values: ceil(p/100 · n), at least 1."""
-    return max(1, -(-p * n // 100))
 
 
 def percentiles(conn: sqlite3.Connection, query: Query, column: str, n: int,

@@ -28,8 +28,9 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import BinaryIO
 
 from agentlog.errors import QueryError
-from agentlog.store import db, schema
 from agentlog.store.query import Query
+from agentlog.store.records import BOOL_COLUMNS, JSON_COLUMNS, TIME_COLUMNS
+from agentlog.store.sqlite import db, schema
 
 FORMATS = ("csv", "json", "jsonl")
 FORMULA_STARTS = "=+-@\t\r"  # OWASP's list of characters that start a spreadsheet formula
@@ -162,7 +163,7 @@ def _csv_line(columns: Sequence[str], types: dict[str, str], raw: bool) -> str:
         for name in group:
             if types.get(name) != "TEXT":
                 cells.append(b"%s")
-            elif raw or name in schema.JSON_COLUMNS or name in schema.TIME_COLUMNS:
+            elif raw or name in JSON_COLUMNS or name in TIME_COLUMNS:
                 cells.append(_QUOTE + b"%s" + _QUOTE)
             else:
                 cells.append(_OPEN_CHECKED + b"%s" + _QUOTE)
@@ -196,9 +197,9 @@ def _json_line(columns: Sequence[str], types: dict[str, str]) -> str:
 
 def _json_value(name: str, declared: str | None) -> str:
     column = f"executions.{name}"
-    if name in schema.JSON_COLUMNS:  # embedded as JSON; text that is not JSON stays a string
+    if name in JSON_COLUMNS:  # embedded as JSON; text that is not JSON stays a string
         return f"iif(json_valid({column}), json({column}), {column})"
-    if name in schema.BOOL_COLUMNS:
+    if name in BOOL_COLUMNS:
         return f"CASE {column} WHEN 1 THEN json('true') WHEN 0 THEN json('false') ELSE {column} END"
     if declared == "REAL":  # the shortest of 15 or 17 digits that reads back the same double
         short, full = f"printf('%!.15g', {column})", f"printf('%!.17g', {column})"

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from agentlog.store import totals
-from agentlog.store.db import snapshot
 from agentlog.store.query import Query
+from agentlog.store.sqlite import totals
+from agentlog.store.sqlite.db import snapshot
 
 
 def spent(conn: sqlite3.Connection, start: str, end: str, agent: str | None = None,

@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from agentlog import timeutil
-from agentlog.store import dialect
 from agentlog.store.query import Query
+from agentlog.store.sqlite import dialect
 
 # The columns of the combination migration m060 sums by (it spells them itself: it is frozen)
 KEYS = frozenset(("agent_type", "agent_version", "model_id", "chosen_model_id", "tenant_id",

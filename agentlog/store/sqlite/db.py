@@ -63,7 +63,7 @@ def connect(path: Path) -> sqlite3.Connection:
         if conn is not None:
             conn.close()
         raise _unreadable(path, e) from None
-    from agentlog.store import migrations
+    from agentlog.store.sqlite import migrations
 
     if version != migrations.SCHEMA_VERSION:
         try:
