@@ -54,7 +54,8 @@ def prune(
         cutoff = utcnow() - parse_duration(span)
     except ValueError as e:
         raise ConfigError(f"--older-than: {e}") from None
-    selected = selection(filters.to_query(where, settings), cutoff)
+    with filters.as_flags():
+        selected = selection(filters.to_query(where, settings), cutoff)
     log = context.log(db, settings.db)
     plan = log.prune_plan(selected)
     zone = get_zone(settings.timezone)

@@ -31,7 +31,8 @@ def _run(where: filters.Values, config: str | None, db: str | None,
     settings = context.settings(config)
     query = filters.to_query(where, settings)
     if period is not None:
-        query = query.period(period)
+        with filters.as_flags():
+            query = query.period(period)
     return query, context.log(db, settings.db)
 
 

@@ -31,7 +31,9 @@ def meta_value(text: str) -> Any:
 
 
 class Filters:
-    """Mixed into Query; relies on its `where`, `_claim`, `_narrow`, `_match`, `zone`, `tenant`."""
+    """Mixed into Query; relies on its `where`, `claim`, `narrow`, `local_zone`, `_match` and
+    `tenant`. Errors name the filter as it is called here (`today()`); cli/filters.py
+    spells them as flags."""
 
     # --- time: calendar periods in the query's zone, converted to UTC bounds -------------
     def today(self):
@@ -61,15 +63,15 @@ class Filters:
         if key not in timeutil.PERIODS:
             raise QueryError(f"unknown period '{name}' "
                              f"(choose from: {', '.join(timeutil.PERIODS)})")
-        return self._period(key, f"--period {key}")
+        return self._period(key, f"period({key!r})")
 
     def since(self, when: str | datetime | date):
         """Inclusive: a date, a datetime (local unless it has an offset) or a duration (2h)."""
-        return self._narrow(self._point(when, "--since"), None, "--since")
+        return self.narrow(self._point(when, "since()"), None, "since()")
 
     def until(self, when: str | datetime | date):
         """Exclusive, with the same forms as since()."""
-        return self._narrow(None, self._point(when, "--until"), "--until")
+        return self.narrow(None, self._point(when, "until()"), "until()")
 
     def between(self, start: str | datetime | date, end: str | datetime | date):
         return self.since(start).until(end)
@@ -80,24 +82,24 @@ class Filters:
         for name in names or ("",):
             if name not in STATUSES:
                 raise QueryError(f"unknown status '{name}' (choose from: {', '.join(STATUSES)})")
-        return self._statuses(names, f"--status {','.join(names)}")
+        return self._statuses(names, f"status({', '.join(map(repr, names))})")
 
     def failed(self):
         """Errors and timeouts."""
-        return self._statuses(FAILED, "--failed")
+        return self._statuses(FAILED, "failed()")
 
     def successful(self):
-        return self._statuses(("success",), "--successful")
+        return self._statuses(("success",), "successful()")
 
     def running(self):
-        return self._statuses(("running",), "--running")
+        return self._statuses(("running",), "running()")
 
     def timeout(self):
-        return self._statuses(("timeout",), "--timeout")
+        return self._statuses(("timeout",), "timeout()")
 
     def _statuses(self, names: tuple[str, ...], flag: str):
         marks = ", ".join("?" * len(names))
-        return self._claim("status", names, flag).where(f"status IN ({marks})", *names,
+        return self.claim("status", names, flag).where(f"status IN ({marks})", *names,
                                                             columns=("status",))
 
     # --- who and what ----------------------------------------------------------------------
@@ -112,19 +114,19 @@ class Filters:
                           *names, *names, columns=("chosen_model_id", "model_id"))
 
     def by_tenant(self, tenant: str):
-        return self._claim("tenant", (True,), "--tenant").where("tenant_id = ?", tenant,
+        return self.claim("tenant", (True,), "by_tenant()").where("tenant_id = ?", tenant,
                                                                   columns=("tenant_id",))
 
     def current_tenant(self):
         """The tenant `run` would record: --tenant, AGENTLOG_TENANT, settings.tenant."""
         if not self.tenant:
-            raise QueryError("--current-tenant: no tenant is set (use --tenant, "
+            raise QueryError("current_tenant(): no tenant is set (use by_tenant(), "
                              "AGENTLOG_TENANT or settings.tenant)")
         return self.by_tenant(self.tenant)
 
     def with_tenant(self, yes: bool = True):
-        flag = "--with-tenant" if yes else "--without-tenant"
-        return self._claim("tenant", (yes,), flag).where(
+        flag = "with_tenant()" if yes else "without_tenant()"
+        return self.claim("tenant", (yes,), flag).where(
             "tenant_id IS NOT NULL AND tenant_id != ''" if yes
             else "tenant_id IS NULL OR tenant_id = ''", columns=("tenant_id",))
 
@@ -136,39 +138,39 @@ class Filters:
 
     # --- thresholds, all inclusive ---------------------------------------------------------
     def expensive(self, usd: float | str):
-        return self.where("total_cost >= ?", _threshold(usd, "--expensive"))
+        return self.where("total_cost >= ?", _threshold(usd, "expensive()"))
 
     def slow(self, ms: int | str):
-        return self.where("duration_ms >= ?", _threshold(ms, "--slow"))
+        return self.where("duration_ms >= ?", _threshold(ms, "slow()"))
 
     def high_token_usage(self, tokens: int | str):
-        return self.where("total_tokens >= ?", _threshold(tokens, "--high-tokens"))
+        return self.where("total_tokens >= ?", _threshold(tokens, "high_token_usage()"))
 
     # --- behaviour ---------------------------------------------------------------------------
     def streaming(self, yes: bool = True):
         return self._flag("streaming", yes, "streaming = 1", "streaming = 0",
-                          "--streaming", "--non-streaming")
+                          "streaming()", "non_streaming()")
 
     def non_streaming(self):
         return self.streaming(False)
 
     def with_fallback(self, yes: bool = True):
         return self._flag("fallback", yes, "fallback_reason IS NOT NULL", "fallback_reason IS NULL",
-                          "--with-fallback", "--without-fallback", ("fallback_reason",))
+                          "with_fallback()", "without_fallback()", ("fallback_reason",))
 
     def without_fallback(self):
         return self.with_fallback(False)
 
     def cached(self, yes: bool = True):
         return self._flag("cache", yes, "cache_hit = 1", "cache_hit = 0",
-                          "--cached", "--cache-miss", ("cache_hit",))
+                          "cached()", "cache_miss()", ("cache_hit",))
 
     def cache_miss(self):
         return self.cached(False)
 
     def with_tool_calls(self, yes: bool = True):
         return self._flag("tools", yes, "tool_calls_count > 0", "tool_calls_count = 0",
-                          "--with-tool-calls", "--without-tool-calls")
+                          "with_tool_calls()", "without_tool_calls()")
 
     def without_tool_calls(self):
         return self.with_tool_calls(False)
@@ -183,7 +185,7 @@ class Filters:
 
     def _flag(self, dimension: str, yes: bool, on: str, off: str, flag_on: str, flag_off: str,
               columns: tuple[str, ...] | None = None):
-        return self._claim(dimension, (yes,), flag_on if yes else flag_off).where(
+        return self.claim(dimension, (yes,), flag_on if yes else flag_off).where(
             on if yes else off, columns=columns)
 
     # --- metadata and text -------------------------------------------------------------------
@@ -193,7 +195,7 @@ class Filters:
         return replace(self, metas=(*self.metas, (key, value, True)))
 
     def has_meta(self, key: str):
-        dialect.meta_has(key)
+        dialect.meta_has(key, "has_meta()")
         return replace(self, metas=(*self.metas, (key, None, False)))
 
     def search(self, text: str):
@@ -201,19 +203,13 @@ class Filters:
         return self._match(dialect.fts_phrases(text))
 
     # --- helpers of the time filters ---------------------------------------------------------
-    def _zone(self):
-        try:
-            return timeutil.get_zone(self.zone)
-        except ValueError as e:
-            raise QueryError(str(e)) from None
-
     def _period(self, name: str, flag: str | None = None):
-        flag = flag or "--" + name
-        start, end = timeutil.period_bounds(name, self._zone())
-        return self._claim("period", (name,), flag)._narrow(start, end, flag)
+        flag = flag or name.replace("-", "_") + "()"
+        start, end = timeutil.period_bounds(name, self.local_zone())
+        return self.claim("period", (name,), flag).narrow(start, end, flag)
 
     def _point(self, when: str | datetime | date, flag: str) -> datetime:
-        zone = self._zone()
+        zone = self.local_zone()
         if isinstance(when, datetime):
             return when.astimezone(timeutil.UTC) if when.tzinfo else when.replace(tzinfo=zone)
         if isinstance(when, date):

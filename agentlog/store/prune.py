@@ -33,5 +33,5 @@ def selection(query: Query, cutoff: datetime) -> Query:
     """The executions of `query` created before `cutoff`, except running ones."""
     kept = tuple(s for s in STATUSES if s != "running")
     flag = "prune (which never deletes running executions)"
-    return (query._claim("status", kept, flag)._narrow(None, cutoff, "--older-than")
+    return (query.claim("status", kept, flag).narrow(None, cutoff, "--older-than")
             .where("status != 'running'"))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from agentlog import timeutil
 from agentlog.errors import QueryError
 from agentlog.store.filters import Filters
 from agentlog.store.records import Execution
@@ -83,25 +84,38 @@ class Query(Filters):
             raise QueryError(f"limit must be zero or more, got {n}")
         return replace(self, max_rows=None if n is not None and n > dialect.MAX_INTEGER else n)
 
-    # --- what filters.py builds on -----------------------------------------------------------
-    def _claim(self, dimension: str, allowed: tuple, flag: str) -> Query:
-        """Record what a flag allows on one dimension; nothing left allowed is a conflict."""
+    # --- what filters, reports and prune build on ------------------------------------------
+    def claim(self, dimension: str, allowed: tuple, name: str) -> Query:
+        """Record what the filter `name` (e.g. `failed()`) allows on one dimension; nothing
+        left allowed is a conflict, whose error names both filters."""
         left, others = frozenset(allowed), []
         for dim, values, other in self.claims:
             if dim == dimension:
                 left &= values
                 others.append(other)
         if not left:
-            raise QueryError(f"{flag} cannot be combined with {' and '.join(others)}")
-        return replace(self, claims=(*self.claims, (dimension, frozenset(allowed), flag)))
+            raise QueryError(f"{name} cannot be combined with {' and '.join(others)}")
+        return replace(self, claims=(*self.claims, (dimension, frozenset(allowed), name)))
 
-    def _narrow(self, start: datetime | None, end: datetime | None, flag: str) -> Query:
-        after = max(filter(None, (self.after, start and to_iso(start))), default=None)
-        before = min(filter(None, (self.before, end and to_iso(end))), default=None)
-        if after and before and after >= before:
-            raise QueryError(f"{flag} leaves an empty time range "
+    def narrow(self, start: datetime | str | None, end: datetime | str | None,
+               name: str | None = None) -> Query:
+        """Only rows created in [start, end) as well (None: no bound; a str is a stored UTC
+        time). An empty range is an error naming the filter `name`; without a name (a
+        report's bucket outside the query's range) it selects nothing."""
+        start, end = (to_iso(t) if isinstance(t, datetime) else t for t in (start, end))
+        after = max(filter(None, (self.after, start)), default=None)
+        before = min(filter(None, (self.before, end)), default=None)
+        if name and after and before and after >= before:
+            raise QueryError(f"{name} leaves an empty time range "
                              f"(from {after} to {before}, UTC)")
         return replace(self, after=after, before=before)
+
+    def local_zone(self):
+        """The zone of calendar periods (the system's when `zone` is None)."""
+        try:
+            return timeutil.get_zone(self.zone)
+        except ValueError as e:
+            raise QueryError(str(e)) from None
 
     def _match(self, phrases: str) -> Query:
         return replace(self, match=f"{self.match} {phrases}" if self.match else phrases)

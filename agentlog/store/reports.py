@@ -107,7 +107,7 @@ DIMENSIONS = {"agent": "agent_type", "model": "chosen_model_id", "tenant": "tena
 TREND_BY = ("day", "hour")
 
 def zone_name(query: Query) -> str:
-    return query.zone or str(query._zone())
+    return query.zone or str(query.local_zone())
 
 def period_of(query: Query) -> dict:
     """The report's time range (stored UTC strings, None: open) and its calendar zone."""
@@ -139,7 +139,7 @@ def report_day(query: Query, day: date | str | None) -> date:
             return timeutil.parse_date(day)
         except ValueError as e:
             raise QueryError(f"--date: {e}") from None
-    today = timeutil.utcnow().astimezone(query._zone()).date()
+    today = timeutil.utcnow().astimezone(query.local_zone()).date()
     chose_yesterday = any(dim == "period" and allowed == {"yesterday"}
                           for dim, allowed, _ in query.claims)
     return today - timedelta(days=1) if chose_yesterday else today

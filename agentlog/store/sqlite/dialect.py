@@ -15,19 +15,21 @@ from agentlog.errors import QueryError
 MAX_INTEGER = 2**63 - 1  # SQLite integers are 64-bit; a larger Python int cannot be bound
 
 
-def json_path(key: str) -> str:
-    """`a.b` → `$."a"."b"`: dotted keys reach nested objects; each label is quoted."""
+def json_path(key: str, name: str = "where_meta()") -> str:
+    """`a.b` → `$."a"."b"`: dotted keys reach nested objects; each label is quoted. Errors
+    name the filter `name`."""
     parts = key.split(".")
     if not key or any(not p for p in parts):
-        raise QueryError(f"--meta needs a key like team or labels.env, got '{key}'")
+        raise QueryError(f"{name} needs a key like team or labels.env, got '{key}'")
     if '"' in key:
-        raise QueryError(f"--meta keys cannot contain '\"', got '{key}'")
+        raise QueryError(f"{name} keys cannot contain '\"', got '{key}'")
     return "$" + "".join(f'."{p}"' for p in parts)
 
 
-def meta_has(key: str) -> tuple[str, tuple]:
+def meta_has(key: str, name: str = "has_meta()") -> tuple[str, tuple]:
     """The metadata key is present (its value may be JSON null)."""
-    return _meta_rows(key, "", (), "json_type(metadata, ?) IS NOT NULL", (json_path(key),))
+    return _meta_rows(key, "", (), "json_type(metadata, ?) IS NOT NULL",
+                      (json_path(key, name),))
 
 
 def meta_equals(key: str, value: Any) -> tuple[str, tuple]:
@@ -55,7 +57,8 @@ def meta_equals(key: str, value: Any) -> tuple[str, tuple]:
                           "((json_type(metadata, ?) IN ('integer', 'real') "
                           "AND json_extract(metadata, ?) = ?) OR json_extract(metadata, ?) = ?)",
                           (path, path, number, path, json.dumps(value)))
-    raise QueryError(f"--meta values are strings, numbers, booleans or null, got {value!r}")
+    raise QueryError(f"where_meta() values are strings, numbers, booleans or null, "
+                     f"got {value!r}")
 
 
 def _meta_rows(key: str, test: str, params: tuple, nested: str, nested_params: tuple
@@ -102,7 +105,7 @@ def fts_phrases(text: str) -> str:
     (ANDed); a trailing * keeps its meaning as a prefix search."""
     words = text.split()
     if not words:
-        raise QueryError("--search needs some text")
+        raise QueryError("search() needs some text")
     out = []
     for word in words:
         prefix = word.endswith("*") and len(word) > 1

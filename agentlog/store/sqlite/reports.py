@@ -7,7 +7,6 @@ report.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import replace
 from datetime import date
 
 from agentlog import timeutil
@@ -40,8 +39,8 @@ COMPOUND_LIMIT = 200  # UNION ALL branches per statement (SQLite allows 500)
 def daily(conn: sqlite3.Connection, query: Query, day: date | str | None = None) -> Daily:
     """One local calendar day: counts, rates, cost, tokens, durations, cache, errors, agents."""
     day = report_day(query, day)
-    start, end = timeutil.day_bounds(day, query._zone())
-    query = query._narrow(start, end, f"--date {day}")
+    start, end = timeutil.day_bounds(day, query.local_zone())
+    query = query.narrow(start, end, f"--date {day}")
     with snapshot(conn):
         # cache_hit is an outcome key too; as a key it keeps hits apart for the savings.
         groups = grouped_totals(conn, query, ("agent_type", "chosen_model_id", "cache_hit"))
@@ -142,13 +141,11 @@ def trend(conn: sqlite3.Connection, query: Query, days: int | None = None,
     Each bucket is its own range (its whole days and hours from the totals when the filters
     allow, the rest from the rows), all of them in one UNION ALL: every branch is an index
     range scan, and a bucket without executions still yields its row of zeros."""
-    buckets = trend_buckets(by, days, query._zone())
+    buckets = trend_buckets(by, days, query.local_zone())
     branches: list[tuple[str, list]] = []
     for i, (_, start, end) in enumerate(buckets):
-        after = max(filter(None, (query.after, timeutil.to_iso(start))))
-        before = min(filter(None, (query.before, timeutil.to_iso(end))))
         branches += [part.select(TREND_SUMS, str(i))
-                     for part in totals.parts(replace(query, after=after, before=before))]
+                     for part in totals.parts(query.narrow(start, end))]
     found = [[0, 0, 0.0, 0, 0] for _ in buckets]
     with snapshot(conn):
         for first in range(0, len(branches), COMPOUND_LIMIT):

@@ -12,7 +12,7 @@ its last digits (a few parts in 1e15), no more.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 
 from agentlog import timeutil
@@ -80,7 +80,7 @@ def _rows(query: Query, index: str | None = None) -> Part:
 
 def _split(query: Query, after: str | None, before: str | None, levels) -> list[Part]:
     if not levels:
-        return [_rows(replace(query, after=after, before=before))]
+        return [_rows(query.narrow(after, before))]
     table, width, step = levels[0]
     start = end = None
     if after:
