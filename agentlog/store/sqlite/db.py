@@ -9,12 +9,14 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 from agentlog.errors import StoreError
 
 BUSY_TIMEOUT_S = 30.0
+_WRITE_LOCK = threading.Lock()  # threads of one process queue here, not in SQLite's busy sleeps
 
 
 def _create_file(path: Path) -> None:
@@ -85,6 +87,23 @@ def pragmas(conn: sqlite3.Connection, **values) -> Iterator[None]:
     finally:
         for name, value in previous.items():
             conn.execute(f"PRAGMA {name}={value}")
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """The one write transaction: it takes SQLite's write lock at once (BEGIN IMMEDIATE), so
+    that concurrent writers (threads of a batch, other processes) wait for each other (busy
+    timeout) instead of failing on a stale read snapshot with 'database is locked'; any
+    exception rolls it back."""
+    with _WRITE_LOCK:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back already
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
 
 @contextlib.contextmanager

@@ -7,10 +7,9 @@ never deleted. Space comes back to the file system with VACUUM afterwards.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from agentlog.errors import StoreError
 from agentlog.store.prune import AgentShare, Plan
@@ -61,7 +60,7 @@ def delete(conn: sqlite3.Connection, selected: Query, top_id: int,
                     wal_autocheckpoint=_CHECKPOINT_PAGES):
         while True:
             try:
-                with _transaction(conn):
+                with db.transaction(conn):
                     ids = [r[0] for r in conn.execute(pick, [*params, last, top_id, batch])]
                     if ids:
                         marks = ", ".join("?" * len(ids))
@@ -96,15 +95,3 @@ def file_size(conn: sqlite3.Connection) -> int:
     if not path:
         return 0
     return sum(os.path.getsize(p) for p in (path, path + "-wal") if os.path.exists(p))
-
-
-@contextlib.contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back already
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")

@@ -9,7 +9,6 @@ which doubled the logging cost of an execution (1.6 ms against 0.7 ms).
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -22,26 +21,17 @@ from agentlog.store.sqlite.schema import fts_index_row
 from agentlog.timeutil import to_iso, utcnow
 
 _FINAL_STATUSES = {"success", "error", "timeout"}
-_WRITE_LOCK = threading.Lock()  # threads of one process queue here, not in SQLite's busy sleeps
 
 
 @contextmanager
 def writing(conn: sqlite3.Connection) -> Iterator[None]:
-    """A write transaction that takes the lock at once, so that concurrent writers (threads of
-    a batch, other processes) wait for each other (busy timeout) instead of failing on a
-    stale read snapshot with 'database is locked'. A log that cannot be written (read-only,
-    damaged, a full disk) raises StoreError."""
-    with _WRITE_LOCK:
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield
-            except BaseException:
-                conn.rollback()
-                raise
-            conn.commit()
-        except sqlite3.Error as e:
-            raise StoreError(f"cannot write to {db.path_of(conn) or 'the log'}: {e}") from None
+    """db.transaction, where a log that cannot be written (read-only, damaged, a full disk)
+    raises StoreError."""
+    try:
+        with db.transaction(conn):
+            yield
+    except sqlite3.Error as e:
+        raise StoreError(f"cannot write to {db.path_of(conn) or 'the log'}: {e}") from None
 
 
 def check_writable(conn: sqlite3.Connection) -> None:
