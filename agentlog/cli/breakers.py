@@ -6,10 +6,11 @@ from typing import Annotated, Optional
 
 import typer
 
+from agentlog.cli.lazy import LazyGroup
 from agentlog.cli.options import ConfigOpt, DbOpt, JsonOpt
 
-app = typer.Typer(help="Show circuit breakers, or reset them.", rich_markup_mode=None,
-                  add_completion=False)
+app = typer.Typer(cls=LazyGroup, help="Show circuit breakers, or reset them.",
+                  rich_markup_mode=None, add_completion=False)
 
 
 def breakers(ctx: typer.Context, as_json: JsonOpt = False, config: ConfigOpt = None,
@@ -53,6 +54,8 @@ def reset(
         typer.echo(f"No open or failing circuit{scope}.")
 
 
-def register(guarded) -> None:
+def register(guarded) -> dict:
+    """Guard the group's own callback; its commands by name (cli/app.py builds each when it
+    is used)."""
     app.callback(invoke_without_command=True)(guarded(breakers))
-    app.command("reset")(guarded(reset))
+    return {"reset": reset}
