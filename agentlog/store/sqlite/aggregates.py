@@ -21,14 +21,35 @@ from agentlog.store.sqlite import dialect, totals
 
 # The numbers of a group over the rows, and the same from the totals (migration m060), where
 # first seen is only the day or hour.
-SUMS = ("count(*), total(total_cost), count(total_cost), "
-        "total(input_cost), total(output_cost), coalesce(sum(total_tokens), 0), "
-        "coalesce(sum(duration_ms), 0), count(duration_ms), "
-        "coalesce(sum(time_to_first_token_ms), 0), count(time_to_first_token_ms), "
-        "min(created_at)",
-        "sum(executions), total(total_cost_sum), sum(priced), "
-        "total(input_cost_sum), total(output_cost_sum), sum(total_tokens_sum), "
-        "sum(duration_sum), sum(timed), sum(ttft_sum), sum(ttft_count), min(bucket)")
+_FAILED = "status IN (" + ", ".join(f"'{s}'" for s in FAILED) + ")"
+# Each aggregate once: its name (a field of Totals where there is one), what it is over the
+# rows, and the same over the daily/hourly totals of migration m060, where first seen is
+# only the day or hour. Never NULL, so that an empty range reads as zeros.
+AGGREGATES = {
+    "executions": ("count(*)", "coalesce(sum(executions), 0)"),
+    "failed": (f"coalesce(sum({_FAILED}), 0)",
+               f"coalesce(sum(CASE WHEN {_FAILED} THEN executions END), 0)"),
+    "total_cost": ("total(total_cost)", "total(total_cost_sum)"),
+    "priced": ("count(total_cost)", "coalesce(sum(priced), 0)"),
+    "input_cost": ("total(input_cost)", "total(input_cost_sum)"),
+    "output_cost": ("total(output_cost)", "total(output_cost_sum)"),
+    "total_tokens": ("coalesce(sum(total_tokens), 0)", "coalesce(sum(total_tokens_sum), 0)"),
+    "duration_sum": ("coalesce(sum(duration_ms), 0)", "coalesce(sum(duration_sum), 0)"),
+    "timed": ("count(duration_ms)", "coalesce(sum(timed), 0)"),
+    "ttft_sum": ("coalesce(sum(time_to_first_token_ms), 0)", "coalesce(sum(ttft_sum), 0)"),
+    "ttft_count": ("count(time_to_first_token_ms)", "coalesce(sum(ttft_count), 0)"),
+    "first_seen": ("min(created_at)", "min(bucket)"),
+}
+
+
+def sums(*names: str) -> tuple[str, str]:
+    """The select list of these aggregates over the rows, and over the totals."""
+    return tuple(", ".join(AGGREGATES[n][i] for n in names) for i in (0, 1))
+
+
+# What grouped_totals reads per group, in the order _add_groups unpacks it.
+SUMS = sums("executions", "total_cost", "priced", "input_cost", "output_cost", "total_tokens",
+            "duration_sum", "timed", "ttft_sum", "ttft_count", "first_seen")
 
 
 def grouped_totals(conn: sqlite3.Connection, query: Query, keys: tuple[str, ...],

@@ -30,7 +30,7 @@ from agentlog.store.reports import (
     zone_name,
 )
 from agentlog.store.sqlite import totals
-from agentlog.store.sqlite.aggregates import first_seen, grouped_totals, percentiles
+from agentlog.store.sqlite.aggregates import first_seen, grouped_totals, percentiles, sums
 from agentlog.store.sqlite.db import snapshot
 
 COMPOUND_LIMIT = 200  # UNION ALL branches per statement (SQLite allows 500)
@@ -58,8 +58,7 @@ def daily(conn: sqlite3.Connection, query: Query, day: date | str | None = None)
     return Daily(day, zone_name(query), totals, p95, cache_savings(paid, hits), per_agent)
 
 
-COST_SUMS = ("count(*), coalesce(sum(total_tokens), 0), total(total_cost), count(total_cost)",
-             "sum(executions), sum(total_tokens_sum), total(total_cost_sum), sum(priced)")
+COST_SUMS = sums("executions", "total_tokens", "total_cost", "priced")
 
 
 def cost_by(conn: sqlite3.Connection, query: Query, dimension: str) -> CostReport:
@@ -126,11 +125,7 @@ def _same(version: str | None) -> tuple:
     return ("agent_version IS NULL",) if version is None else ("agent_version = ?", version)
 
 
-TREND_SUMS = ("count(*), coalesce(sum(status IN ('error', 'timeout')), 0), total(total_cost), "
-              "coalesce(sum(duration_ms), 0), count(duration_ms)",
-              "coalesce(sum(executions), 0), coalesce(sum(CASE WHEN status IN "
-              "('error', 'timeout') THEN executions END), 0), "
-              "total(total_cost_sum), coalesce(sum(duration_sum), 0), coalesce(sum(timed), 0)")
+TREND_SUMS = sums("executions", "failed", "total_cost", "duration_sum", "timed")
 
 
 def trend(conn: sqlite3.Connection, query: Query, days: int | None = None,

@@ -8,6 +8,7 @@ import sqlite3
 
 from agentlog.store.query import Query
 from agentlog.store.sqlite import totals
+from agentlog.store.sqlite.aggregates import sums
 from agentlog.store.sqlite.db import snapshot
 
 
@@ -15,7 +16,7 @@ def spent(conn: sqlite3.Connection, start: str, end: str, agent: str | None = No
           tenant: str | None = None) -> float:
     """USD spent by executions created in [start, end) (UTC ISO), optionally of one agent or
     tenant. Executions with an unknown price count as zero."""
-    query = Query(after=start, before=end)
+    query = Query().narrow(start, end)
     if agent is not None:
         query = query.by_agent(agent)
     if tenant is not None:
@@ -23,6 +24,5 @@ def spent(conn: sqlite3.Connection, start: str, end: str, agent: str | None = No
     used = 0.0
     with snapshot(conn):
         for part in totals.parts(query):
-            used += conn.execute(*part.select(("total(total_cost)", "total(total_cost_sum)"))
-                                 ).fetchone()[0]
+            used += conn.execute(*part.select(sums("total_cost"))).fetchone()[0]
     return used
