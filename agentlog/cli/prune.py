@@ -125,7 +125,9 @@ def _executions(n: int) -> str:
 
 
 def _local(when, zone) -> str:
-    return when.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    from agentlog.timeutil import format_local
+
+    return format_local(when, zone, "%Y-%m-%d %H:%M")
 
 
 def _size(n: float) -> str:

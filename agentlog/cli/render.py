@@ -75,12 +75,6 @@ def tokens(value: int | None) -> str:
     return "—" if value is None else f"{value:,}"
 
 
-def local_time(value, timezone: str | None) -> str:
-    from agentlog.timeutil import get_zone
-
-    return value.astimezone(get_zone(timezone)).strftime("%Y-%m-%d %H:%M:%S")
-
-
 def summary_line(record) -> str:
     """One line for stderr after a run: id, model, tokens, cost, duration."""
     status = "" if record.status == "success" else f" · {record.status}"
@@ -109,9 +103,9 @@ def agents_table(rows: list[dict], path: str) -> None:
 
 
 def _local_iso(value: str | None, timezone: str | None) -> str:
-    from agentlog.timeutil import parse_iso
+    from agentlog.timeutil import format_local
 
-    return "—" if value is None else local_time(parse_iso(value), timezone)
+    return "—" if value is None else format_local(value, timezone)
 
 
 def breakers_table(rows: list[dict], timezone: str | None) -> None:

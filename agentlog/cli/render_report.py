@@ -94,9 +94,9 @@ def _grid(rows: list[tuple[str, str]]):
 
 
 def _local(iso: str | None, zone: str) -> str | None:
-    from agentlog.timeutil import format_local, get_zone
+    from agentlog.timeutil import format_local
 
-    return iso and format_local(iso, get_zone(zone))[:16]
+    return iso and format_local(iso, zone, "%Y-%m-%d %H:%M")
 
 
 def period_label(since: str | None, until: str | None, zone: str) -> str:
