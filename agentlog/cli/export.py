@@ -15,12 +15,9 @@ import typer
 from agentlog.cli import filters
 from agentlog.cli.options import ConfigOpt, DbOpt
 from agentlog.errors import AgentlogError
+from agentlog.store.log import EXPORT_FORMATS
 
-
-class Format(str, Enum):
-    csv = "csv"
-    json = "json"
-    jsonl = "jsonl"
+Format = Enum("Format", {name: name for name in EXPORT_FORMATS}, type=str)
 
 
 @filters.options

@@ -28,11 +28,11 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import BinaryIO
 
 from agentlog.errors import QueryError
+from agentlog.store.log import EXPORT_FORMATS
 from agentlog.store.query import Query
 from agentlog.store.records import BOOL_COLUMNS, JSON_COLUMNS, TIME_COLUMNS
 from agentlog.store.sqlite import db, schema
 
-FORMATS = ("csv", "json", "jsonl")
 FORMULA_STARTS = "=+-@\t\r"  # OWASP's list of characters that start a spreadsheet formula
 CHUNK = 1000  # rows per block (~3 MB of CSV on a realistic log)
 _IDS = "agentlog_export_ids"  # the temporary table of matching ids, in export order
@@ -71,8 +71,9 @@ def write(conn: sqlite3.Connection, query: Query, fmt: str, out: BinaryIO,
     `raw` turns formula neutralisation off (CSV only); `progress` is called with the number
     of rows written after each block. `conn` is used from a second thread (the
     connections of db.connect allow it)."""
-    if fmt not in FORMATS:
-        raise QueryError(f"unknown export format '{fmt}' (choose from: {', '.join(FORMATS)})")
+    if fmt not in EXPORT_FORMATS:
+        raise QueryError(f"unknown export format '{fmt}' "
+                         f"(choose from: {', '.join(EXPORT_FORMATS)})")
     types = schema.declared_types(conn)
     if fmt == "csv":
         out.write(",".join(columns).encode() + b"\r\n")
