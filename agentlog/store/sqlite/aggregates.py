@@ -18,6 +18,7 @@ from agentlog.store.filters import FAILED
 from agentlog.store.query import Query
 from agentlog.store.reports import OUTCOME_KEYS, PERCENTILES, Totals, nearest_rank
 from agentlog.store.sqlite import dialect, totals
+from agentlog.store.sqlite.select import where_sql
 
 # The numbers of a group over the rows, and the same from the totals (migration m060), where
 # first seen is only the day or hour.
@@ -88,8 +89,7 @@ def first_seen(conn: sqlite3.Connection, query: Query, seen: str | None) -> str 
     or an hour when it was read from the totals: the first row is found inside it)."""
     if not totals.is_bucket(seen):
         return seen
-    where, params = query.where("created_at >= ? AND created_at < ?",
-                                *totals.bucket_bounds(seen)).where_sql()
+    where, params = where_sql(query.narrow(*totals.bucket_bounds(seen)))
     return conn.execute(f"SELECT min(created_at) FROM executions{where}", params).fetchone()[0]
 
 
@@ -105,7 +105,7 @@ def percentiles(conn: sqlite3.Connection, query: Query, column: str, n: int,
     out: dict[str, int | None] = {f"p{p}": None for p in ps}
     if n <= 0:
         return out
-    where, params = query.where(f"{column} IS NOT NULL").where_sql()
+    where, params = where_sql(query.where(f"{column} IS NOT NULL"))
     source = "executions" + (dialect.prefer_index(index) if index else "")
     for p in ps:
         rank = nearest_rank(p, n)
