@@ -1,5 +1,6 @@
-"""The daily and hourly totals beside the log (tables `execution_days` and `execution_hours`,
-migration m060), and how a report's range is split between them and the rows.
+"""The rollups: the daily and hourly totals beside the log (tables `execution_days` and
+`execution_hours`, migration m060), and how a report's range is split between them and the
+rows.
 
 Triggers on `executions` add each execution to its UTC day and hour and its combination of
 KEYS, move it when it is updated and take it out when it is deleted, so the totals always sum
