@@ -1,8 +1,9 @@
-"""What every filter means in SQL: the methods of Query, named like the CLI flags.
+"""What every filter means: the methods of Query, named like the CLI flags.
 
-Each method returns a new Query; conditions AND together. Values are bound parameters,
-columns are written here. Contradictions (`--today --yesterday`, `--failed --successful`,
-an empty time range) and malformed values raise QueryError with one line naming the flags.
+Each method returns a new Query with a typed condition (store/conditions.py); conditions AND
+together, and the columns they read are written here. Contradictions (`today().yesterday()`,
+`failed().successful()`, an empty time range) and malformed values raise QueryError with one
+line naming the filters; cli/filters.py spells them as flags.
 """
 
 from __future__ import annotations
