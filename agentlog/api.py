@@ -1,7 +1,8 @@
 """Running agents from Python: `from agentlog import run, arun`.
 
 Each call logs exactly as `agentlog run` does. The agents file is loaded once per path (again
-when it changes) and each thread keeps one connection per database.
+when it changes); each log is opened once per process, past the preflight of `agentlog run`
+(writable, stale `running` rows marked Interrupted), and gives each thread its own connection.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from agentlog.store.records import Execution
 
 _configs: dict[Path, tuple[tuple[int, int], Any]] = {}
-_local = threading.local()
+_logs: dict[str, Any] = {}  # store.Log by where it is
 _pool: ThreadPoolExecutor | None = None
 _lock = threading.Lock()
 ASYNC_WORKERS = 64  # arun() calls that may wait on a model at the same time
@@ -61,14 +62,16 @@ def _config(path: str | None):
     return cached[1]
 
 
-def _connection(cfg, db: str | None):
-    from agentlog.store import db as store_db
+def _log(cfg, db: str | None):
+    from agentlog import store
 
-    path = store_db.resolve_path(db, cfg.settings.db)
-    conns = _local.__dict__.setdefault("conns", {})
-    if path not in conns:
-        conns[path] = store_db.connect(path)
-    return conns[path]
+    where = store.locate(db, cfg.settings.db)
+    with _lock:
+        if where not in _logs:
+            log = store.open(where)
+            log.preflight()
+            _logs[where] = log
+        return _logs[where]
 
 
 def run(agent: str, /, *, config: str | None = None, db: str | None = None,
@@ -85,7 +88,7 @@ def run(agent: str, /, *, config: str | None = None, db: str | None = None,
     cfg = _config(config)
     request = RunRequest(agent=agent, params={**(params or {}), **kwargs}, meta=dict(meta or {}),
                          tenant=tenant, stream=stream)
-    outcome = execute(cfg, request, _connection(cfg, db), on_text=on_text)
+    outcome = execute(cfg, request, _log(cfg, db), on_text=on_text)
     e = outcome.execution
     return Result(
         response=outcome.output if outcome.output is not None else outcome.text,

@@ -1,6 +1,6 @@
 """`Executions`: the Python query API over the log, for scripts and notebooks.
 
-It is a store Query bound to a connection, so every filter method is the very one behind the
+It is a store Query bound to a Log, so every filter method is the very one behind the
 CLI flags; only the terminal methods (iteration, count, sum, avg, first) are added here.
 
     from agentlog import Executions
@@ -10,9 +10,9 @@ CLI flags; only the terminal methods (iteration, count, sum, avg, first) are add
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from agentlog.store.query import Query
 from agentlog.store.records import Execution
@@ -20,7 +20,7 @@ from agentlog.store.records import Execution
 
 @dataclass(frozen=True)
 class Executions(Query):
-    conn: sqlite3.Connection | None = field(default=None, repr=False, compare=False)
+    log: Any = field(default=None, repr=False, compare=False)  # a store.log.Log
 
     @classmethod
     def open(cls, db: str | None = None, *, config: str | None = None,
@@ -29,33 +29,31 @@ class Executions(Query):
 
         Periods (today(), this_week(), ...) use `timezone`, else settings.timezone, else the
         system's; current_tenant() is $AGENTLOG_TENANT, else settings.tenant."""
-        from agentlog import readsettings
-        from agentlog.store import db as store
+        from agentlog import readsettings, store
 
         settings = readsettings.load(config)
-        conn = store.connect(store.resolve_path(db, settings.db))
-        return cls(conn=conn, zone=timezone or settings.timezone,
-                   tenant=settings.current_tenant())
+        return cls(log=store.open(store.locate(db, settings.db)),
+                   zone=timezone or settings.timezone, tenant=settings.current_tenant())
 
     def __iter__(self) -> Iterator[Execution]:
-        return self.fetch(self.conn)
+        return self.log.fetch(self)
 
     def count(self) -> int:
-        return self.aggregate(self.conn, ("count", "*"))[0]
+        return self.log.count(self)
 
     def sum(self, column: str) -> float | None:
         """Sum of a numeric column over every matching row (None when no row has a value)."""
-        return self.aggregate(self.conn, ("sum", column))[0]
+        return self.log.aggregate(self, ("sum", column))[0]
 
     def avg(self, column: str) -> float | None:
-        return self.aggregate(self.conn, ("avg", column))[0]
+        return self.log.aggregate(self, ("avg", column))[0]
 
     def first(self) -> Execution | None:
         """The first row in the query's order, or None."""
         return next(iter(self.limit(1)), None)
 
     def close(self) -> None:
-        self.conn.close()
+        self.log.close()
 
     def __enter__(self) -> Executions:
         return self

@@ -142,9 +142,13 @@ def parse_iso(s: str) -> datetime:
     return dt.astimezone(UTC)
 
 
-def format_local(iso: str, tz: tzinfo) -> str:
-    """Render a storage timestamp as ``YYYY-MM-DD HH:MM:SS`` local time in tz."""
-    return parse_iso(iso).astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+def format_local(when: datetime | str, tz: tzinfo | str | None,
+                 fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+    """The one way a time is shown: `when` (a datetime or a stored UTC string) as local time
+    in `tz` (a zone, its name, or None for the system's), spelled by strftime's `fmt`."""
+    moment = parse_iso(when) if isinstance(when, str) else when
+    zone = tz if isinstance(tz, tzinfo) else get_zone(tz)
+    return moment.astimezone(zone).strftime(fmt)
 
 
 # --- zones ----------------------------------------------------------------

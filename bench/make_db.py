@@ -1,6 +1,6 @@
 """Build a realistic synthetic agentlog database of N executions for benchmarks.
 
-The schema comes from the project's own migrations (agentlog.store.db.connect); rows are
+The schema comes from the project's own migrations (agentlog.store.sqlite.db.connect); rows are
 drawn by a worker process and bulk-inserted with executemany while the migrations' indexes are
 set aside (then created again from their own SQL), their metadata indexed by the migrations'
 triggers, the daily and hourly totals filled once at the end by their own migration step (its
@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlite_utils  # noqa: E402
 
-from agentlog.store import db, migrations  # noqa: E402
-from agentlog.store.schema import TEXT_COLUMNS  # noqa: E402
+from agentlog.store.records import TEXT_COLUMNS  # noqa: E402
+from agentlog.store.sqlite import db, migrations  # noqa: E402
 
 # agent -> (primary model, fallback model, typical input tokens, typical output tokens)
 AGENTS = {

@@ -36,6 +36,20 @@ def db_path(tmp_path, monkeypatch) -> Path:
     return path
 
 
+BACKENDS = ("sqlite",)  # each a way store.open() can hold a log; a second backend joins here
+
+
+@pytest.fixture(params=BACKENDS)
+def log(request, db_path):
+    """The test's log ($AGENTLOG_DB), opened through store.open: a test writes the rows it
+    needs here, not through a driver, so that the suite runs against every backend."""
+    from agentlog import store
+
+    opened = store.open(db_path)
+    yield opened
+    opened.close()
+
+
 @pytest.fixture
 def write_agents(tmp_path):
     """Write an agents file from YAML text; returns its path."""

@@ -47,7 +47,7 @@ class _Recorder:
 
 def plans_of(path: Path, report: Callable[[sqlite3.Connection], object]) -> list[str]:
     """One line per SELECT that `report(conn)` ran on the log at `path`."""
-    from agentlog.store import db
+    from agentlog.store.sqlite import db
 
     conn = db.connect(path)
     try:

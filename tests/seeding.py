@@ -2,7 +2,7 @@
 
 The clock is frozen at NOW (AGENTLOG_NOW): Wednesday 2026-11-25 03:00 UTC, which is
 Wednesday 04:00 in Berlin (UTC+1) but still Tuesday 19:00 in Los Angeles (UTC-8).
-Rows are written through the store layer (a running row, then finalize), as `run` does.
+Rows are written through the Log (a running row, then finalize), as `run` does.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from agentlog.store import db, writer
+from agentlog import store
 
 NOW = "2026-11-25T03:00:00.000Z"
 
@@ -67,17 +67,14 @@ ALL = set(range(1, len(ROWS) + 1))
 
 
 def seed(path: Path, rows: list[dict] = ROWS) -> None:
-    """Write rows through the store: insert as running, finalize unless the row is running."""
-    conn = db.connect(path)
-    try:
+    """Write rows through the Log: start as running, finalize unless the row is running."""
+    with store.open(path) as log:
         for row in rows:
             values = {"chosen_model_id": row.get("model_id"), **row}
             status = values.pop("status")
-            execution_id = writer.insert_running(conn, values)
+            execution_id = log.start(values)
             if status != "running":
-                writer.finalize(conn, execution_id, {"status": status})
-    finally:
-        conn.close()
+                log.finalize(execution_id, {"status": status})
 
 
 def table_dump(path: Path) -> list:

@@ -12,7 +12,7 @@ import pytest
 
 import agentlog
 from agentlog.errors import ConfigError
-from agentlog.store import async_writer, writer
+from agentlog.store.sqlite import async_writer, writer
 
 AGENTS = """
     {settings}
@@ -147,7 +147,7 @@ def test_queued_rows_are_written_when_the_program_is_terminated(write_agents, db
     script = textwrap.dedent(f"""
         import os, signal, time
         import agentlog
-        from agentlog.store import writer
+        from agentlog.store.sqlite import writer
         real = writer.finalize_many
         def slow(conn, items):
             time.sleep(0.5)  # still queued when the program ends

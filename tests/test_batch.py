@@ -11,7 +11,7 @@ import time
 
 from conftest import rows
 
-from agentlog import config
+from agentlog import config, store
 from agentlog.runner import batch
 from agentlog.runner.execute import RunRequest
 
@@ -162,7 +162,8 @@ def test_second_ctrl_c_marks_running_rows_interrupted(write_agents, db_path, rea
     todo = [batch.Row(i + 1, {"name": f"n{i}"}) for i in range(3)]
     interrupt_when_running(db_path, 3, times=2)
     written = []
-    summary = batch.run(cfg, RunRequest("a"), todo, db_path, jobs=3, write=written.append)
+    with store.open(db_path) as log:
+        summary = batch.run(cfg, RunRequest("a"), todo, log, jobs=3, write=written.append)
     assert summary.interrupted and summary.failed == 3
     assert [(r.status, r.error) for r in written] == [("error", "Interrupted")] * 3
     stored = read_rows(db_path)
@@ -175,7 +176,8 @@ def test_concurrency_is_real(write_agents, db_path, fake_server):
     cfg = config.load(str(write_agents(server_agent(fake_server, "slow-0.1"))))
     todo = [batch.Row(i + 1, {"name": str(i)}) for i in range(200)]
     start = time.monotonic()
-    summary = batch.run(cfg, RunRequest("a"), todo, db_path, jobs=20)
+    with store.open(db_path) as log:
+        summary = batch.run(cfg, RunRequest("a"), todo, log, jobs=20)
     elapsed = time.monotonic() - start
     assert summary.success == 200
     assert elapsed < 10, f"200 rows at -j 20 took {elapsed:.1f} s"

@@ -11,9 +11,9 @@ from datetime import timedelta
 import pytest
 from conftest import MODELS, REPO, chain_agents
 
+from agentlog import store
 from agentlog.runner import execute
 from agentlog.runner.breaker import Breaker
-from agentlog.store import db
 from agentlog.timeutil import utcnow
 
 BREAKER = "circuit_breaker: {errors: 2, within: 60, cooldown: 300}"
@@ -127,14 +127,14 @@ def test_breakers_command_shows_state_and_reset_closes(cli, write_agents, db_pat
 
 @pytest.fixture
 def two_processes(tmp_path):
-    """Two connections to one file, as two processes would hold them."""
+    """Two logs of one file, as two processes would hold them."""
     from agentlog.config import BreakerPolicy
 
-    conns = [db.connect(tmp_path / "shared.db") for _ in range(2)]
+    logs = [store.open(tmp_path / "shared.db") for _ in range(2)]
     policy = BreakerPolicy(errors=1, within=60, cooldown=10)
-    yield [Breaker(c, "a", policy) for c in conns]
-    for c in conns:
-        c.close()
+    yield [Breaker(log, "a", policy) for log in logs]
+    for log in logs:
+        log.close()
 
 
 def test_after_the_cooldown_only_one_process_gets_the_trial_call(two_processes):

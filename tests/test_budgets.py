@@ -9,7 +9,6 @@ import pytest
 from conftest import chain_agents
 
 from agentlog.runner import execute
-from agentlog.store import db, writer
 from agentlog.timeutil import to_iso, utcnow
 
 ONE_CALL = 6e-6  # gpt-4o-mini, 12 input + 7 output tokens (the fake server's usage)
@@ -22,11 +21,9 @@ def agents_with_budgets(server, budgets: str, settings: str = "") -> str:
     return f"settings:\n  budgets: {budgets}\n{settings}agents:\n  a: {agent}\n  b: {agent}\n"
 
 
-def spend(db_path, cost: float, at: datetime, agent: str = "a", tenant: str | None = None):
-    conn = db.connect(db_path)
-    writer.insert_final(conn, {"agent_type": agent, "status": "success", "tenant_id": tenant,
-                               "created_at": to_iso(at), "total_cost": cost})
-    conn.close()
+def spend(log, cost: float, at: datetime, agent: str = "a", tenant: str | None = None):
+    log.insert({"agent_type": agent, "status": "success", "tenant_id": tenant,
+                "created_at": to_iso(at), "total_cost": cost})
 
 
 def test_hard_budget_refuses_once_spent_and_logs_the_refusal(
@@ -71,11 +68,11 @@ def test_per_agent_budget_refuses_only_that_agent(cli, write_agents, fake_server
 
 
 def test_per_tenant_budget_counts_only_that_tenants_spend(cli, write_agents, fake_server,
-                                                          db_path):
+                                                          log):
     write_agents(agents_with_budgets(fake_server, "{per_tenant: {acme: {monthly: 0.00001}}}"))
-    spend(db_path, 0.00002, utcnow(), tenant="other")
+    spend(log, 0.00002, utcnow(), tenant="other")
     assert cli("run", "a", "--tenant", "acme").exit_code == 0
-    spend(db_path, 0.00001, utcnow(), tenant="acme")
+    spend(log, 0.00001, utcnow(), tenant="acme")
     refused = cli("run", "b", "--tenant", "acme")
     assert refused.exit_code == 1 and "tenant 'acme' monthly budget" in refused.stderr
     assert cli("run", "a", "--tenant", "other").exit_code == 0
@@ -85,22 +82,22 @@ def test_per_tenant_budget_counts_only_that_tenants_spend(cli, write_agents, fak
     ("2026-03-15T03:30:00Z", False),  # 23:30 on March 14 in New York: yesterday's spend
     ("2026-03-15T04:30:00Z", True),  # 00:30 on March 15 in New York
 ])
-def test_daily_spend_is_counted_from_local_midnight(cli, write_agents, fake_server, db_path,
+def test_daily_spend_is_counted_from_local_midnight(cli, write_agents, fake_server, log,
                                                     monkeypatch, spent_at, refused):
     write_agents(agents_with_budgets(fake_server, "{daily: 0.5}",
                                      settings="  timezone: America/New_York\n"))
-    spend(db_path, 1.0, datetime.fromisoformat(spent_at.replace("Z", "+00:00")))
+    spend(log, 1.0, datetime.fromisoformat(spent_at.replace("Z", "+00:00")))
     noon = datetime(2026, 3, 15, 12, 0, tzinfo=timezone.utc)
     monkeypatch.setattr(execute, "utcnow", lambda: noon)
     assert cli("run", "a").exit_code == (1 if refused else 0)
 
 
-def test_budgets_command_shows_spend_and_remaining(cli, write_agents, fake_server, db_path):
+def test_budgets_command_shows_spend_and_remaining(cli, write_agents, fake_server, log):
     write_agents(agents_with_budgets(
         fake_server, "{daily: 1.0, monthly: 10, per_agent: {a: {daily: 0.5}}, "
                      "per_tenant: {acme: {monthly: 0.1}}, enforcement: soft}"))
-    spend(db_path, 0.25, utcnow(), tenant="acme")
-    spend(db_path, 0.5, utcnow(), agent="b")
+    spend(log, 0.25, utcnow(), tenant="acme")
+    spend(log, 0.5, utcnow(), agent="b")
     rows = json.loads(cli("budgets", "--json").stdout)
     got = {r["name"]: (r["limit"], r["spent"], r["remaining"], r["exceeded"]) for r in rows}
     assert got == {"daily": (1.0, 0.75, 0.25, False),

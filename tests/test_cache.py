@@ -9,7 +9,7 @@ from conftest import chain_agents
 from test_lazy_imports import run_probe
 
 from agentlog.runner import execute
-from agentlog.store import cache, db
+from agentlog.store.sqlite import cache, db
 from agentlog.timeutil import to_iso, utcnow
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import litellm
 import pytest
 from conftest import closed_port
-from fakeserver import _ERRORS
+from fake_replies import ERRORS
 
 from agentlog.runner import llm
 
@@ -78,7 +78,7 @@ def test_a_stall_that_outlives_the_timeout_is_a_timeout(fake_server, behaviour, 
 @pytest.mark.parametrize("behaviour", ["e400", "e401", "e429", "e500", "e503", "context",
                                        "policy"])
 def test_the_message_is_the_providers_once_without_litellms_prefixes(fake_server, behaviour):
-    said = _ERRORS[behaviour][1].format(model="gpt-4o-mini")
+    said = ERRORS[behaviour][1].format(model="gpt-4o-mini")
     assert call(fake_server.base(behaviour)).message == said
 
 

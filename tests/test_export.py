@@ -14,9 +14,10 @@ import sys
 import pytest
 from seeding import ALL, seed, table_dump
 
-from agentlog.store import db
+from agentlog import store
 from agentlog.store.query import Query
-from agentlog.store.schema import columns
+from agentlog.store.sqlite import db
+from agentlog.store.sqlite.schema import columns
 
 TRICKY = [  # 11 · 12 · 13: floats that need 17 digits, quotes, newlines, formulas, unicode
     dict(created_at="2026-11-25T02:40:00.000Z", agent_type="csv, \"quoted\" agent",
@@ -42,11 +43,8 @@ def log(seeded_log):
 
 def stored(path) -> list[dict]:
     """What the query API reads: typed records as plain values, newest first."""
-    conn = db.connect(path)
-    try:
-        return [e.to_dict() for e in Query().fetch(conn)]
-    finally:
-        conn.close()
+    with store.open(path) as log:
+        return [e.to_dict() for e in log.fetch(Query())]
 
 
 def export(cli, *args):
@@ -149,7 +147,7 @@ def test_filters_select_the_rows_list_shows(cli, log, args, expected):
 @pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
 @pytest.mark.parametrize("args", [[], ["--search", "quarterly OR limit"], ["--limit", "5"]])
 def test_rows_exported_in_blocks_come_out_whole_and_in_order(cli, log, monkeypatch, fmt, args):
-    from agentlog.store import export as writers
+    from agentlog.store.sqlite import export as writers
 
     whole = export(cli, fmt, *args).stdout_bytes
     monkeypatch.setattr(writers, "CHUNK", 2)
@@ -189,7 +187,7 @@ def test_an_unwritable_path_is_an_error_and_leaves_no_file(cli, log, tmp_path, w
 
 def test_a_write_error_midway_keeps_the_previous_file_and_leaves_no_temp_file(
         cli, log, tmp_path, monkeypatch):
-    from agentlog.store import export as writers
+    from agentlog.store.sqlite import export as writers
 
     target = tmp_path / "runs.csv"
     target.write_text("the previous export\n")

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 import pytest
 
-from agentlog.store import db, migrations
+from agentlog.store.sqlite import db, migrations
 from agentlog.timeutil import parse_iso, to_iso
 
 
@@ -99,7 +99,7 @@ def test_a_run_killed_mid_call_is_shown_running_then_marked_interrupted(
 KILL_INSIDE = """
 import os, signal, sys
 from pathlib import Path
-from agentlog.store import db, migrations
+from agentlog.store.sqlite import db, migrations
 name = sys.argv[2]
 index = [m.__name__ for m in migrations.MIGRATIONS].index(name)
 step = migrations.MIGRATIONS[index]

@@ -14,7 +14,7 @@ import sys
 import pytest
 from outcomes import fingerprint, no_crash, one_line_error
 
-from agentlog.store import db, migrations
+from agentlog.store.sqlite import db, migrations
 
 AGENTS = """
     agents:

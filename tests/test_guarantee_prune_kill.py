@@ -14,8 +14,8 @@ import time
 
 import pytest
 
-from agentlog.store import db
-from agentlog.store.schema import TEXT_COLUMNS
+from agentlog.store.records import TEXT_COLUMNS
+from agentlog.store.sqlite import db
 
 NOW = "2026-11-25T03:00:00.000Z"
 OLD_ROWS = 8000  # two delete batches of 5,000

@@ -12,7 +12,7 @@ import stat
 
 import pytest
 
-from agentlog.store import db
+from agentlog.store.sqlite import db
 
 PASSWORD = "qj7paramsecretw4"  # the value of a redacted parameter
 API_KEY = "vb2apikeysecretz8"  # api_key: ${ZQ_KEY}

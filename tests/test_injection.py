@@ -127,7 +127,7 @@ def test_the_python_api_refuses_column_names_it_does_not_know(seeded_log, payloa
     before, shape = table_dump(seeded_log), schema(seeded_log)
     with Executions.open(str(seeded_log)) as log:
         for call in (lambda: log.order_by(payload), lambda: log.sum(payload),
-                     lambda: log.avg(payload), lambda: log.aggregate(log.conn, (payload, "*"))):
+                     lambda: log.avg(payload), lambda: log.log.aggregate(log, (payload, "*"))):
             with pytest.raises(QueryError):
                 call()
         assert list(log.by_agent(payload)) == [] and log.by_tenant(payload).count() == 0

@@ -13,10 +13,11 @@ from datetime import datetime, timezone
 import pytest
 from seeding import ALL, seed, table_dump
 
+from agentlog import store
 from agentlog.errors import StoreError
-from agentlog.store import db
-from agentlog.store import prune as store
+from agentlog.store.prune import selection
 from agentlog.store.query import Query
+from agentlog.store.sqlite import db
 
 STALE = dict(created_at="2026-11-01T00:00:00.000Z", agent_type="crashed", status="running",
              deadline_at="2026-11-01T00:02:00.000Z", pid=4242)  # 11: its process died
@@ -108,7 +109,7 @@ def test_search_finds_no_pruned_execution_and_still_finds_kept_ones(cli, seeded_
 
 
 def test_a_failure_inside_a_batch_keeps_the_batches_before_it(seeded_log, monkeypatch):
-    from agentlog.store import schema
+    from agentlog.store.sqlite import schema
 
     unindex, calls = schema.fts_unindex, []
 
@@ -119,11 +120,10 @@ def test_a_failure_inside_a_batch_keeps_the_batches_before_it(seeded_log, monkey
         unindex(conn, where, params)
 
     monkeypatch.setattr(schema, "fts_unindex", failing)
-    conn = db.connect(seeded_log)
-    selected = store.selection(Query(), datetime(2026, 11, 25, 1, tzinfo=timezone.utc))
-    with pytest.raises(StoreError, match="prune stopped after deleting 4 executions: disk I/O"):
-        store.delete(conn, selected, store.plan(conn, selected).top_id, batch=2)
-    conn.close()
+    selected = selection(Query(), datetime(2026, 11, 25, 1, tzinfo=timezone.utc))
+    with store.open(seeded_log) as log, \
+            pytest.raises(StoreError, match="prune stopped after deleting 4 executions: disk I/O"):
+        log.prune(selected, log.prune_plan(selected).top_id, batch=2)
     assert ids(seeded_log) == ALL - {2, 3, 4, 5}  # ids are taken oldest id first, 2 a batch
     assert fts_is_consistent(seeded_log)
 
@@ -141,7 +141,7 @@ def test_the_file_shrinks_after_vacuum_and_the_sizes_are_reported(cli, seeded_lo
 
 def test_a_failed_vacuum_says_the_executions_are_gone_but_the_file_did_not_shrink(
         cli, seeded_log, monkeypatch):
-    from agentlog.store import schema
+    from agentlog.store.sqlite import schema
 
     def locked(conn):
         raise sqlite3.OperationalError("database is locked")
@@ -243,7 +243,7 @@ def test_rows_left_running_by_a_dead_process_are_marked_interrupted_and_go_next_
 
 def test_expired_response_cache_entries_are_removed_even_when_no_execution_goes(
         cli, seeded_log):
-    from agentlog.store import cache
+    from agentlog.store.sqlite import cache
 
     conn = db.connect(seeded_log)
     for key, expires in (("old", "2026-11-25T02:59:59.999Z"), ("fresh", "2026-11-26T00:00Z")):

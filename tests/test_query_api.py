@@ -70,6 +70,19 @@ def test_terminal_methods_count_sum_avg_first(log):
         log.sum("agent_type")
 
 
+@pytest.mark.parametrize(("build", "message"), [
+    (lambda q: q.today().yesterday(), "yesterday() cannot be combined with today()"),
+    (lambda q: q.failed().status("success"), "status('success') cannot be combined with failed()"),
+    (lambda q: q.since("2026-11-20").until("2026-11-10"), "until() leaves an empty time range"),
+    (lambda q: q.expensive(-1), "expensive() must be zero or more"),
+    (lambda q: q.where_meta("a..b", 1), "where_meta() needs a key"),
+])
+def test_filter_errors_name_the_methods_not_the_flags(log, build, message):
+    with pytest.raises(QueryError) as raised:
+        build(log)
+    assert str(raised.value).startswith(message)
+
+
 def test_order_by_limit_and_reverse(log):
     assert [e.id for e in log.order_by("-total_cost").limit(3)] == [9, 2, 10]
     assert [e.id for e in log.order_by("cost").limit(2)] == [5, 1]

@@ -108,8 +108,8 @@ def test_a_long_trend_is_split_into_several_statements(trend):
 
 
 def test_trend_reads_one_range_of_hourly_totals_or_covering_index_per_bucket(log_file):
-    from agentlog.store import reports
     from agentlog.store.query import Query
+    from agentlog.store.sqlite import reports
 
     berlin = Query(zone="Europe/Berlin")
     for query in (berlin, berlin.by_agent("a")):

@@ -7,9 +7,8 @@ import json
 import litellm
 import pytest
 
-from agentlog import config
+from agentlog import config, store
 from agentlog.runner.execute import RunRequest, execute
-from agentlog.store import db
 
 
 def stream_agent(server, behaviour: str, extra: str = "") -> str:
@@ -29,11 +28,8 @@ def stream_agent(server, behaviour: str, extra: str = "") -> str:
 def run_direct(path, agent="a", **request):
     pieces: list = []
     cfg = config.load(str(path))
-    conn = db.connect(db.resolve_path(None, None))
-    try:
-        outcome = execute(cfg, RunRequest(agent=agent, **request), conn, on_text=pieces.append)
-    finally:
-        conn.close()
+    with store.open(store.locate()) as log:
+        outcome = execute(cfg, RunRequest(agent=agent, **request), log, on_text=pieces.append)
     return outcome, pieces
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import typer
 
+from agentlog.cli.lazy import LazyGroup
 from agentlog.cli.options import ConfigOpt, JsonOpt
 from agentlog.errors import one_line
 
-app = typer.Typer(help="List the agents of the agents file, or validate it.",
+app = typer.Typer(cls=LazyGroup, help="List the agents of the agents file, or validate it.",
                   rich_markup_mode=None, add_completion=False)
 
 
@@ -68,6 +69,8 @@ def validate(config: ConfigOpt = None) -> None:
     typer.echo(f"{path}: ok")
 
 
-def register(guarded) -> None:
+def register(guarded) -> dict:
+    """Guard the group's own callback; its commands by name (cli/app.py builds each when it
+    is used)."""
     app.callback(invoke_without_command=True)(guarded(agents))
-    app.command("validate")(guarded(validate))
+    return {"validate": validate}

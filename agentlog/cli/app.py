@@ -6,26 +6,22 @@ import functools
 import gc
 import importlib
 import inspect
-import sqlite3
 import sys
 from collections.abc import Callable
 from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from agentlog import __version__
 from agentlog.cli import context
+from agentlog.cli.lazy import LazyGroup
 from agentlog.errors import AgentlogError, one_line
 
-try:  # typer 0.28 carries its own copy of click
-    from typer._click import core as click_core
+try:  # typer 0.28 carries its own copy of click, whose exceptions it exposes nowhere else
     from typer._click import exceptions as click_errors
-    from typer._click import utils as click_utils
 except ImportError:  # pragma: no cover
-    from click import core as click_core
     from click import exceptions as click_errors
-    from click import utils as click_utils
 
 _state = {"debug": False}
 
@@ -33,7 +29,7 @@ _state = {"debug": False}
 def guarded(fn: Callable) -> Callable:
     """The error boundary of a command: an AgentlogError becomes one line on stderr and its
     exit code, any other exception a one-line internal error; --debug shows the traceback.
-    Connections the command opened are closed when it ends."""
+    The logs the command opened are closed when it ends."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -46,11 +42,6 @@ def guarded(fn: Callable) -> Callable:
             raise typer.Exit(e.exit_code) from None
         except (typer.Exit, typer.Abort):
             raise
-        except sqlite3.Error as e:  # reading a damaged log; writes already raise StoreError
-            if _state["debug"]:
-                raise
-            typer.echo(f"agentlog: error: {one_line(context.database_error(e))}", err=True)
-            raise typer.Exit(1) from None
         except KeyboardInterrupt:
             typer.echo("agentlog: interrupted", err=True)
             raise typer.Exit(130) from None
@@ -104,8 +95,6 @@ class _OneLineErrors(TyperGroup):
 
 
 # name → (module of agentlog.cli, its function; None: the module's own group of commands).
-# A command is built only when it is invoked (all of them for the help listing): building
-# every command's options from its signature took ~50 ms of each start-up.
 COMMANDS = {
     "run": ("run", "run"),
     "list": ("listing", "list_executions"),
@@ -119,19 +108,25 @@ COMMANDS = {
 }
 
 
+def _one(name: str, function: Callable) -> TyperCommand:
+    """The command of one guarded function, as typer builds it."""
+    single = typer.Typer(rich_markup_mode=None, add_completion=False)
+    single.command(name)(guarded(function))
+    return typer.main.get_command(single)
+
+
 @functools.cache
-def command(name: str) -> click_core.Command:
+def command(name: str) -> TyperCommand | TyperGroup:
     module_name, function = COMMANDS[name]
     module = importlib.import_module(f"agentlog.cli.{module_name}")
-    if function is None:
-        module.register(guarded)
-        built = _group(module.app)
-    else:
-        single = typer.Typer(rich_markup_mode=None, add_completion=False)
-        single.command(name)(guarded(getattr(module, function)))
-        built = typer.main.get_command(single)
-    built.name = name
-    return built
+    if function is not None:
+        return _one(name, getattr(module, function))
+    commands = module.register(guarded)  # the group's own callback; its commands, unbuilt
+    group = typer.main.get_group(module.app)
+    group.lazy = {sub: functools.partial(_one, sub, fn) for sub, fn in commands.items()}
+    group.summary = lambda sub: inspect.getdoc(commands[sub]) or ""
+    group.name = name
+    return group
 
 
 def _summary(name: str) -> str:
@@ -143,79 +138,11 @@ def _summary(name: str) -> str:
     return inspect.getdoc(getattr(module, function)) or ""
 
 
-class _Lazy(_OneLineErrors):
-    """A group that builds a command only when it is invoked and lists the commands in its
-    help from their docstrings alone (building the options of every command would double the
-    time of `--help`)."""
-
-    def names(self) -> list[str]:
-        raise NotImplementedError
-
-    def build(self, name: str) -> click_core.Command | None:
-        raise NotImplementedError
-
-    def summary(self, name: str) -> str:
-        raise NotImplementedError
-
-    def list_commands(self, ctx) -> list[str]:
-        return self.names()
-
-    def get_command(self, ctx, name: str):
-        return self.build(name)
-
-    def format_commands(self, ctx, formatter) -> None:
-        """click's listing of the commands and their short help."""
-        names = self.names()
-        limit = formatter.width - 6 - max(map(len, names))
-        rows = [(name, click_utils.make_default_short_help(self.summary(name), limit))
-                for name in names]
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
-
-
-class _Commands(_Lazy):
+class _Commands(_OneLineErrors, LazyGroup):
     """agentlog's own commands: COMMANDS."""
 
-    def names(self) -> list[str]:
-        return list(COMMANDS)
-
-    def build(self, name: str):
-        return command(name) if name in COMMANDS else None
-
-    def summary(self, name: str) -> str:
-        return _summary(name)
-
-
-class _SubCommands(_Lazy):
-    """The commands of a sub-app (report, agents, breakers), from typer's records of them."""
-
-    infos: dict = {}
-
-    def names(self) -> list[str]:
-        return list(self.infos)
-
-    def build(self, name: str):
-        if name not in self.commands and name in self.infos:
-            self.commands[name] = typer.main.get_command_from_info(
-                self.infos[name], pretty_exceptions_short=True, rich_markup_mode=None)
-        return self.commands.get(name)
-
-    def summary(self, name: str) -> str:
-        info = self.infos[name]
-        return inspect.cleandoc(info.help) if info.help else inspect.getdoc(info.callback) or ""
-
-
-def _group(sub: typer.Typer) -> _SubCommands:
-    """The sub-app as a group whose commands are built when invoked: report's six commands
-    with their filter options took ~15 ms to build on every report."""
-    infos = {info.name: info for info in sub.registered_commands}
-    sub.registered_commands, sub.info.cls = [], _SubCommands
-    try:
-        group = typer.main.get_group(sub)  # the group and its own callback, no commands
-    finally:
-        sub.registered_commands = list(infos.values())
-    group.infos = infos
-    return group
+    lazy = {name: functools.partial(command, name) for name in COMMANDS}
+    summary = staticmethod(_summary)
 
 
 app = typer.Typer(

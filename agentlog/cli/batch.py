@@ -30,15 +30,15 @@ def _progress(stack: ExitStack, total: int):
 
 def run_batch(cfg, request, source: str, jobs: int, output: str | None, *, as_json: bool,
               db: str | None) -> None:
-    from agentlog.cli import render
+    from agentlog.cli import context, render
     from agentlog.runner import batch
-    from agentlog.store.db import resolve_path
 
     if as_json:
         raise ConfigError("--json does not apply to --input: results are JSONL already "
                           "(--output FILE, or stdout)")
     cfg.agent(request.agent)  # an unknown agent is one error, not one per row
     rows = batch.read_rows(source)
+    log = context.log(db, cfg.settings.db)
     with ExitStack() as stack:
         out = stack.enter_context(open(output, "w", encoding="utf-8")) if output else sys.stdout
         progress, task = _progress(stack, len(rows))
@@ -57,7 +57,7 @@ def run_batch(cfg, request, source: str, jobs: int, output: str | None, *, as_js
                                 cost=render.money(summary.cost),
                                 rate=f"{summary.rate:.1f}")
 
-        summary = batch.run(cfg, request, rows, resolve_path(db, cfg.settings.db), jobs=jobs,
+        summary = batch.run(cfg, request, rows, log, jobs=jobs,
                             write=write, on_result=on_result)
     render.batch_summary(summary.to_dict())
     if summary.failure:

@@ -6,10 +6,11 @@ from typing import Annotated, Optional
 
 import typer
 
+from agentlog.cli.lazy import LazyGroup
 from agentlog.cli.options import ConfigOpt, DbOpt, JsonOpt
 
-app = typer.Typer(help="Show circuit breakers, or reset them.", rich_markup_mode=None,
-                  add_completion=False)
+app = typer.Typer(cls=LazyGroup, help="Show circuit breakers, or reset them.",
+                  rich_markup_mode=None, add_completion=False)
 
 
 def breakers(ctx: typer.Context, as_json: JsonOpt = False, config: ConfigOpt = None,
@@ -28,10 +29,8 @@ def breakers(ctx: typer.Context, as_json: JsonOpt = False, config: ConfigOpt = N
     if ctx.invoked_subcommand is not None:
         return
     from agentlog.cli import context, render
-    from agentlog.runner import breaker
-
     settings = context.settings(config)
-    rows = breaker.states(context.connect(db, settings.db))
+    rows = context.log(db, settings.db).breaker_states()
     if as_json:
         render.print_json(rows)
     else:
@@ -46,10 +45,8 @@ def reset(
 ) -> None:
     """Close circuits and forget their recent failures."""
     from agentlog.cli import context
-    from agentlog.store import breakers as store
-
     settings = context.settings(config)
-    closed = store.reset(context.connect(db, settings.db), agent)
+    closed = context.log(db, settings.db).reset_breakers(agent)
     scope = f" of agent '{agent}'" if agent else ""
     if closed:
         typer.echo(f"closed {closed} circuit(s){scope}")
@@ -57,6 +54,8 @@ def reset(
         typer.echo(f"No open or failing circuit{scope}.")
 
 
-def register(guarded) -> None:
+def register(guarded) -> dict:
+    """Guard the group's own callback; its commands by name (cli/app.py builds each when it
+    is used)."""
     app.callback(invoke_without_command=True)(guarded(breakers))
-    app.command("reset")(guarded(reset))
+    return {"reset": reset}

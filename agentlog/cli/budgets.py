@@ -16,11 +16,10 @@ def budgets(as_json: JsonOpt = False, config: ConfigOpt = None, db: DbOpt = None
       agentlog budgets --json
     """
     from agentlog.cli import context, render
-    from agentlog.runner import budget
     from agentlog.timeutil import utcnow
 
     settings = context.full_settings(config)
-    rows = budget.overview(context.connect(db, settings.db), settings, utcnow())
+    rows = context.log(db, settings.db).budget_status(settings, utcnow())
     if as_json:
         render.print_json(rows)
     else:

@@ -1,11 +1,13 @@
-"""Where a command finds its settings and its database (imports stay lazy)."""
+"""Where a command finds its settings and its log (imports stay lazy)."""
 
 from __future__ import annotations
 
-import sqlite3
+from typing import TYPE_CHECKING
 
-_open: list[sqlite3.Connection] = []
-_paths: list[str] = []  # of the databases this command opened, for error messages
+if TYPE_CHECKING:
+    from agentlog.store.log import Log
+
+_open: list[Log] = []
 
 
 def settings(config_opt: str | None):
@@ -24,23 +26,23 @@ def full_settings(config_opt: str | None):
     return config.load(config_opt).settings
 
 
-def connect(db_opt: str | None, settings_db: str | None) -> sqlite3.Connection:
+def log(db_opt: str | None, settings_db: str | None) -> Log:
     """Open the log for the running command; it is closed when the command ends."""
-    from agentlog.store import db
+    from agentlog import store
 
-    path = db.resolve_path(db_opt, settings_db)
-    conn = db.connect(path)
-    _open.append(conn)
-    _paths.append(str(path))
-    return conn
+    opened = store.open(store.locate(db_opt, settings_db))
+    _open.append(opened)
+    return opened
 
 
-def database_error(e: sqlite3.Error) -> str:
-    """An SQLite failure while reading, as a message naming the database."""
-    return f"{_paths[-1] if _paths else 'the log'}: {e}"
+def writing_log(db_opt: str | None, settings_db: str | None) -> Log:
+    """The log of a command that writes executions, past its preflight (writable, stale
+    `running` rows marked Interrupted), before anything is run."""
+    opened = log(db_opt, settings_db)
+    opened.preflight()
+    return opened
 
 
 def close_all() -> None:
-    _paths.clear()
     while _open:
         _open.pop().close()

@@ -15,12 +15,9 @@ import typer
 from agentlog.cli import filters
 from agentlog.cli.options import ConfigOpt, DbOpt
 from agentlog.errors import AgentlogError
+from agentlog.store import EXPORT_FORMATS
 
-
-class Format(str, Enum):
-    csv = "csv"
-    json = "json"
-    jsonl = "jsonl"
+Format = Enum("Format", {name: name for name in EXPORT_FORMATS}, type=str)
 
 
 @filters.options
@@ -59,21 +56,20 @@ def export(
       agentlog export json --agent summarize --columns id,created_at,total_cost -o cost.json
     """
     from agentlog.cli import context, progress
-    from agentlog.store import export as writers
 
     settings = context.settings(config)
     query = filters.to_query(where, settings).limit(limit)
     if output in (None, "-"):
-        conn = context.connect(db, settings.db)
-        names = writers.pick_columns(conn, columns)
+        log = context.log(db, settings.db)
+        names = log.columns(columns)
         with _stdout() as out:
-            writers.write(conn, query, fmt.value, out, names, raw)
+            log.export(query, fmt.value, out, names, raw)
         return
     with _atomic(Path(output)) as out:
-        conn = context.connect(db, settings.db)
-        names = writers.pick_columns(conn, columns)
-        with progress.bar(lambda: _total(conn, query)) as advance:
-            count = writers.write(conn, query, fmt.value, out, names, raw, advance)
+        log = context.log(db, settings.db)
+        names = log.columns(columns)
+        with progress.bar(lambda: _total(log, query)) as advance:
+            count = log.export(query, fmt.value, out, names, raw, advance)
     typer.echo(f"exported {count:,} execution{'' if count == 1 else 's'} to {output}", err=True)
 
 
@@ -113,6 +109,6 @@ def _stdout() -> Iterator[BinaryIO]:
         raise typer.Exit(0) from None
 
 
-def _total(conn, query) -> int:
-    (count,) = query.aggregate(conn, ("count", "*"))
+def _total(log, query) -> int:
+    count = log.count(query)
     return count if query.max_rows is None else min(count, query.max_rows)

@@ -1,7 +1,8 @@
 """The filter flags of every reading command, defined once.
 
 What a filter means lives in store/filters.py (the Query methods); this module only spells
-each one as a flag and maps it to its method. A command gets every flag with one decorator
+each one as a flag, maps it to its method, and translates the library's errors, which name
+the methods (`today()`), into flag names (`--today`). A command gets every flag with one decorator
 and turns the parsed values into a Query with one call:
 
     from agentlog.cli import context, filters
@@ -10,8 +11,8 @@ and turns the parsed values into a Query with one call:
     @filters.options
     def cost_by_agent(where: filters.Values, config: ConfigOpt = None, db: DbOpt = None):
         settings = context.settings(config)
-        query = filters.to_query(where, settings)      # a store Query: where_sql(), fetch() …
-        rows = reports.cost_by_agent(context.connect(db, settings.db), query)
+        query = filters.to_query(where, settings)      # a store Query: what to select
+        rows = context.log(db, settings.db).cost_by(query, "agent")
 
 The decorator removes the `where` parameter from what typer sees, adds one option per flag
 (in the "Filters" help panel) and hands the command their values as `where`.
@@ -19,9 +20,11 @@ The decorator removes the `where` parameter from what typer sees, adds one optio
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any, Optional
 
@@ -152,11 +155,43 @@ def to_query(where: Values, settings):
     """The store Query of the given flag values, with the settings' zone and tenant."""
     from agentlog.store.query import Query
 
-    query = Query(zone=settings.timezone,
-                  tenant=settings.current_tenant(where.get("tenant")))
-    for flag in FLAGS:
-        query = flag.apply(query, where.get(flag.name))
+    with as_flags():
+        query = Query(zone=settings.timezone,
+                      tenant=settings.current_tenant(where.get("tenant")))
+        for flag in FLAGS:
+            query = flag.apply(query, where.get(flag.name))
     return query
+
+
+# Methods that no flag of FLAGS calls but whose errors a command can raise.
+_OTHER_SPELLINGS = {"period": "--period", "has_meta": "--meta"}
+_CALL = re.compile(r"\b([a-z_0-9]+)\(([^()]*)\)")
+
+
+def flag_names(message: str) -> str:
+    """A library error with its filters named as flags: `status('error', 'timeout')` becomes
+    `--status error,timeout`; names that are not filters stay as they are."""
+    spelled = {f.method: f.decl for f in FLAGS} | _OTHER_SPELLINGS
+
+    def flag(call: re.Match) -> str:
+        decl = spelled.get(call.group(1))
+        if decl is None:
+            return call.group(0)
+        values = [v.strip().strip("'\"") for v in call.group(2).split(",") if v.strip()]
+        return f"{decl} {','.join(values)}" if values else decl
+
+    return _CALL.sub(flag, message)
+
+
+@contextlib.contextmanager
+def as_flags() -> Iterator[None]:
+    """Re-raise a QueryError of the block with flag names."""
+    from agentlog.errors import QueryError
+
+    try:
+        yield
+    except QueryError as e:
+        raise QueryError(flag_names(str(e))) from None
 
 
 def given(where: Values) -> bool:

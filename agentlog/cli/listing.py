@@ -59,13 +59,13 @@ def list_executions(
             raise QueryError("choose one of --json and --jsonl")
         if columns is not None:
             raise QueryError("--columns shapes the table; --json and --jsonl print full records")
-        render.print_records(query.fetch(context.connect(db, settings.db)), lines=as_jsonl)
+        render.print_records(context.log(db, settings.db).fetch(query), lines=as_jsonl)
         return
     names = render_list.parse_columns(columns)
-    conn = context.connect(db, settings.db)
-    records = list(query.fetch(conn))
+    log = context.log(db, settings.db)
+    records = list(log.fetch(query))
     if query.max_rows is not None and len(records) == query.max_rows:  # more may match
-        total = query.totals_upto(conn, render_list.FOOTER_CAP)
+        total = log.count_upto(query, render_list.FOOTER_CAP)
     else:  # every match is on screen: no second pass over the log
         costs = [r.total_cost for r in records if r.total_cost is not None]
         total = (len(records), sum(costs) if costs else None)
@@ -92,18 +92,17 @@ def show(
     """
     from agentlog.cli import context, render
     from agentlog.errors import NotFoundError, QueryError
-    from agentlog.store import query
 
     settings = context.settings(config)
     if execution != "last" and not (execution.isascii() and execution.isdigit()):
         raise QueryError(f"execution id must be a number or 'last', got '{execution}'")
-    conn = context.connect(db, settings.db)
+    log = context.log(db, settings.db)
     if execution == "last":
-        record = query.latest(conn)
+        record = log.latest()
         if record is None:
             raise NotFoundError("the log holds no executions yet")
     else:
-        record = query.get(conn, int(execution))
+        record = log.get(int(execution))
         if record is None:
             raise NotFoundError(f"no execution with id {execution}")
     if as_json:

@@ -42,7 +42,7 @@ def prune(
       agentlog prune --older-than 7d --agent noisy --status success --yes
     """
     from agentlog.cli import context
-    from agentlog.store import prune as store
+    from agentlog.store.prune import selection
     from agentlog.timeutil import get_zone, parse_duration, utcnow
 
     settings = context.settings(config)
@@ -54,9 +54,10 @@ def prune(
         cutoff = utcnow() - parse_duration(span)
     except ValueError as e:
         raise ConfigError(f"--older-than: {e}") from None
-    selected = store.selection(filters.to_query(where, settings), cutoff)
-    conn = context.connect(db, settings.db)
-    plan = store.plan(conn, selected)
+    with filters.as_flags():
+        selected = selection(filters.to_query(where, settings), cutoff)
+    log = context.log(db, settings.db)
+    plan = log.prune_plan(selected)
     zone = get_zone(settings.timezone)
     if plan.count == 0:
         typer.echo(f"Nothing to prune: no execution matches before {_local(cutoff, zone)}.")
@@ -67,22 +68,21 @@ def prune(
     if plan.count:
         if not yes:
             _confirm(plan.count)
-        _delete(conn, selected, plan, vacuum=not no_vacuum)
-    _report_tidying(*store.tidy(conn))
+        _delete(log, selected, plan, vacuum=not no_vacuum)
+    _report_tidying(*log.tidy())
 
 
-def _delete(conn, selected, plan, vacuum: bool) -> None:
+def _delete(log, selected, plan, vacuum: bool) -> None:
     from agentlog.cli import progress
-    from agentlog.store import prune as store
 
-    before = store.file_size(conn)
+    before = log.size()
     with progress.bar(lambda: plan.count) as advance:
-        deleted = store.delete(conn, selected, plan.top_id, advance)
+        deleted = log.prune(selected, plan.top_id, advance)
     if vacuum:
         typer.echo("Reclaiming space (VACUUM)…", err=True)
-        store.vacuum(conn)
+        log.reclaim()
     typer.echo(f"Deleted {_executions(deleted)}; database {_size(before)} → "
-               f"{_size(store.file_size(conn))}"
+               f"{_size(log.size())}"
                + ("" if vacuum else " (run without --no-vacuum to shrink it)") + ".")
 
 
@@ -125,7 +125,9 @@ def _executions(n: int) -> str:
 
 
 def _local(when, zone) -> str:
-    return when.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    from agentlog.timeutil import format_local
+
+    return format_local(when, zone, "%Y-%m-%d %H:%M")
 
 
 def _size(n: float) -> str:

@@ -7,6 +7,8 @@ import textwrap
 from collections.abc import Iterable
 from typing import Any
 
+from agentlog.money import usd as money  # noqa: F401  (the renderers' name for it)
+
 STATUS_STYLE = {"success": "green", "error": "red", "timeout": "yellow", "running": "cyan"}
 
 
@@ -63,18 +65,6 @@ class StreamPrinter:
             self("\n")
 
 
-def money(value: float | None, total: bool = False) -> str:
-    """$1.23 for totals and anything from a cent up; enough digits for sub-cent costs."""
-    if value is None:
-        return "—"
-    if total or abs(value) >= 0.01 or value == 0:
-        return f"${value:,.2f}"
-    import math
-
-    digits = max(6, 2 - math.floor(math.log10(abs(value))))  # 3 significant below 1e-6
-    return f"${value:.{digits}f}".rstrip("0")
-
-
 def duration(ms: int | None) -> str:
     if ms is None:
         return "—"
@@ -83,12 +73,6 @@ def duration(ms: int | None) -> str:
 
 def tokens(value: int | None) -> str:
     return "—" if value is None else f"{value:,}"
-
-
-def local_time(value, timezone: str | None) -> str:
-    from agentlog.timeutil import get_zone
-
-    return value.astimezone(get_zone(timezone)).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def summary_line(record) -> str:
@@ -119,9 +103,9 @@ def agents_table(rows: list[dict], path: str) -> None:
 
 
 def _local_iso(value: str | None, timezone: str | None) -> str:
-    from agentlog.timeutil import parse_iso
+    from agentlog.timeutil import format_local
 
-    return "—" if value is None else local_time(parse_iso(value), timezone)
+    return "—" if value is None else format_local(value, timezone)
 
 
 def breakers_table(rows: list[dict], timezone: str | None) -> None:

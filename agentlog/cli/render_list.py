@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from agentlog.cli.render import STATUS_STYLE, console, duration, money
 from agentlog.errors import QueryError
+from agentlog.timeutil import format_local
 
 MARKERS = (("F", "fallback", "with_fallback"), ("C", "cache hit", "cache_hit"),
            ("S", "streaming", "streaming"), ("T", "tool calls", "tool_calls_count"))
@@ -27,7 +28,7 @@ class Column:
 
 
 def _time(r, zone, compact: bool) -> str:
-    return r.created_at.astimezone(zone).strftime("%m-%d %H:%M" if compact else "%Y-%m-%d %H:%M:%S")
+    return format_local(r.created_at, zone, "%m-%d %H:%M" if compact else "%Y-%m-%d %H:%M:%S")
 
 
 def _model(r, zone, compact: bool) -> str:

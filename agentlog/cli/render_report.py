@@ -1,4 +1,4 @@
-"""Reports as rich tables and bar charts. The data comes from store/reports.py, finished.
+"""Reports as rich tables and bar charts. The data comes from the Log (store/reports.py), finished.
 
 Tables have no borders and fit the terminal (80 columns when piped). On a terminal, bars are
 drawn with eighth-blocks; piped, they are plain `#` characters and there are no colours, so
@@ -94,9 +94,9 @@ def _grid(rows: list[tuple[str, str]]):
 
 
 def _local(iso: str | None, zone: str) -> str | None:
-    from agentlog.timeutil import format_local, get_zone
+    from agentlog.timeutil import format_local
 
-    return iso and format_local(iso, get_zone(zone))[:16]
+    return iso and format_local(iso, zone, "%Y-%m-%d %H:%M")
 
 
 def period_label(since: str | None, until: str | None, zone: str) -> str:

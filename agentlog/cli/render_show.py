@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from agentlog.cli.render import STATUS_STYLE, console, duration, local_time, money, tokens
+from agentlog.cli.render import STATUS_STYLE, console, duration, money, tokens
 
 SHOWN_CHARS = 20_000
 
@@ -58,9 +58,9 @@ def _when(record, key: str, zone: str | None) -> str | None:
     value = getattr(record, key)
     if value is None:
         return None
-    from agentlog.timeutil import to_iso
+    from agentlog.timeutil import format_local, to_iso
 
-    return f"{local_time(value, zone)}  ({to_iso(value)})"
+    return f"{format_local(value, zone)}  ({to_iso(value)})"
 
 
 def _header(r, zone: str | None):

@@ -1,6 +1,6 @@
 """`agentlog report …`: daily summary, cost by agent/model/tenant, agent stats, trend.
 
-Each command turns its flags into a Query, calls one function of store/reports.py and hands
+Each command turns its flags into a Query, asks its Log for one report and hands
 the result to cli/render_report.py (or prints its `to_dict()` with --json).
 """
 
@@ -11,9 +11,11 @@ from typing import Annotated, Optional
 import typer
 
 from agentlog.cli import filters
+from agentlog.cli.lazy import LazyGroup
 from agentlog.cli.options import ConfigOpt, DbOpt, JsonOpt
 
-app = typer.Typer(help="Reports over the log: daily summary, cost breakdowns, agent stats, "
+app = typer.Typer(cls=LazyGroup,
+                  help="Reports over the log: daily summary, cost breakdowns, agent stats, "
                        "trends. Every report takes the filter flags of `list`.",
                   no_args_is_help=True, rich_markup_mode=None, add_completion=False)
 
@@ -25,14 +27,15 @@ PeriodOpt = Annotated[Optional[str], typer.Option(
 
 def _run(where: filters.Values, config: str | None, db: str | None,
          period: str | None = None):
-    """The command's Query (with --period) and the connection to its log."""
+    """The command's Query (with --period) and its log."""
     from agentlog.cli import context
 
     settings = context.settings(config)
     query = filters.to_query(where, settings)
     if period is not None:
-        query = query.period(period)
-    return query, context.connect(db, settings.db)
+        with filters.as_flags():
+            query = query.period(period)
+    return query, context.log(db, settings.db)
 
 
 def _emit(report, as_json: bool, render) -> None:
@@ -64,10 +67,9 @@ def daily(
       agentlog report daily --date 2026-11-24 --tenant acme --json
     """
     from agentlog.cli import render_report
-    from agentlog.store import reports
 
-    query, conn = _run(where, config, db)
-    _emit(reports.daily(conn, query, day), as_json, render_report.daily)
+    query, log = _run(where, config, db)
+    _emit(log.daily(query, day), as_json, render_report.daily)
 
 
 def _cost_command(dimension: str, what: str):
@@ -75,10 +77,9 @@ def _cost_command(dimension: str, what: str):
     def command(where: filters.Values, period: PeriodOpt = None, as_json: JsonOpt = False,
                 config: ConfigOpt = None, db: DbOpt = None) -> None:
         from agentlog.cli import render_report
-        from agentlog.store import reports
 
-        query, conn = _run(where, config, db, period)
-        _emit(reports.cost_by(conn, query, dimension), as_json, render_report.costs)
+        query, log = _run(where, config, db, period)
+        _emit(log.cost_by(query, dimension), as_json, render_report.costs)
 
     command.__name__ = f"cost_by_{dimension}"
     command.__doc__ = (
@@ -115,10 +116,9 @@ def stats(
       agentlog report stats summarize --tenant acme --json
     """
     from agentlog.cli import render_report
-    from agentlog.store import reports
 
-    query, conn = _run(where, config, db, period)
-    _emit(reports.stats(conn, query, name), as_json, render_report.stats)
+    query, log = _run(where, config, db, period)
+    _emit(log.stats(query, name), as_json, render_report.stats)
 
 
 @filters.options
@@ -143,16 +143,12 @@ def trend(
       agentlog report trend --by hour
     """
     from agentlog.cli import render_report
-    from agentlog.store import reports
 
-    query, conn = _run(where, config, db)
-    _emit(reports.trend(conn, query, days, by), as_json, render_report.trend)
+    query, log = _run(where, config, db)
+    _emit(log.trend(query, days, by), as_json, render_report.trend)
 
 
-def register(guarded) -> None:
-    app.command("daily")(guarded(daily))
-    app.command("cost-by-agent")(guarded(cost_by_agent))
-    app.command("cost-by-model")(guarded(cost_by_model))
-    app.command("cost-by-tenant")(guarded(cost_by_tenant))
-    app.command("stats")(guarded(stats))
-    app.command("trend")(guarded(trend))
+def register(guarded) -> dict:
+    """The group's commands by name (cli/app.py builds each when it is used)."""
+    return {"daily": daily, "cost-by-agent": cost_by_agent, "cost-by-model": cost_by_model,
+            "cost-by-tenant": cost_by_tenant, "stats": stats, "trend": trend}

@@ -80,14 +80,11 @@ def run(
         batch.run_batch(cfg, request, input_file, concurrency, output, as_json=as_json, db=db)
         return
     from agentlog.runner.execute import prepare
-    from agentlog.store import writer
 
-    streaming = prepare(cfg, request).row["streaming"]  # input errors surface before the db
-    conn = context.connect(db, cfg.settings.db)
-    writer.check_writable(conn)  # a read-only log fails here, before litellm is even loaded
-    writer.interrupt_stale(conn)  # rows left `running` by processes that died
-    printer = render.StreamPrinter() if streaming and not as_json else None
-    outcome = execute(cfg, request, conn, on_text=printer)
+    prep = prepare(cfg, request)  # input errors surface before the log is opened
+    log = context.writing_log(db, cfg.settings.db)  # before litellm is even loaded
+    printer = render.StreamPrinter() if prep.row["streaming"] and not as_json else None
+    outcome = execute(cfg, request, log, on_text=printer, prepared=prep)
     for warning in outcome.warnings:
         typer.echo(warning, err=True)
     record = outcome.execution

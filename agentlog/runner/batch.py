@@ -1,7 +1,7 @@
 """Batch runs: one execution per input row, N at a time, results in input order.
 
 Rows come from JSONL (one params object per line) or CSV (header = parameter names). Worker
-threads each hold their own SQLite connection (WAL lets them write side by side). A bad row is
+threads share one Log, which gives each of them its own connection. A bad row is
 reported with its line number and skipped; a failing row never stops the batch. The first
 Ctrl-C stops launching rows and lets running ones finish; a second one stops waiting and
 finalizes the rows still running as error `Interrupted`.
@@ -20,17 +20,15 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from agentlog.config import AgentsFile
 from agentlog.errors import AgentlogError, ConfigError, StoreError
 from agentlog.runner.execute import Outcome, RunRequest, execute
 from agentlog.runner.prompt import read_file
-from agentlog.store import async_writer, db, writer
+from agentlog.store.filters import FAILED
+from agentlog.store.log import Log
 from agentlog.timeutil import now_iso
-
-FAILED = ("error", "timeout")
 
 
 @dataclass
@@ -175,37 +173,14 @@ def _csv(text: str) -> list[Row]:
     return rows
 
 
-class _Connections:
-    """One connection per worker thread, all closed at the end."""
-
-    def __init__(self, path: Path):
-        self.path, self.local, self.opened = path, threading.local(), []
-
-    def get(self):
-        conn = getattr(self.local, "conn", None)
-        if conn is None:
-            conn = self.local.conn = db.connect(self.path)
-            self.opened.append(conn)
-        return conn
-
-    def close(self) -> None:
-        for conn in self.opened:
-            conn.close()
-
-
-def run(cfg: AgentsFile, base: RunRequest, rows: list[Row], db_path: Path, *, jobs: int = 4,
+def run(cfg: AgentsFile, base: RunRequest, rows: list[Row], log: Log, *, jobs: int = 4,
         write: Callable[[RowResult], None] | None = None,
         on_result: Callable[[RowResult, Summary], None] | None = None) -> Summary:
     """Run every row; `write` gets results in input order, `on_result` as they finish."""
-    conn = db.connect(db_path)  # create or migrate the log once, before the workers open it
-    try:
-        writer.check_writable(conn)  # one error line for a read-only log, not one per row
-    finally:
-        conn.close()
+    log.preflight()  # one error line for a read-only log, not one per row
     from agentlog.runner import llm  # noqa: F401  (seconds to import: once, before the clock)
 
     summary = Summary(uuid.uuid4().hex[:16], len(rows))
-    conns = _Connections(db_path)
     todo: queue.SimpleQueue = queue.SimpleQueue()
     for index, row in enumerate(rows):
         todo.put((index, row))
@@ -217,7 +192,7 @@ def run(cfg: AgentsFile, base: RunRequest, rows: list[Row], db_path: Path, *, jo
             return RowResult(row.line, "invalid", error=row.error)
         request = replace(base, params={**base.params, **row.params}, batch_id=summary.batch_id)
         try:
-            return RowResult.of(row.line, execute(cfg, request, conns.get()))
+            return RowResult.of(row.line, execute(cfg, request, log))
         except StoreError as e:  # the log cannot be written: no more calls it cannot record
             stop.set()
             summary.failure = summary.failure or str(e)
@@ -271,9 +246,10 @@ def run(cfg: AgentsFile, base: RunRequest, rows: list[Row], db_path: Path, *, jo
             summary.interrupted = True
             stop.set()
             collect()
-        conns.close()
     except KeyboardInterrupt:  # the second Ctrl-C: stop waiting for the running rows
-        _close_running(db_path, summary.batch_id)  # (abandoned threads keep their connections)
+        log.close_running(summary.batch_id, {
+            "status": "error", "error_class": "Interrupted", "completed_at": now_iso(),
+            "error_message": "the batch was interrupted while this execution was running"})
     for index in range(emitted, len(rows)):
         if index not in results:
             status = "error" if index in started else "skipped"
@@ -284,13 +260,3 @@ def run(cfg: AgentsFile, base: RunRequest, rows: list[Row], db_path: Path, *, jo
             write(results[index])
     return summary
 
-
-def _close_running(db_path: Path, batch_id: str) -> None:
-    async_writer.flush_all()  # rows that finished are already queued: do not overwrite them
-    conn = db.connect(db_path)
-    try:
-        writer.close_running(conn, batch_id, {
-            "status": "error", "error_class": "Interrupted", "completed_at": now_iso(),
-            "error_message": "the batch was interrupted while this execution was running"})
-    finally:
-        conn.close()

@@ -8,19 +8,18 @@ The state is in the database, so it holds across processes; times are wall-clock
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from agentlog.store import breakers
+from agentlog.store.log import Log
 from agentlog.timeutil import parse_iso, to_iso, utcnow
 
 
 @dataclass
 class Breaker:
-    conn: sqlite3.Connection
+    log: Log
     agent: str
     policy: Any  # config.BreakerPolicy
     now: Callable[[], datetime] = utcnow
@@ -28,7 +27,7 @@ class Breaker:
 
     def blocked(self, model: str) -> datetime | None:
         """When the circuit of `model` reopens if it must be skipped now, else None."""
-        row = breakers.get(self.conn, self.agent, model)
+        row = self.log.breaker(self.agent, model)
         if row is None or row["state"] == "closed":
             return None
         now = self.now()
@@ -46,7 +45,7 @@ class Breaker:
             return {**current, "state": "half_open", "updated_at": to_iso(now),
                     "reopen_at": to_iso(now + timedelta(seconds=self.policy.cooldown))}
 
-        breakers.change(self.conn, self.agent, model, claim)
+        self.log.change_breaker(self.agent, model, claim)
         if outcome.get("trial"):
             self.trials.add(model)
         return outcome.get("reopen")
@@ -61,13 +60,13 @@ class Breaker:
         if model in self.trials:
             self.trials.discard(model)
             if healthy:
-                breakers.change(self.conn, self.agent, model, lambda _: None)
+                self.log.change_breaker(self.agent, model, lambda _: None)
                 return False
-            breakers.change(self.conn, self.agent, model, lambda _: self._opened(now))
+            self.log.change_breaker(self.agent, model, lambda _: self._opened(now))
             return True
         if healthy:
             return False
-        new = breakers.change(self.conn, self.agent, model,
+        new = self.log.change_breaker(self.agent, model,
                               lambda current: self._failed(current, now))
         return new["state"] != "closed"
 
@@ -85,21 +84,3 @@ class Breaker:
         return {"state": "open", "failures": [], "opened_at": to_iso(now),
                 "updated_at": to_iso(now),
                 "reopen_at": to_iso(now + timedelta(seconds=self.policy.cooldown))}
-
-
-def describe(rows: list[dict], now: datetime) -> list[dict]:
-    """Rows of the breakers table as a person reads them: closed, open or half-open."""
-    out = []
-    for row in rows:
-        state = row["state"]
-        if state != "closed" and (state == "half_open" or parse_iso(row["reopen_at"]) <= now):
-            state = "half-open"
-        out.append({"agent": row["agent"], "model": row["model"], "state": state,
-                    "recent_failures": len(row["failures"]), "opened_at": row["opened_at"],
-                    "reopens_at": row["reopen_at"] if state != "closed" else None})
-    return out
-
-
-def states(conn: sqlite3.Connection, now: datetime | None = None) -> list[dict]:
-    """Every (agent, model) with breaker state, as `agentlog breakers` shows it."""
-    return describe(breakers.list_all(conn), now or utcnow())

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from datetime import datetime
 from typing import Any
 
-from agentlog.store import cache
 from agentlog.timeutil import parse_duration, to_iso
 
 
@@ -33,8 +31,8 @@ def key(prep) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def lookup(conn: sqlite3.Connection, cache_key: str, now: datetime) -> dict[str, Any] | None:
-    return cache.get(conn, cache_key, to_iso(now))
+def lookup(log, cache_key: str, now: datetime) -> dict[str, Any] | None:
+    return log.cache_get(cache_key, to_iso(now))
 
 
 def hit_values(entry: dict[str, Any], keep_response: bool) -> dict[str, Any]:
@@ -53,10 +51,9 @@ def hit_values(entry: dict[str, Any], keep_response: bool) -> dict[str, Any]:
     }
 
 
-def remember(conn: sqlite3.Connection, cache_key: str, ttl: str, record,
-             now: datetime) -> None:
+def remember(log, cache_key: str, ttl: str, record, now: datetime) -> None:
     """Store the answer of a successful execution `record` for `ttl` (e.g. 1h)."""
-    cache.put(conn, {
+    log.cache_put({
         "key": cache_key, "agent": record.agent_type, "model": record.chosen_model_id,
         "provider": record.provider, "response": record.response,
         "finish_reason": record.finish_reason,

@@ -9,7 +9,6 @@ including Ctrl-C, so nothing is lost.
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,8 +24,8 @@ from agentlog.runner import budget, cache, prompt, tools
 from agentlog.runner.attempts import AllAttemptsFailed, Attempts, Target
 from agentlog.runner.breaker import Breaker
 from agentlog.runner.conversation import Conversation, ToolRoundsExceeded
-from agentlog.store import async_writer, query, writer
-from agentlog.store.records import Execution
+from agentlog.store.log import Log
+from agentlog.store.records import Execution, encode
 from agentlog.timeutil import now_iso, to_iso, utcnow
 
 
@@ -170,45 +169,47 @@ def _begin(prep: Prepared) -> tuple[dict[str, Any], float, datetime]:
     return row, time.monotonic(), started
 
 
-def execute(cfg: AgentsFile, request: RunRequest, conn: sqlite3.Connection,
-            on_text: Callable[[str | None], None] | None = None) -> Outcome:
+def execute(cfg: AgentsFile, request: RunRequest, log: Log,
+            on_text: Callable[[str | None], None] | None = None,
+            prepared: Prepared | None = None) -> Outcome:
     """Run one execution and return its finalized record.
 
-    `on_text` receives a streamed answer piece by piece (None: discard what was shown).
+    `on_text` receives a streamed answer piece by piece (None: discard what was shown);
+    `prepared` is `prepare(cfg, request)` when the caller has it already.
     """
-    prep = prepare(cfg, request)
+    prep = prepared or prepare(cfg, request)
     agent = prep.agent
     row, start, started = _begin(prep)
     cache_key = cache.key(prep) if agent.cache else None
     if cache_key and request.use_cache:
-        entry = cache.lookup(conn, cache_key, started)
+        entry = cache.lookup(log, cache_key, started)
         if entry is not None:
-            return _instant(conn, row, cache.hit_values(entry, _keep_responses(cfg, agent)),
+            return _instant(log, row, cache.hit_values(entry, _keep_responses(cfg, agent)),
                             start)
-    refusal, warnings = budget.check(conn, cfg.settings, agent.name, row["tenant_id"], started)
+    refusal, warnings = budget.check(log, cfg.settings, agent.name, row["tenant_id"], started)
     if refusal is not None:
-        return _instant(conn, row, {
+        return _instant(log, row, {
             "status": "error", "error_class": "BudgetExceeded", "error_message": refusal,
             "input_tokens": 0, "output_tokens": 0, "total_tokens": 0, "input_cost": 0.0,
             "output_cost": 0.0, "total_cost": 0.0, "attempts": [], "attempts_count": 0,
             "fallback_chain": []}, start)
-    outcome = _call_models(cfg, prep, conn, on_text)
+    outcome = _call_models(cfg, prep, log, on_text)
     outcome.warnings[:0] = warnings
     if cache_key and outcome.ok and outcome.execution.response is not None:
-        cache.remember(conn, cache_key, agent.cache, outcome.execution, utcnow())
+        cache.remember(log, cache_key, agent.cache, outcome.execution, utcnow())
     return outcome
 
 
-def _instant(conn: sqlite3.Connection, row: dict[str, Any], final: dict[str, Any],
+def _instant(log: Log, row: dict[str, Any], final: dict[str, Any],
              start: float) -> Outcome:
     """Log an execution that needs no model call (a cache hit, a refusal) as one final row."""
     values = {**row, **final, "completed_at": now_iso(),
               "duration_ms": int((time.monotonic() - start) * 1000)}
-    record = query.get(conn, writer.insert_final(conn, values))
+    record = log.get(log.insert(values))
     return Outcome(record, text=record.response)
 
 
-def _call_models(cfg: AgentsFile, prep: Prepared, conn: sqlite3.Connection,
+def _call_models(cfg: AgentsFile, prep: Prepared, log: Log,
                  on_text: Callable[[str | None], None] | None) -> Outcome:
     from agentlog.runner import llm  # the call path is the only one that pays for litellm
     from agentlog.runner.cost import price
@@ -224,7 +225,7 @@ def _call_models(cfg: AgentsFile, prep: Prepared, conn: sqlite3.Connection,
         costs.append(found)
         return found
 
-    breaker = Breaker(conn, agent.name, agent.circuit_breaker, now=utcnow) \
+    breaker = Breaker(log, agent.name, agent.circuit_breaker, now=utcnow) \
         if agent.circuit_breaker else None
     convo = Conversation(llm, prep.messages, prep.toolbox, agent.max_tool_rounds,
                          agent.output_schema, bool(row["streaming"]), on_text)
@@ -232,8 +233,7 @@ def _call_models(cfg: AgentsFile, prep: Prepared, conn: sqlite3.Connection,
     loop = Attempts(prep.targets, timeout=agent.timeout, temperature=agent.temperature,
                     max_tokens=agent.max_tokens, pricer=pricer, retries=agent.retries,
                     total_timeout=agent.total_timeout, breaker=breaker, call=convo.call)
-    background = async_writer.for_connection(conn) if cfg.settings.async_logging else None
-    execution_id = writer.insert_running(conn, row)
+    execution_id = log.start(row)
     final: dict[str, Any] = {}
     text = None
     try:
@@ -272,13 +272,10 @@ def _call_models(cfg: AgentsFile, prep: Prepared, conn: sqlite3.Connection,
             time_to_first_token_ms=convo.ttft_ms, tool_calls_count=len(convo.calls),
             tool_calls=_logged_tool_calls(convo.calls, redactor, keep) if agent.tools else None,
         )
-        if background is not None:
-            background.finalize(execution_id, final)
-        else:
-            writer.finalize(conn, execution_id, final)
+        log.finalize(execution_id, final, background=cfg.settings.async_logging)
     warnings = []
     if final.get("cost_source") == "unknown":
         warnings.append(f"warning: no price known for model '{chosen}'; cost recorded as "
                         "unknown (add pricing: to the agent)")
-    record = Execution.from_row(writer.encode({**row, **final, "id": execution_id}))
+    record = Execution.from_row(encode({**row, **final, "id": execution_id}))
     return Outcome(record, warnings, text, convo.output)

@@ -1,8 +1,9 @@
-"""What every filter means in SQL: the methods of Query, named like the CLI flags.
+"""What every filter means: the methods of Query, named like the CLI flags.
 
-Each method returns a new Query; conditions AND together. Values are bound parameters,
-columns are written here. Contradictions (`--today --yesterday`, `--failed --successful`,
-an empty time range) and malformed values raise QueryError with one line naming the flags.
+Each method returns a new Query with a typed condition (store/conditions.py); conditions AND
+together, and the columns they read are written here. Contradictions (`today().yesterday()`,
+`failed().successful()`, an empty time range) and malformed values raise QueryError with one
+line naming the filters; cli/filters.py spells them as flags.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from typing import Any
 
 from agentlog import timeutil
 from agentlog.errors import QueryError
-from agentlog.store import dialect
+from agentlog.store.conditions import AtLeast, Blank, Flag, OneOf, Present
 
 STATUSES = ("running", "success", "error", "timeout")
+FAILED = ("error", "timeout")  # what --failed, reports and batch summaries count as failed
 
 
 def meta_value(text: str) -> Any:
@@ -30,7 +32,9 @@ def meta_value(text: str) -> Any:
 
 
 class Filters:
-    """Mixed into Query; relies on its `where`, `_claim`, `_narrow`, `_match`, `zone`, `tenant`."""
+    """Mixed into Query; relies on its `where`, `claim`, `narrow`, `local_zone`, `_search` and
+    `tenant`. Errors name the filter as it is called here (`today()`); cli/filters.py
+    spells them as flags."""
 
     # --- time: calendar periods in the query's zone, converted to UTC bounds -------------
     def today(self):
@@ -60,15 +64,15 @@ class Filters:
         if key not in timeutil.PERIODS:
             raise QueryError(f"unknown period '{name}' "
                              f"(choose from: {', '.join(timeutil.PERIODS)})")
-        return self._period(key, f"--period {key}")
+        return self._period(key, f"period({key!r})")
 
     def since(self, when: str | datetime | date):
         """Inclusive: a date, a datetime (local unless it has an offset) or a duration (2h)."""
-        return self._narrow(self._point(when, "--since"), None, "--since")
+        return self.narrow(self._point(when, "since()"), None, "since()")
 
     def until(self, when: str | datetime | date):
         """Exclusive, with the same forms as since()."""
-        return self._narrow(None, self._point(when, "--until"), "--until")
+        return self.narrow(None, self._point(when, "until()"), "until()")
 
     def between(self, start: str | datetime | date, end: str | datetime | date):
         return self.since(start).until(end)
@@ -79,140 +83,130 @@ class Filters:
         for name in names or ("",):
             if name not in STATUSES:
                 raise QueryError(f"unknown status '{name}' (choose from: {', '.join(STATUSES)})")
-        return self._statuses(names, f"--status {','.join(names)}")
+        return self._statuses(names, f"status({', '.join(map(repr, names))})")
 
     def failed(self):
         """Errors and timeouts."""
-        return self._statuses(("error", "timeout"), "--failed")
+        return self._statuses(FAILED, "failed()")
 
     def successful(self):
-        return self._statuses(("success",), "--successful")
+        return self._statuses(("success",), "successful()")
 
     def running(self):
-        return self._statuses(("running",), "--running")
+        return self._statuses(("running",), "running()")
 
     def timeout(self):
-        return self._statuses(("timeout",), "--timeout")
+        return self._statuses(("timeout",), "timeout()")
 
     def _statuses(self, names: tuple[str, ...], flag: str):
-        marks = ", ".join("?" * len(names))
-        return self._claim("status", names, flag).where(f"status IN ({marks})", *names,
-                                                            columns=("status",))
+        return self.claim("status", names, flag).where(OneOf(("status",), tuple(names)))
 
     # --- who and what ----------------------------------------------------------------------
     def by_agent(self, *names: str):
-        return self.where(f"agent_type IN ({', '.join('?' * len(names))})", *names,
-                          columns=("agent_type",))
+        return self.where(OneOf(("agent_type",), names))
 
     def by_model(self, *names: str):
         """The chosen model or the configured one."""
-        marks = ", ".join("?" * len(names))
-        return self.where(f"chosen_model_id IN ({marks}) OR model_id IN ({marks})",
-                          *names, *names, columns=("chosen_model_id", "model_id"))
+        return self.where(OneOf(("chosen_model_id", "model_id"), names))
 
     def by_tenant(self, tenant: str):
-        return self._claim("tenant", (True,), "--tenant").where("tenant_id = ?", tenant,
-                                                                  columns=("tenant_id",))
+        return self.claim("tenant", (True,), "by_tenant()").where(OneOf(("tenant_id",),
+                                                                        (tenant,)))
 
     def current_tenant(self):
         """The tenant `run` would record: --tenant, AGENTLOG_TENANT, settings.tenant."""
         if not self.tenant:
-            raise QueryError("--current-tenant: no tenant is set (use --tenant, "
+            raise QueryError("current_tenant(): no tenant is set (use by_tenant(), "
                              "AGENTLOG_TENANT or settings.tenant)")
         return self.by_tenant(self.tenant)
 
     def with_tenant(self, yes: bool = True):
-        flag = "--with-tenant" if yes else "--without-tenant"
-        return self._claim("tenant", (yes,), flag).where(
-            "tenant_id IS NOT NULL AND tenant_id != ''" if yes
-            else "tenant_id IS NULL OR tenant_id = ''", columns=("tenant_id",))
+        flag = "with_tenant()" if yes else "without_tenant()"
+        return self.claim("tenant", (yes,), flag).where(Blank("tenant_id", not yes))
 
     def without_tenant(self):
         return self.with_tenant(False)
 
     def by_batch(self, batch_id: str):
-        return self.where("batch_id = ?", batch_id)
+        return self.where(OneOf(("batch_id",), (batch_id,)))
 
     # --- thresholds, all inclusive ---------------------------------------------------------
     def expensive(self, usd: float | str):
-        return self.where("total_cost >= ?", _threshold(usd, "--expensive"))
+        return self.where(AtLeast("total_cost", _threshold(usd, "expensive()")))
 
     def slow(self, ms: int | str):
-        return self.where("duration_ms >= ?", _threshold(ms, "--slow"))
+        return self.where(AtLeast("duration_ms", _threshold(ms, "slow()")))
 
     def high_token_usage(self, tokens: int | str):
-        return self.where("total_tokens >= ?", _threshold(tokens, "--high-tokens"))
+        return self.where(AtLeast("total_tokens", _threshold(tokens, "high_token_usage()")))
 
     # --- behaviour ---------------------------------------------------------------------------
     def streaming(self, yes: bool = True):
-        return self._flag("streaming", yes, "streaming = 1", "streaming = 0",
-                          "--streaming", "--non-streaming")
+        return self._flag("streaming", yes, Flag("streaming", yes),
+                          "streaming()", "non_streaming()")
 
     def non_streaming(self):
         return self.streaming(False)
 
     def with_fallback(self, yes: bool = True):
-        return self._flag("fallback", yes, "fallback_reason IS NOT NULL", "fallback_reason IS NULL",
-                          "--with-fallback", "--without-fallback", ("fallback_reason",))
+        return self._flag("fallback", yes, Present("fallback_reason", yes),
+                          "with_fallback()", "without_fallback()")
 
     def without_fallback(self):
         return self.with_fallback(False)
 
     def cached(self, yes: bool = True):
-        return self._flag("cache", yes, "cache_hit = 1", "cache_hit = 0",
-                          "--cached", "--cache-miss", ("cache_hit",))
+        return self._flag("cache", yes, Flag("cache_hit", yes), "cached()", "cache_miss()")
 
     def cache_miss(self):
         return self.cached(False)
 
     def with_tool_calls(self, yes: bool = True):
-        return self._flag("tools", yes, "tool_calls_count > 0", "tool_calls_count = 0",
-                          "--with-tool-calls", "--without-tool-calls")
+        called = AtLeast("tool_calls_count", 1) if yes else OneOf(("tool_calls_count",), (0,))
+        return self._flag("tools", yes, called, "with_tool_calls()", "without_tool_calls()")
 
     def without_tool_calls(self):
         return self.with_tool_calls(False)
 
     def retryable_errors(self):
         """The final error was retryable (rate limit, timeout, connection, 5xx)."""
-        return self.where("retryable = 1")
+        return self.where(Flag("retryable"))
 
     def rate_limited(self):
         """Any attempt hit a rate limit."""
-        return self.where("rate_limited = 1")
+        return self.where(Flag("rate_limited"))
 
-    def _flag(self, dimension: str, yes: bool, on: str, off: str, flag_on: str, flag_off: str,
-              columns: tuple[str, ...] | None = None):
-        return self._claim(dimension, (yes,), flag_on if yes else flag_off).where(
-            on if yes else off, columns=columns)
+    def _flag(self, dimension: str, yes: bool, condition, flag_on: str, flag_off: str):
+        return self.claim(dimension, (yes,), flag_on if yes else flag_off).where(condition)
 
     # --- metadata and text -------------------------------------------------------------------
     def where_meta(self, key: str, value: Any):
         """metadata[key] == value; dotted keys reach nested objects."""
-        dialect.meta_equals(key, value)  # the key's and the value's own checks
+        _meta_key(key, "where_meta()")
+        if value is not None and not isinstance(value, (str, bool, int, float)):
+            raise QueryError("where_meta() values are strings, numbers, booleans or null, "
+                             f"got {value!r}")
         return replace(self, metas=(*self.metas, (key, value, True)))
 
     def has_meta(self, key: str):
-        dialect.meta_has(key)
+        _meta_key(key, "has_meta()")
         return replace(self, metas=(*self.metas, (key, None, False)))
 
     def search(self, text: str):
-        """Full-text over prompts, response and error message; words are ANDed."""
-        return self._match(dialect.fts_phrases(text))
+        """Full-text over prompts, response and error message; words are ANDed, a trailing
+        * makes a word a prefix."""
+        if not text.split():
+            raise QueryError("search() needs some text")
+        return self._search(text)
 
     # --- helpers of the time filters ---------------------------------------------------------
-    def _zone(self):
-        try:
-            return timeutil.get_zone(self.zone)
-        except ValueError as e:
-            raise QueryError(str(e)) from None
-
     def _period(self, name: str, flag: str | None = None):
-        flag = flag or "--" + name
-        start, end = timeutil.period_bounds(name, self._zone())
-        return self._claim("period", (name,), flag)._narrow(start, end, flag)
+        flag = flag or name.replace("-", "_") + "()"
+        start, end = timeutil.period_bounds(name, self.local_zone())
+        return self.claim("period", (name,), flag).narrow(start, end, flag)
 
     def _point(self, when: str | datetime | date, flag: str) -> datetime:
-        zone = self._zone()
+        zone = self.local_zone()
         if isinstance(when, datetime):
             return when.astimezone(timeutil.UTC) if when.tzinfo else when.replace(tzinfo=zone)
         if isinstance(when, date):
@@ -221,6 +215,14 @@ class Filters:
             return timeutil.parse_point(str(when), zone)
         except ValueError as e:
             raise QueryError(f"{flag}: {e}") from None
+
+
+def _meta_key(key: str, name: str) -> None:
+    """A metadata key: labels joined by dots (`a.b` reaches into nested objects)."""
+    if not key or any(not label for label in key.split(".")):
+        raise QueryError(f"{name} needs a key like team or labels.env, got '{key}'")
+    if '"' in key:
+        raise QueryError(f"{name} keys cannot contain '\"', got '{key}'")
 
 
 def _threshold(value: float | str, flag: str) -> float:

@@ -7,8 +7,14 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from agentlog.store.schema import BOOL_COLUMNS, JSON_COLUMNS, TIME_COLUMNS
 from agentlog.timeutil import parse_iso
+
+MAX_INTEGER = 2**63 - 1  # ids and integers are 64-bit: a larger Python int cannot be stored
+# How some columns are stored: JSON text, 0/1, UTC ISO strings; and those that hold text.
+JSON_COLUMNS = frozenset({"parameters", "metadata", "tool_calls", "attempts", "fallback_chain"})
+BOOL_COLUMNS = frozenset({"streaming", "cache_hit", "retryable", "rate_limited"})
+TIME_COLUMNS = frozenset({"created_at", "started_at", "completed_at", "deadline_at"})
+TEXT_COLUMNS = ("system_prompt", "user_prompt", "response", "error_message")
 
 
 @dataclass(frozen=True)
@@ -85,3 +91,16 @@ class Execution:
             if out[key] is not None:
                 out[key] = to_iso(out[key])
         return out
+
+
+def encode(values: dict[str, Any]) -> dict[str, Any]:
+    """Values as stored: JSON columns as JSON text, booleans as 0/1 (`from_row` reads them
+    back)."""
+    out = {}
+    for key, value in values.items():
+        if key in JSON_COLUMNS and value is not None and not isinstance(value, str):
+            value = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+        elif isinstance(value, bool):
+            value = int(value)
+        out[key] = value
+    return out

@@ -1,47 +1,118 @@
-"""The reports: SQL aggregates over the executions a Query selects, returned as plain data.
+"""The reports as data: what each one returns, and the arithmetic they share.
 
 Each report returns a dataclass whose `to_dict()` is its stable JSON form (raw numbers, costs
 in USD, rates as fractions, None where there is nothing to divide by). Money, bars and charts
-are the renderer's business. Reports read the live log: the rows, or the daily and hourly totals
-that triggers keep equal to them (store/totals.py), so pruned executions are gone from every
-report.
+are the renderer's business. A Log computes the reports (store/sqlite/reports.py); what does
+not depend on how the log is stored lives here.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from dataclasses import dataclass, replace
+from collections import Counter
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 
 from agentlog import timeutil
 from agentlog.errors import QueryError
-from agentlog.store import totals
-from agentlog.store.aggregates import (
-    Totals,
-    combined,
-    first_seen,
-    grouped_totals,
-    percentiles,
-    ratio,
-)
-from agentlog.store.db import snapshot
 from agentlog.store.query import Query
 
+OUTCOME_KEYS = ("status", "error_class", "cache_hit", "fallback_reason", "attempts_count")
+
+def ratio(part: float, whole: float) -> float | None:
+    """part / whole, or None when there is nothing to divide by (an empty period)."""
+    return part / whole if whole else None
+
+@dataclass
+class Totals:
+    """Counts and sums over some executions; every rate and average derives from them."""
+
+    executions: int = 0
+    successful: int = 0
+    errors: int = 0
+    timeouts: int = 0
+    total_cost: float = 0.0
+    priced: int = 0  # executions with a known cost
+    input_cost: float = 0.0
+    output_cost: float = 0.0
+    total_tokens: int = 0
+    duration_sum: int = 0
+    timed: int = 0  # executions with a duration
+    ttft_sum: int = 0
+    ttft_count: int = 0  # executions that recorded a time to first token (streaming)
+    cache_hits: int = 0
+    fallbacks: int = 0
+    retried: int = 0  # more than one attempt: a retry or a fallback
+    first_seen: str | None = None  # the earliest created_at, or its day or hour (first_seen())
+    error_classes: Counter = field(default_factory=Counter)
+
+    def add(self, other: Totals) -> None:
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            if f.name == "first_seen":
+                setattr(self, f.name, min(filter(None, (mine, theirs)), default=None))
+            elif f.name == "error_classes":
+                mine.update(theirs)
+            else:
+                setattr(self, f.name, mine + theirs)
+
+    @property
+    def failed(self) -> int:
+        return self.errors + self.timeouts
+
+    @property
+    def finished(self) -> int:
+        """Executions with an outcome; `running` ones (or ones that died running) have none."""
+        return self.successful + self.failed
+
+    @property
+    def running(self) -> int:
+        return self.executions - self.finished
+
+    def top_errors(self, n: int = 5) -> list[dict]:
+        ranked = sorted(self.error_classes.items(), key=lambda kv: (-kv[1], kv[0] or ""))
+        return [{"error_class": name, "count": count} for name, count in ranked[:n]]
+
+    def summary(self) -> dict:
+        """Counts, money, tokens and rates; rates are fractions of the finished executions,
+        averages of those with a value (cost: the priced ones)."""
+        done = self.finished
+        return {
+            "executions": self.executions, "successful": self.successful,
+            "failed": self.failed, "errors": self.errors, "timeouts": self.timeouts,
+            "running": self.running,
+            "success_rate": ratio(self.successful, done), "error_rate": ratio(self.failed, done),
+            "timeout_rate": ratio(self.timeouts, done),
+            "total_cost": self.total_cost, "input_cost": self.input_cost,
+            "output_cost": self.output_cost, "avg_cost": ratio(self.total_cost, self.priced),
+            "total_tokens": self.total_tokens, "avg_tokens": ratio(self.total_tokens, done),
+            "cache_hits": self.cache_hits, "cache_hit_rate": ratio(self.cache_hits, done),
+            "fallbacks": self.fallbacks, "fallback_rate": ratio(self.fallbacks, done),
+            "retried": self.retried, "retry_rate": ratio(self.retried, done),
+        }
+
+def combined(parts) -> Totals:
+    total = Totals()
+    for part in parts:
+        total.add(part)
+    return total
+
+PERCENTILES = (50, 95, 99)
+
+def nearest_rank(p: int, n: int) -> int:
+    """The 1-based rank of the p-th percentile of n values: ceil(p/100 · n), at least 1."""
+    return max(1, -(-p * n // 100))
+
 DIMENSIONS = {"agent": "agent_type", "model": "chosen_model_id", "tenant": "tenant_id"}
+
 TREND_BY = ("day", "hour")
-COMPOUND_LIMIT = 200  # UNION ALL branches per statement (SQLite allows 500)
 
+def zone_name(query: Query) -> str:
+    return query.zone or str(query.local_zone())
 
-def _zone_name(query: Query) -> str:
-    return query.zone or str(query._zone())
-
-
-def _period(query: Query) -> dict:
+def period_of(query: Query) -> dict:
     """The report's time range (stored UTC strings, None: open) and its calendar zone."""
-    return {"since": query.after, "until": query.before, "timezone": _zone_name(query)}
+    return {"since": query.after, "until": query.before, "timezone": zone_name(query)}
 
-
-# --- daily --------------------------------------------------------------------------------
 @dataclass
 class Daily:
     day: date
@@ -59,8 +130,7 @@ class Daily:
                 "cache_savings": self.cache_savings, "top_errors": self.totals.top_errors(),
                 "agents": self.agents}
 
-
-def _report_day(query: Query, day: date | str | None) -> date:
+def report_day(query: Query, day: date | str | None) -> date:
     """--date, else the day --yesterday chose, else today (in the query's zone)."""
     if isinstance(day, date):
         return day
@@ -69,13 +139,12 @@ def _report_day(query: Query, day: date | str | None) -> date:
             return timeutil.parse_date(day)
         except ValueError as e:
             raise QueryError(f"--date: {e}") from None
-    today = timeutil.utcnow().astimezone(query._zone()).date()
+    today = timeutil.utcnow().astimezone(query.local_zone()).date()
     chose_yesterday = any(dim == "period" and allowed == {"yesterday"}
                           for dim, allowed, _ in query.claims)
     return today - timedelta(days=1) if chose_yesterday else today
 
-
-def _cache_savings(by_model: dict[str | None, Totals], hits: dict[str | None, Totals]):
+def cache_savings(by_model: dict[str | None, Totals], hits: dict[str | None, Totals]):
     """What the cache hits would have cost: each hit's tokens at the average cost per token of
     the same model's priced, non-cached executions in the report (None if a model has none)."""
     saved = 0.0
@@ -89,30 +158,6 @@ def _cache_savings(by_model: dict[str | None, Totals], hits: dict[str | None, To
         saved += hit.total_tokens * per_token
     return saved
 
-
-def daily(conn: sqlite3.Connection, query: Query, day: date | str | None = None) -> Daily:
-    """One local calendar day: counts, rates, cost, tokens, durations, cache, errors, agents."""
-    day = _report_day(query, day)
-    start, end = timeutil.day_bounds(day, query._zone())
-    query = query._narrow(start, end, f"--date {day}")
-    with snapshot(conn):
-        # cache_hit is an outcome key too; as a key it keeps hits apart for the savings.
-        groups = grouped_totals(conn, query, ("agent_type", "chosen_model_id", "cache_hit"))
-        totals = combined(groups.values())
-        p95 = percentiles(conn, query, "duration_ms", totals.timed, (95,))["p95"]
-    agents: dict[str, Totals] = {}
-    paid: dict[str | None, Totals] = {}
-    hits: dict[str | None, Totals] = {}
-    for (agent, model, cache_hit), part in groups.items():
-        agents.setdefault(agent, Totals()).add(part)
-        (hits if cache_hit else paid).setdefault(model, Totals()).add(part)
-    per_agent = [{"agent": name, "executions": t.executions, "failed": t.failed,
-                  "total_cost": t.total_cost}
-                 for name, t in sorted(agents.items(), key=lambda kv: (-kv[1].executions, kv[0]))]
-    return Daily(day, _zone_name(query), totals, p95, _cache_savings(paid, hits), per_agent)
-
-
-# --- cost by agent, model or tenant ----------------------------------------------------------
 @dataclass
 class CostReport:
     dimension: str  # agent, model or tenant
@@ -126,40 +171,10 @@ class CostReport:
         return {"by": self.dimension, "since": self.since, "until": self.until,
                 "timezone": self.timezone, "rows": self.rows, "total": self.total}
 
-
-COST_SUMS = ("count(*), coalesce(sum(total_tokens), 0), total(total_cost), count(total_cost)",
-             "sum(executions), sum(total_tokens_sum), total(total_cost_sum), sum(priced)")
-
-
-def _cost_numbers(executions: int, tokens: int, cost: float, priced: int, grand: float) -> dict:
+def cost_numbers(executions: int, tokens: int, cost: float, priced: int, grand: float) -> dict:
     return {"executions": executions, "total_tokens": tokens, "total_cost": cost,
             "avg_cost": ratio(cost, priced), "share": ratio(cost, grand)}
 
-
-def cost_by(conn: sqlite3.Connection, query: Query, dimension: str) -> CostReport:
-    """Executions, tokens, cost, average cost and share of the total per agent, chosen model or
-    tenant, most expensive first. No tenant ('' or NULL) is one row named None."""
-    if dimension not in DIMENSIONS:
-        raise QueryError(f"cannot report cost by '{dimension}' "
-                         f"(choose from: {', '.join(DIMENSIONS)})")
-    column = DIMENSIONS[dimension]
-    groups: dict = {}
-    with snapshot(conn):
-        for part in totals.parts(query):
-            for name, count, tokens, cost, priced in conn.execute(
-                    *part.select(COST_SUMS, column, column)):
-                key = name or None  # the empty tenant and no tenant are one group
-                old = groups.get(key, (0, 0, 0.0, 0))
-                groups[key] = (old[0] + count, old[1] + tokens, old[2] + cost, old[3] + priced)
-    grand = sum(g[2] for g in groups.values())
-    rows = [{dimension: key, **_cost_numbers(*values, grand)} for key, values in groups.items()]
-    rows.sort(key=lambda r: (-r["total_cost"], -r["executions"], r[dimension] or ""))
-    sums = [sum(g[i] for g in groups.values()) for i in range(4)]
-    total = _cost_numbers(*sums, grand)
-    return CostReport(dimension, rows, total, **_period(query))
-
-
-# --- stats of one agent ----------------------------------------------------------------------
 @dataclass
 class AgentStats:
     agent: str
@@ -174,57 +189,13 @@ class AgentStats:
 
     def to_dict(self) -> dict:
         return {"agent": self.agent, "since": self.since, "until": self.until,
-                "timezone": self.timezone, **_numbers(self.totals, self.duration, self.ttft),
+                "timezone": self.timezone, **numbers(self.totals, self.duration, self.ttft),
                 "top_errors": self.totals.top_errors(), "models": self.models,
                 "versions": self.versions}
 
-
-def _numbers(totals: Totals, duration: dict, ttft: dict) -> dict:
+def numbers(totals: Totals, duration: dict, ttft: dict) -> dict:
     return {**totals.summary(), "duration_ms": duration, "ttft_ms": ttft}
 
-
-def _latencies(conn, query: Query, totals: Totals) -> tuple[dict, dict]:
-    duration = {"avg": ratio(totals.duration_sum, totals.timed),
-                **percentiles(conn, query, "duration_ms", totals.timed,
-                              index="idx_report_duration")}
-    ttft = {"count": totals.ttft_count, "avg": ratio(totals.ttft_sum, totals.ttft_count),
-            **percentiles(conn, query, "time_to_first_token_ms", totals.ttft_count, (50, 95),
-                          index="idx_report_ttft")}
-    return duration, ttft
-
-
-def stats(conn: sqlite3.Connection, query: Query, agent: str) -> AgentStats:
-    """One agent over the query's rows, with the same numbers per agent_version (oldest
-    first) so that prompt versions can be compared."""
-    query = query.by_agent(agent)
-    with snapshot(conn):
-        groups = grouped_totals(conn, query, ("agent_version", "chosen_model_id"),
-                                index="idx_report_stats")
-        versions: dict[str | None, Totals] = {}
-        models: dict[str | None, int] = {}
-        for (version, model), part in groups.items():
-            versions.setdefault(version, Totals()).add(part)
-            models[model] = models.get(model, 0) + part.executions
-        overall = combined(versions.values())
-        latencies = _latencies(conn, query, overall)
-        per_version = []
-        for version, part in versions.items():
-            mine = query.where(*_same(version))
-            part.first_seen = first_seen(conn, mine, part.first_seen)
-            per_version.append({"version": version, "first_seen": part.first_seen, **_numbers(
-                part, *(latencies if len(versions) == 1 else _latencies(conn, mine, part)))})
-    per_version.sort(key=lambda v: v["first_seen"] or "")
-    ranked = sorted(models.items(), key=lambda kv: (-kv[1], kv[0] or ""))
-    return AgentStats(agent=agent, totals=overall, duration=latencies[0], ttft=latencies[1],
-                      models=[{"model": m, "executions": n} for m, n in ranked],
-                      versions=per_version, **_period(query))
-
-
-def _same(version: str | None) -> tuple:
-    return ("agent_version IS NULL",) if version is None else ("agent_version = ?", version)
-
-
-# --- trend -----------------------------------------------------------------------------------
 @dataclass
 class Trend:
     by: str
@@ -234,8 +205,7 @@ class Trend:
     def to_dict(self) -> dict:
         return {"by": self.by, "timezone": self.timezone, "rows": self.rows}
 
-
-def _buckets(by: str, days: int | None, zone):
+def trend_buckets(by: str, days: int | None, zone):
     if by not in TREND_BY:
         raise QueryError(f"--by must be one of: {', '.join(TREND_BY)} (got '{by}')")
     if days is not None and days < 1:
@@ -244,40 +214,3 @@ def _buckets(by: str, days: int | None, zone):
         return [(d.isoformat(), s, e) for d, s, e in timeutil.day_buckets(days or 7, zone)]
     return [(local.isoformat(timespec="minutes"), s, e)
             for local, s, e in timeutil.hour_buckets(24 * (days or 2), zone)]
-
-
-TREND_SUMS = ("count(*), coalesce(sum(status IN ('error', 'timeout')), 0), total(total_cost), "
-              "coalesce(sum(duration_ms), 0), count(duration_ms)",
-              "coalesce(sum(executions), 0), coalesce(sum(CASE WHEN status IN "
-              "('error', 'timeout') THEN executions END), 0), "
-              "total(total_cost_sum), coalesce(sum(duration_sum), 0), coalesce(sum(timed), 0)")
-
-
-def trend(conn: sqlite3.Connection, query: Query, days: int | None = None,
-          by: str = "day") -> Trend:
-    """One row per local calendar day (default the last 7) or clock hour (default the last
-    48), oldest first, zero-filled: executions, failed, cost, average duration.
-
-    Each bucket is its own range (its whole days and hours from the totals when the filters
-    allow, the rest from the rows), all of them in one UNION ALL: every branch is an index
-    range scan, and a bucket without executions still yields its row of zeros."""
-    buckets = _buckets(by, days, query._zone())
-    branches: list[tuple[str, list]] = []
-    for i, (_, start, end) in enumerate(buckets):
-        after = max(filter(None, (query.after, timeutil.to_iso(start))))
-        before = min(filter(None, (query.before, timeutil.to_iso(end))))
-        branches += [part.select(TREND_SUMS, str(i))
-                     for part in totals.parts(replace(query, after=after, before=before))]
-    found = [[0, 0, 0.0, 0, 0] for _ in buckets]
-    with snapshot(conn):
-        for first in range(0, len(branches), COMPOUND_LIMIT):
-            chunk = branches[first:first + COMPOUND_LIMIT]
-            params = [value for _, values in chunk for value in values]
-            for i, *numbers in conn.execute(" UNION ALL ".join(sql for sql, _ in chunk),
-                                            params):
-                found[i] = [mine + theirs for mine, theirs in zip(found[i], numbers, strict=True)]
-    rows = [{"start": label, "executions": count, "failed": failed, "total_cost": cost,
-             "avg_duration_ms": ratio(duration, timed)}
-            for (label, _, _), (count, failed, cost, duration, timed)
-            in zip(buckets, found, strict=True)]
-    return Trend(by, _zone_name(query), rows)

@@ -1,5 +1,6 @@
-"""The daily and hourly totals beside the log (tables `execution_days` and `execution_hours`,
-migration m060), and how a report's range is split between them and the rows.
+"""The rollups: the daily and hourly totals beside the log (tables `execution_days` and
+`execution_hours`, migration m060), and how a report's range is split between them and the
+rows.
 
 Triggers on `executions` add each execution to its UTC day and hour and its combination of
 KEYS, move it when it is updated and take it out when it is deleted, so the totals always sum
@@ -12,12 +13,13 @@ its last digits (a few parts in 1e15), no more.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 
 from agentlog import timeutil
-from agentlog.store import dialect
 from agentlog.store.query import Query
+from agentlog.store.sqlite import dialect
+from agentlog.store.sqlite.select import conditions_sql, where_sql
 
 # The columns of the combination migration m060 sums by (it spells them itself: it is frozen)
 KEYS = frozenset(("agent_type", "agent_version", "model_id", "chosen_model_id", "tenant_id",
@@ -48,8 +50,8 @@ class Part:
 
 def answers(query: Query) -> bool:
     """Whether every filter of the query reads only columns the totals keep."""
-    return not query.match and not query.metas and all(
-        columns is not None and columns <= KEYS for _, _, columns in query.conditions)
+    return not query.search_text and not query.metas and all(
+        c.columns <= KEYS for c in query.conditions)
 
 
 def parts(query: Query, index: str | None = None) -> list[Part]:
@@ -75,12 +77,12 @@ def is_bucket(first_seen: str | None) -> bool:
 
 def _rows(query: Query, index: str | None = None) -> Part:
     source = "executions" + (dialect.prefer_index(index) if index else "")
-    return Part(source, *query.where_sql(), summed=False)
+    return Part(source, *where_sql(query), summed=False)
 
 
 def _split(query: Query, after: str | None, before: str | None, levels) -> list[Part]:
     if not levels:
-        return [_rows(replace(query, after=after, before=before))]
+        return [_rows(query.narrow(after, before))]
     table, width, step = levels[0]
     start = end = None
     if after:
@@ -108,7 +110,7 @@ def _where(query: Query, first: str | None, stop: str | None) -> tuple[str, list
     if stop is not None:
         clauses.append("bucket < ?")
         params.append(stop)
-    for clause, values, _ in query.conditions:
-        clauses.append(f"({clause})")
-        params.extend(values)
+    more, values = conditions_sql(query)
+    clauses += more
+    params += values
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params

@@ -213,7 +213,7 @@ def m060_execution_totals(db) -> None:
     # Reports over months read hundreds of thousands of index entries. Two tables hold the
     # counts and sums of the executions of each UTC day and each UTC hour (the first 10 or 13
     # characters of created_at) per combination of the columns reports group and filter on
-    # (store/totals.py). Triggers add each execution on insert, move it on update and take it
+    # (rollups.py). Triggers add each execution on insert, move it on update and take it
     # out on delete, so both always sum the live rows, whoever writes. NULLs are values of the
     # combination, so the primary key is the bucket and the combination spelled with quote().
     keys = ("agent_type", "agent_version", "model_id", "chosen_model_id", "tenant_id",
@@ -301,33 +301,29 @@ def _newer(conn: sqlite3.Connection, path: Path, version: int) -> StoreError:
 
 
 def upgrade(conn: sqlite3.Connection, path: Path, version: int) -> None:
-    """Apply the missing steps, each in its own transaction with its record."""
+    """Apply the missing steps with their records, all in one transaction."""
     if version > SCHEMA_VERSION:
         raise _newer(conn, path, version)
     import sqlite_utils
+
+    from agentlog.store.sqlite.db import transaction
+    from agentlog.timeutil import now_iso
 
     try:
         conn.execute("PRAGMA journal_mode=WAL")
         db = sqlite_utils.Database(conn, execute_plugins=False)
         # One writer migrates; others opening the same new file wait here, then find it done.
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS _migrations "
-            "(name TEXT PRIMARY KEY, applied_at TEXT, agentlog_version TEXT)"
-        )
-        done = {r[0] for r in conn.execute("SELECT name FROM _migrations")}
-        from agentlog.timeutil import now_iso
-
-        for step in MIGRATIONS:
-            if step.__name__ in done:
-                continue
-            with db.atomic():
-                step(db)
-                conn.execute("INSERT INTO _migrations VALUES (?, ?, ?)",
-                             (step.__name__, now_iso(), __version__))
-        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        conn.execute("COMMIT")
+        with transaction(conn):
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS _migrations "
+                "(name TEXT PRIMARY KEY, applied_at TEXT, agentlog_version TEXT)"
+            )
+            done = {r[0] for r in conn.execute("SELECT name FROM _migrations")}
+            for step in MIGRATIONS:
+                if step.__name__ not in done:
+                    step(db)
+                    conn.execute("INSERT INTO _migrations VALUES (?, ?, ?)",
+                                 (step.__name__, now_iso(), __version__))
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
     except sqlite3.DatabaseError as e:
-        if conn.in_transaction:
-            conn.rollback()
         raise StoreError(f"cannot migrate {path}: {e}") from None

@@ -9,24 +9,14 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 from agentlog.errors import StoreError
 
 BUSY_TIMEOUT_S = 30.0
-
-
-def default_path() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("agentlog", appauthor=False)) / "agentlog.db"
-
-
-def resolve_path(explicit: str | None, settings_db: str | None) -> Path:
-    """--db, then AGENTLOG_DB, then settings.db, then the user data dir."""
-    chosen = explicit or os.environ.get("AGENTLOG_DB") or settings_db
-    return Path(chosen).expanduser() if chosen else default_path()
+_WRITE_LOCK = threading.Lock()  # threads of one process queue here, not in SQLite's busy sleeps
 
 
 def _create_file(path: Path) -> None:
@@ -75,7 +65,7 @@ def connect(path: Path) -> sqlite3.Connection:
         if conn is not None:
             conn.close()
         raise _unreadable(path, e) from None
-    from agentlog.store import migrations
+    from agentlog.store.sqlite import migrations
 
     if version != migrations.SCHEMA_VERSION:
         try:
@@ -97,6 +87,23 @@ def pragmas(conn: sqlite3.Connection, **values) -> Iterator[None]:
     finally:
         for name, value in previous.items():
             conn.execute(f"PRAGMA {name}={value}")
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """The one write transaction: it takes SQLite's write lock at once (BEGIN IMMEDIATE), so
+    that concurrent writers (threads of a batch, other processes) wait for each other (busy
+    timeout) instead of failing on a stale read snapshot with 'database is locked'; any
+    exception rolls it back."""
+    with _WRITE_LOCK:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back already
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
 
 @contextlib.contextmanager

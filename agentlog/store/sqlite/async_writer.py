@@ -12,23 +12,22 @@ import atexit
 import logging
 import queue
 import signal
-import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
 
-from agentlog.store import db, writer
-
 MAX_ROWS_PER_TRANSACTION = 500
 _log = logging.getLogger("agentlog")
-_writers: dict[str, AsyncWriter] = {}
+_writers: dict[Path, AsyncWriter] = {}
 _lock = threading.Lock()
 _hooked = False  # the exit hooks are installed with the first writer
 
 
 class AsyncWriter:
-    def __init__(self, path: str):
-        self._conn = db.connect(Path(path))  # here, so that a bad path fails the caller
+    def __init__(self, path: Path):
+        from agentlog.store.sqlite.log import SqliteLog
+
+        self._log = SqliteLog(path)  # here, so that a bad path fails the caller
         self._queue: queue.Queue = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="agentlog-writer", daemon=True)
         self._thread.start()
@@ -57,7 +56,7 @@ class AsyncWriter:
                         break
                 rows = [i for i in items if i is not None]
                 try:
-                    writer.finalize_many(self._conn, rows)
+                    self._log.finalize_many(rows)
                 except Exception as e:  # the thread must outlive a failed write
                     _log.error("agentlog: could not log executions %s: %s",
                                ", ".join(str(i) for i, _ in rows), e)
@@ -67,7 +66,7 @@ class AsyncWriter:
                 if len(rows) < len(items):
                     return
         finally:
-            self._conn.close()
+            self._log.close()
 
 
 def _close_all() -> None:
@@ -81,12 +80,12 @@ def _on_sigterm(signum, frame) -> None:
     raise SystemExit(128 + signum)  # unwinds the program, so atexit flushes the writers
 
 
-def for_connection(conn: sqlite3.Connection) -> AsyncWriter | None:
-    """The process's writer for the database of `conn` (None for an in-memory database)."""
+def for_path(path: Path) -> AsyncWriter | None:
+    """The process's writer for the database at `path` (None for an in-memory database)."""
     global _hooked
-    path = db.path_of(conn)
-    if path is None:
+    if str(path) == ":memory:":
         return None
+    path = path.resolve()
     with _lock:
         if not _hooked:
             _hooked = True

@@ -28,10 +28,12 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import BinaryIO
 
 from agentlog.errors import QueryError
-from agentlog.store import db, schema
+from agentlog.store import EXPORT_FORMATS
 from agentlog.store.query import Query
+from agentlog.store.records import BOOL_COLUMNS, JSON_COLUMNS, TIME_COLUMNS
+from agentlog.store.sqlite import db, schema
+from agentlog.store.sqlite.select import select_sql
 
-FORMATS = ("csv", "json", "jsonl")
 FORMULA_STARTS = "=+-@\t\r"  # OWASP's list of characters that start a spreadsheet formula
 CHUNK = 1000  # rows per block (~3 MB of CSV on a realistic log)
 _IDS = "agentlog_export_ids"  # the temporary table of matching ids, in export order
@@ -70,8 +72,9 @@ def write(conn: sqlite3.Connection, query: Query, fmt: str, out: BinaryIO,
     `raw` turns formula neutralisation off (CSV only); `progress` is called with the number
     of rows written after each block. `conn` is used from a second thread (the
     connections of db.connect allow it)."""
-    if fmt not in FORMATS:
-        raise QueryError(f"unknown export format '{fmt}' (choose from: {', '.join(FORMATS)})")
+    if fmt not in EXPORT_FORMATS:
+        raise QueryError(f"unknown export format '{fmt}' "
+                         f"(choose from: {', '.join(EXPORT_FORMATS)})")
     types = schema.declared_types(conn)
     if fmt == "csv":
         out.write(",".join(columns).encode() + b"\r\n")
@@ -97,7 +100,7 @@ def write(conn: sqlite3.Connection, query: Query, fmt: str, out: BinaryIO,
 def _blocks(conn: sqlite3.Connection, query: Query, line: str,
             between: bytes) -> Iterator[tuple[int, bytes]]:
     """(row count, their lines joined by `between`) for each CHUNK rows of `query`, in order."""
-    text, params = query.sql("executions.id")
+    text, params = select_sql(query, "executions.id")
     conn.execute(f"CREATE TEMP TABLE {_IDS} AS {text}", params)  # rowid: 1, 2, … in order
     try:
         (total,) = conn.execute(f"SELECT count(*) FROM temp.{_IDS}").fetchone()
@@ -162,7 +165,7 @@ def _csv_line(columns: Sequence[str], types: dict[str, str], raw: bool) -> str:
         for name in group:
             if types.get(name) != "TEXT":
                 cells.append(b"%s")
-            elif raw or name in schema.JSON_COLUMNS or name in schema.TIME_COLUMNS:
+            elif raw or name in JSON_COLUMNS or name in TIME_COLUMNS:
                 cells.append(_QUOTE + b"%s" + _QUOTE)
             else:
                 cells.append(_OPEN_CHECKED + b"%s" + _QUOTE)
@@ -196,9 +199,9 @@ def _json_line(columns: Sequence[str], types: dict[str, str]) -> str:
 
 def _json_value(name: str, declared: str | None) -> str:
     column = f"executions.{name}"
-    if name in schema.JSON_COLUMNS:  # embedded as JSON; text that is not JSON stays a string
+    if name in JSON_COLUMNS:  # embedded as JSON; text that is not JSON stays a string
         return f"iif(json_valid({column}), json({column}), {column})"
-    if name in schema.BOOL_COLUMNS:
+    if name in BOOL_COLUMNS:
         return f"CASE {column} WHEN 1 THEN json('true') WHEN 0 THEN json('false') ELSE {column} END"
     if declared == "REAL":  # the shortest of 15 or 17 digits that reads back the same double
         short, full = f"printf('%!.15g', {column})", f"printf('%!.17g', {column})"

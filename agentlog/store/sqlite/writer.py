@@ -9,57 +9,35 @@ which doubled the logging cost of an execution (1.6 ms against 0.7 ms).
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 from agentlog.errors import StoreError
-from agentlog.store import db
-from agentlog.store.schema import JSON_COLUMNS, fts_index_row
+from agentlog.store.records import encode
+from agentlog.store.sqlite import db
+from agentlog.store.sqlite.schema import fts_index_row
 from agentlog.timeutil import to_iso, utcnow
 
 _FINAL_STATUSES = {"success", "error", "timeout"}
-_WRITE_LOCK = threading.Lock()  # threads of one process queue here, not in SQLite's busy sleeps
-
-
-def encode(values: dict[str, Any]) -> dict[str, Any]:
-    import json
-
-    out = {}
-    for key, value in values.items():
-        if key in JSON_COLUMNS and value is not None and not isinstance(value, str):
-            value = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
-        elif isinstance(value, bool):
-            value = int(value)
-        out[key] = value
-    return out
 
 
 @contextmanager
-def _writing(conn: sqlite3.Connection) -> Iterator[None]:
-    """A write transaction that takes the lock at once, so that concurrent writers (threads of
-    a batch, other processes) wait for each other (busy timeout) instead of failing on a
-    stale read snapshot with 'database is locked'. A log that cannot be written (read-only,
-    damaged, a full disk) raises StoreError."""
-    with _WRITE_LOCK:
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield
-            except BaseException:
-                conn.rollback()
-                raise
-            conn.commit()
-        except sqlite3.Error as e:
-            raise StoreError(f"cannot write to {db.path_of(conn) or 'the log'}: {e}") from None
+def writing(conn: sqlite3.Connection) -> Iterator[None]:
+    """db.transaction, where a log that cannot be written (read-only, damaged, a full disk)
+    raises StoreError."""
+    try:
+        with db.transaction(conn):
+            yield
+    except sqlite3.Error as e:
+        raise StoreError(f"cannot write to {db.path_of(conn) or 'the log'}: {e}") from None
 
 
 def check_writable(conn: sqlite3.Connection) -> None:
     """Raise StoreError now, before any model is called, if the log cannot be written (a
     read-only file or directory): a write that changes no row. BEGIN alone does not tell."""
-    with _writing(conn):
+    with writing(conn):
         conn.execute("DELETE FROM executions WHERE 0")
 
 
@@ -72,7 +50,7 @@ def _insert(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
 
 def insert_running(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
     """Insert the row of an execution that is about to call a model; returns its id."""
-    with _writing(conn):
+    with writing(conn):
         return _insert(conn, {**row, "status": "running"})
 
 
@@ -80,7 +58,7 @@ def insert_final(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
     """Insert an execution that ends as it starts (a cache hit, a refusal), indexed at once."""
     if row.get("status") not in _FINAL_STATUSES:
         raise ValueError(f"cannot insert a final row with status {row.get('status')!r}")
-    with _writing(conn):
+    with writing(conn):
         execution_id = _insert(conn, row)
         fts_index_row(conn, execution_id)
     return execution_id
@@ -101,7 +79,7 @@ def _update(conn: sqlite3.Connection, execution_id: int, values: dict[str, Any])
 
 def finalize(conn: sqlite3.Connection, execution_id: int, values: dict[str, Any]) -> None:
     """Write the outcome of an execution and index its text, in one transaction."""
-    with _writing(conn):
+    with writing(conn):
         if not _update(conn, execution_id, values):
             raise ValueError(f"execution {execution_id} is not running")
 
@@ -109,7 +87,7 @@ def finalize(conn: sqlite3.Connection, execution_id: int, values: dict[str, Any]
 def finalize_many(conn: sqlite3.Connection, items: list[tuple[int, dict[str, Any]]]) -> int:
     """Finalize several executions in one transaction; rows no longer running are skipped
     (an interrupted batch already closed them). Returns how many were written."""
-    with _writing(conn):
+    with writing(conn):
         return sum(_update(conn, execution_id, values) for execution_id, values in items)
 
 

@@ -11,6 +11,8 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
+from agentlog.store.sqlite.db import transaction
+
 Row = dict[str, Any]
 _COLUMNS = ("agent", "model", "state", "failures", "opened_at", "reopen_at", "updated_at")
 
@@ -36,8 +38,7 @@ def change(conn: sqlite3.Connection, agent: str, model: str,
            update: Callable[[Row | None], Row | None]) -> Row | None:
     """Apply `update` to the current row (None: no row) under a write lock, so that two
     processes never both act on the same state; a None result deletes the row."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(conn):
         new = update(get(conn, agent, model))
         if new is None:
             conn.execute("DELETE FROM breakers WHERE agent = ? AND model = ?", (agent, model))
@@ -47,10 +48,6 @@ def change(conn: sqlite3.Connection, agent: str, model: str,
             conn.execute(f"INSERT OR REPLACE INTO breakers ({', '.join(_COLUMNS)}) "
                          f"VALUES ({', '.join('?' * len(_COLUMNS))})",
                          [values.get(c) for c in _COLUMNS])
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return new
 
 

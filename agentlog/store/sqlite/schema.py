@@ -1,15 +1,10 @@
-"""Facts about the executions table shared by the writer, the readers and the exporters."""
+"""The executions table as SQLite holds it: its columns and its full-text index."""
 
 from __future__ import annotations
 
 import sqlite3
 
-JSON_COLUMNS = frozenset(
-    {"parameters", "metadata", "tool_calls", "attempts", "fallback_chain"}
-)
-BOOL_COLUMNS = frozenset({"streaming", "cache_hit", "retryable", "rate_limited"})
-TIME_COLUMNS = frozenset({"created_at", "started_at", "completed_at", "deadline_at"})
-TEXT_COLUMNS = ("system_prompt", "user_prompt", "response", "error_message")
+from agentlog.store.records import TEXT_COLUMNS
 
 
 def columns(conn: sqlite3.Connection) -> list[str]:

@@ -1,0 +1,108 @@
+"""The `Log` protocol: everything the upper floors (cli/, runner/, the Python API) ask of the
+log, in backend-neutral terms. `store.open()` returns an implementation; SQLite's is in
+store/sqlite/. Every method raises StoreError when the log cannot be read or written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from typing import Any, BinaryIO, Protocol
+
+from agentlog.store.query import Query
+from agentlog.store.records import Execution
+
+Row = dict[str, Any]
+
+
+class Log(Protocol):
+    where: str  # the file or URL of the log, for messages
+
+    def close(self) -> None: ...
+
+    # --- writing executions --------------------------------------------------------------
+    def preflight(self) -> int:
+        """Before a writing command runs anything: raise StoreError if the log cannot be
+        written, and mark `running` rows of dead processes Interrupted (returns how many)."""
+
+    def start(self, row: Row) -> int:
+        """Insert the `running` row of an execution about to call a model; returns its id."""
+
+    def finalize(self, execution_id: int, values: Row, *, background: bool = False) -> None:
+        """Write an execution's outcome once; `background` queues it to a writer thread."""
+
+    def insert(self, row: Row) -> int:
+        """Insert an execution that ends as it starts (a cache hit, a refusal)."""
+
+    def close_running(self, batch_id: str, values: Row) -> int:
+        """Finalize every still-running row of a batch with `values` (an interruption)."""
+
+    def interrupt_stale(self, grace: float = 60.0, now: datetime | None = None) -> int: ...
+
+    # --- reading -------------------------------------------------------------------------
+    def get(self, execution_id: int) -> Execution | None: ...
+
+    def latest(self) -> Execution | None: ...
+
+    def fetch(self, query: Query) -> Iterator[Execution]: ...
+
+    def count(self, query: Query) -> int: ...
+
+    def aggregate(self, query: Query, *specs: tuple[str, str]) -> tuple: ...
+
+    def count_upto(self, query: Query, cap: int) -> tuple[int, float | None]:
+        """Count and cost of the matching rows, reading at most `cap + 1` of them."""
+
+    # --- reports (dataclasses of store/reports.py) ---------------------------------------
+    def daily(self, query: Query, day=None): ...
+
+    def cost_by(self, query: Query, dimension: str): ...
+
+    def stats(self, query: Query, agent: str): ...
+
+    def trend(self, query: Query, days: int | None = None, by: str = "day"): ...
+
+    def spent(self, start: str, end: str, agent: str | None = None,
+              tenant: str | None = None) -> float:
+        """USD spent by executions created in [start, end) (UTC ISO)."""
+
+    # --- export and prune ----------------------------------------------------------------
+    def columns(self, wanted: str | Sequence[str] | None = None) -> list[str]:
+        """The export columns `wanted` (all of them for None), checked against the log."""
+
+    def export(self, query: Query, fmt: str, out: BinaryIO, columns: Sequence[str],
+               raw: bool = False, progress: Callable[[int], None] | None = None) -> int: ...
+
+    def prune_plan(self, selected: Query): ...
+
+    def prune(self, selected: Query, top_id: int,
+              progress: Callable[[int], None] | None = None) -> int: ...
+
+    def reclaim(self) -> None:
+        """Give the space of deleted rows back to the file system."""
+
+    def size(self) -> int:
+        """Bytes the log takes on disk (0 when it has no file)."""
+
+    def tidy(self) -> tuple[int, int]:
+        """Mark stale running rows Interrupted, drop expired cache entries: both counts."""
+
+    # --- response cache and circuit breakers ---------------------------------------------
+    def cache_get(self, key: str, now: str) -> Row | None: ...
+
+    def cache_put(self, entry: Row) -> None: ...
+
+    def breaker(self, agent: str, model: str) -> Row | None: ...
+
+    def change_breaker(self, agent: str, model: str,
+                       update: Callable[[Row | None], Row | None]) -> Row | None:
+        """Apply `update` to the current row atomically (None deletes it)."""
+
+    def breaker_rows(self) -> list[Row]: ...
+
+    def reset_breakers(self, agent: str | None = None) -> int: ...
+
+    # --- what a dashboard reads without the runner ---------------------------------------
+    def breaker_states(self, now: datetime | None = None) -> list[Row]: ...
+
+    def budget_status(self, settings, now: datetime) -> list[Row]: ...

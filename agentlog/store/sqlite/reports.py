@@ -1,0 +1,153 @@
+"""The reports in SQL: aggregates over the executions a Query selects, returned as the
+dataclasses of store/reports.py. Reports read the live log: the rows, or the daily and hourly
+totals that triggers keep equal to them (rollups.py), so pruned executions are gone from every
+report.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+from agentlog import timeutil
+from agentlog.errors import QueryError
+from agentlog.store.conditions import OneOf
+from agentlog.store.query import Query
+from agentlog.store.reports import (
+    DIMENSIONS,
+    AgentStats,
+    CostReport,
+    Daily,
+    Totals,
+    Trend,
+    cache_savings,
+    combined,
+    cost_numbers,
+    numbers,
+    period_of,
+    ratio,
+    report_day,
+    trend_buckets,
+    zone_name,
+)
+from agentlog.store.sqlite import rollups
+from agentlog.store.sqlite.aggregates import first_seen, grouped_totals, percentiles, sums
+from agentlog.store.sqlite.db import snapshot
+
+COMPOUND_LIMIT = 200  # UNION ALL branches per statement (SQLite allows 500)
+
+
+def daily(conn: sqlite3.Connection, query: Query, day: date | str | None = None) -> Daily:
+    """One local calendar day: counts, rates, cost, tokens, durations, cache, errors, agents."""
+    day = report_day(query, day)
+    start, end = timeutil.day_bounds(day, query.local_zone())
+    query = query.narrow(start, end, f"--date {day}")
+    with snapshot(conn):
+        # cache_hit is an outcome key too; as a key it keeps hits apart for the savings.
+        groups = grouped_totals(conn, query, ("agent_type", "chosen_model_id", "cache_hit"))
+        overall = combined(groups.values())
+        p95 = percentiles(conn, query, "duration_ms", overall.timed, (95,))["p95"]
+    agents: dict[str, Totals] = {}
+    paid: dict[str | None, Totals] = {}
+    hits: dict[str | None, Totals] = {}
+    for (agent, model, cache_hit), part in groups.items():
+        agents.setdefault(agent, Totals()).add(part)
+        (hits if cache_hit else paid).setdefault(model, Totals()).add(part)
+    per_agent = [{"agent": name, "executions": t.executions, "failed": t.failed,
+                  "total_cost": t.total_cost}
+                 for name, t in sorted(agents.items(), key=lambda kv: (-kv[1].executions, kv[0]))]
+    return Daily(day, zone_name(query), overall, p95, cache_savings(paid, hits), per_agent)
+
+
+COST_SUMS = sums("executions", "total_tokens", "total_cost", "priced")
+
+
+def cost_by(conn: sqlite3.Connection, query: Query, dimension: str) -> CostReport:
+    """Executions, tokens, cost, average cost and share of the total per agent, chosen model or
+    tenant, most expensive first. No tenant ('' or NULL) is one row named None."""
+    if dimension not in DIMENSIONS:
+        raise QueryError(f"cannot report cost by '{dimension}' "
+                         f"(choose from: {', '.join(DIMENSIONS)})")
+    column = DIMENSIONS[dimension]
+    groups: dict = {}
+    with snapshot(conn):
+        for part in rollups.parts(query):
+            for name, count, tokens, cost, priced in conn.execute(
+                    *part.select(COST_SUMS, column, column)):
+                key = name or None  # the empty tenant and no tenant are one group
+                old = groups.get(key, (0, 0, 0.0, 0))
+                groups[key] = (old[0] + count, old[1] + tokens, old[2] + cost, old[3] + priced)
+    grand = sum(g[2] for g in groups.values())
+    rows = [{dimension: key, **cost_numbers(*values, grand)} for key, values in groups.items()]
+    rows.sort(key=lambda r: (-r["total_cost"], -r["executions"], r[dimension] or ""))
+    sums = [sum(g[i] for g in groups.values()) for i in range(4)]
+    total = cost_numbers(*sums, grand)
+    return CostReport(dimension, rows, total, **period_of(query))
+
+
+def _latencies(conn, query: Query, summed: Totals) -> tuple[dict, dict]:
+    duration = {"avg": ratio(summed.duration_sum, summed.timed),
+                **percentiles(conn, query, "duration_ms", summed.timed,
+                              index="idx_report_duration")}
+    ttft = {"count": summed.ttft_count, "avg": ratio(summed.ttft_sum, summed.ttft_count),
+            **percentiles(conn, query, "time_to_first_token_ms", summed.ttft_count, (50, 95),
+                          index="idx_report_ttft")}
+    return duration, ttft
+
+
+def stats(conn: sqlite3.Connection, query: Query, agent: str) -> AgentStats:
+    """One agent over the query's rows, with the same numbers per agent_version (oldest
+    first) so that prompt versions can be compared."""
+    query = query.by_agent(agent)
+    with snapshot(conn):
+        groups = grouped_totals(conn, query, ("agent_version", "chosen_model_id"),
+                                index="idx_report_stats")
+        versions: dict[str | None, Totals] = {}
+        models: dict[str | None, int] = {}
+        for (version, model), part in groups.items():
+            versions.setdefault(version, Totals()).add(part)
+            models[model] = models.get(model, 0) + part.executions
+        overall = combined(versions.values())
+        latencies = _latencies(conn, query, overall)
+        per_version = []
+        for version, part in versions.items():
+            mine = query.where(OneOf(("agent_version",), (version,)))
+            part.first_seen = first_seen(conn, mine, part.first_seen)
+            per_version.append({"version": version, "first_seen": part.first_seen, **numbers(
+                part, *(latencies if len(versions) == 1 else _latencies(conn, mine, part)))})
+    per_version.sort(key=lambda v: v["first_seen"] or "")
+    ranked = sorted(models.items(), key=lambda kv: (-kv[1], kv[0] or ""))
+    return AgentStats(agent=agent, totals=overall, duration=latencies[0], ttft=latencies[1],
+                      models=[{"model": m, "executions": n} for m, n in ranked],
+                      versions=per_version, **period_of(query))
+
+
+TREND_SUMS = sums("executions", "failed", "total_cost", "duration_sum", "timed")
+
+
+def trend(conn: sqlite3.Connection, query: Query, days: int | None = None,
+          by: str = "day") -> Trend:
+    """One row per local calendar day (default the last 7) or clock hour (default the last
+    48), oldest first, zero-filled: executions, failed, cost, average duration.
+
+    Each bucket is its own range (its whole days and hours from the totals when the filters
+    allow, the rest from the rows), all of them in one UNION ALL: every branch is an index
+    range scan, and a bucket without executions still yields its row of zeros."""
+    buckets = trend_buckets(by, days, query.local_zone())
+    branches: list[tuple[str, list]] = []
+    for i, (_, start, end) in enumerate(buckets):
+        branches += [part.select(TREND_SUMS, str(i))
+                     for part in rollups.parts(query.narrow(start, end))]
+    found = [[0, 0, 0.0, 0, 0] for _ in buckets]
+    with snapshot(conn):
+        for first in range(0, len(branches), COMPOUND_LIMIT):
+            chunk = branches[first:first + COMPOUND_LIMIT]
+            params = [value for _, values in chunk for value in values]
+            for i, *numbers in conn.execute(" UNION ALL ".join(sql for sql, _ in chunk),
+                                            params):
+                found[i] = [mine + theirs for mine, theirs in zip(found[i], numbers, strict=True)]
+    rows = [{"start": label, "executions": count, "failed": failed, "total_cost": cost,
+             "avg_duration_ms": ratio(duration, timed)}
+            for (label, _, _), (count, failed, cost, duration, timed)
+            in zip(buckets, found, strict=True)]
+    return Trend(by, zone_name(query), rows)
