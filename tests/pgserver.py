@@ -18,6 +18,11 @@ import tempfile
 import uuid
 from pathlib import Path
 
+import pytest
+
+# Each way store.open() can hold a log: fixtures parametrised over them run on both.
+BACKENDS = ("sqlite", pytest.param("postgresql", marks=pytest.mark.postgres))
+
 
 def _bindir() -> Path | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
@@ -42,6 +47,7 @@ class Server:
         self.root = Path(tempfile.mkdtemp(prefix="agentlog-pg-"))
         self.data = self.root / "data"
         self.port = _free_port()
+        self._clean: str | None = None
         if os.geteuid() == 0:
             shutil.chown(self.root, self.user)
 
@@ -68,6 +74,21 @@ class Server:
 
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql://{self.user}@127.0.0.1:{self.port}/{dbname}"
+
+    def clean_database(self) -> str:
+        """The URL of the session's migrated database, emptied: far cheaper than a new
+        database per test (ids start at 1 again)."""
+        import psycopg
+
+        if self._clean is None:
+            from agentlog import store
+
+            self._clean = self.new_database()
+            store.open(self._clean).close()
+        with psycopg.connect(self._clean, autocommit=True) as conn:
+            conn.execute("TRUNCATE executions, execution_days, execution_hours, breakers, "
+                         "response_cache RESTART IDENTITY")
+        return self._clean
 
     def new_database(self) -> str:
         """The URL of a new, empty database."""
