@@ -60,6 +60,12 @@ def pg_url(pg_server, monkeypatch) -> str:
 
 
 @pytest.fixture(params=BACKENDS)
+def any_db(request, db_path) -> Path | str:
+    """$AGENTLOG_DB on each backend: an SQLite path, or the URL of an empty PostgreSQL log."""
+    return request.getfixturevalue("pg_url") if request.param == "postgresql" else db_path
+
+
+@pytest.fixture(params=BACKENDS)
 def log(request, db_path):
     """The test's log ($AGENTLOG_DB), opened through store.open: a test writes the rows it
     needs here, not through a driver, so that the suite runs against every backend."""
