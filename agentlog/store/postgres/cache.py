@@ -34,6 +34,12 @@ def cache_put(conn, entry: Row) -> None:
                  [entry.get(c) for c in CACHE_COLUMNS])
 
 
+def cache_live(conn) -> list[Row]:
+    cursor = conn.execute(f"SELECT {', '.join(CACHE_COLUMNS)} FROM response_cache "
+                          "WHERE expires_at > %s::timestamptz ORDER BY key", (now_iso(),))
+    return [dict(zip(CACHE_COLUMNS, row, strict=True)) for row in cursor]
+
+
 def cache_delete_expired(conn, now: str | None = None) -> int:
     return conn.execute("DELETE FROM response_cache WHERE expires_at <= %s::timestamptz",
                         (now or now_iso(),)).rowcount

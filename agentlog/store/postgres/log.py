@@ -204,6 +204,15 @@ class PostgresLog:
 
         return self._do(cache.reset_breakers, agent)
 
+    # --- moving a history ----------------------------------------------------------------
+    def copy_in(self, rows: Sequence[Row]) -> int:
+        return self._do(w.insert_copies, list(rows))
+
+    def cache_rows(self) -> list[Row]:
+        from agentlog.store.postgres import cache
+
+        return self._do(cache.cache_live)
+
     def breaker_states(self, now: datetime | None = None) -> list[Row]:
         from agentlog.store import status
 

@@ -62,6 +62,17 @@ def insert_final(conn, row: dict[str, Any]) -> int:
     return _insert(conn, row)
 
 
+def insert_copies(conn, rows: list[dict[str, Any]]) -> int:
+    """Insert rows of another log as they are (ids kept), in one transaction; the identity
+    then continues after the highest id."""
+    with conn.transaction():
+        for row in rows:
+            _insert(conn, row)
+        conn.execute("SELECT setval(pg_get_serial_sequence('executions', 'id'), "
+                     "greatest((SELECT max(id) FROM executions), 1))")
+    return len(rows)
+
+
 def _update(conn, execution_id: int, values: dict[str, Any]) -> bool:
     if values.get("status") not in _FINAL_STATUSES:
         raise ValueError(f"cannot finalize with status {values.get('status')!r}")
