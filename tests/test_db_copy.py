@@ -9,6 +9,7 @@ import pytest
 from seeding import NOW, ROWS, seed
 
 from agentlog import store
+from agentlog.store.conditions import AtLeast
 from agentlog.store.query import Query
 
 pytestmark = pytest.mark.postgres
@@ -50,7 +51,7 @@ def test_a_copy_to_postgresql_and_back_keeps_every_row_id_cache_and_breaker(
 def test_rerunning_copies_only_what_is_missing_and_new_runs_get_new_ids(cli, source, pg_url):
     assert cli("db", "copy", str(source), pg_url).exit_code == 0
     with store.open(pg_url) as log:  # an interrupted copy: the last rows never arrived
-        log.prune(Query().where("id > ?", 6), top_id=len(ROWS))
+        log.prune(Query().where(AtLeast("id", 7)), top_id=len(ROWS))
         assert log.count(Query()) == 6
     again = cli("db", "copy", str(source), pg_url)
     assert again.exit_code == 0

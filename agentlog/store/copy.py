@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from agentlog.errors import StoreError
+from agentlog.store.conditions import AtLeast, OneOf
 from agentlog.store.log import Log
 from agentlog.store.query import Query
 
@@ -36,15 +37,15 @@ def batches(log: Log) -> Iterator[list[dict]]:
     last = 0
     while True:
         rows = [e.to_dict() for e in log.fetch(
-            Query().where("id > ?", last).order_by("id").limit(BATCH))]
+            Query().where(AtLeast("id", last + 1)).order_by("id").limit(BATCH))]
         if not rows:
             return
         yield rows
         last = rows[-1]["id"]
 
 
-def _held(target: Log, first: int, last: int) -> dict[int, dict]:
-    found = target.fetch(Query().where("id >= ? AND id <= ?", first, last).order_by("id"))
+def _held(target: Log, ids: list[int]) -> dict[int, dict]:
+    found = target.fetch(Query().where(OneOf(("id",), tuple(ids))))
     return {e.id: e.to_dict() for e in found}
 
 
@@ -57,7 +58,7 @@ def _count(days: Days, rows: list[dict]) -> None:
 def copy(source: Log, target: Log, progress: Callable[[int], None] | None = None) -> Copied:
     done = Copied(0, 0, 0, 0, {}, [])
     for rows in batches(source):
-        held = _held(target, rows[0]["id"], rows[-1]["id"])
+        held = _held(target, [row["id"] for row in rows])
         missing = []
         for row in rows:
             theirs = held.get(row["id"])

@@ -95,7 +95,3 @@ def transaction(conn) -> Iterator[None]:
     with conn.transaction():
         yield
 
-
-def sql(text: str) -> str:
-    """SQL written with SQLite's `?` placeholders (the shared filters) in psycopg's style."""
-    return text.replace("%", "%%").replace("?", "%s")

@@ -1,5 +1,5 @@
-"""PostgreSQL spellings of what the shared filters leave to a dialect: their conditions
-(written with `?` and SQLite's 0/1 flags) in psycopg's terms, metadata tests as jsonb
+"""PostgreSQL spellings of what the shared filters leave to a dialect: their typed
+conditions (store/conditions.py) with psycopg's placeholders, metadata tests as jsonb
 containment (answered by the GIN index on metadata), and full-text search as a `simple`
 tsquery (answered by the GIN index on the search vector).
 """
@@ -7,21 +7,30 @@ tsquery (answered by the GIN index on the search vector).
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
-from agentlog.store.postgres.connect import sql
-from agentlog.store.records import BOOL_COLUMNS
-
-_FLAG = re.compile(r"\b(" + "|".join(sorted(BOOL_COLUMNS)) + r") = ([01])\b")
+from agentlog.store.conditions import AtLeast, Blank, Condition, Flag, NoneOf, OneOf, Present
 
 
-def condition(clause: str) -> str:
-    """A shared filter's condition: placeholders as %s, `flag = 1` as a boolean test, and the
-    condition `0` (no row) as false."""
-    if clause.strip() == "0":
-        return "false"
-    return _FLAG.sub(lambda m: f"{m[1]} = {'true' if m[2] == '1' else 'false'}", sql(clause))
+def condition_sql(c: Condition) -> tuple[str, list]:
+    """One condition of store/conditions.py in PostgreSQL's spelling, and its parameters."""
+    if isinstance(c, OneOf):
+        known = [v for v in c.values if v is not None]
+        tests = [f"{column} = ANY(%s)" for column in c.among if known]
+        tests += [f"{column} IS NULL" for column in c.among if None in c.values]
+        return " OR ".join(tests) or "false", [known] * len(c.among) if known else []
+    if isinstance(c, NoneOf):
+        return f"NOT ({c.column} = ANY(%s))", [list(c.values)]
+    if isinstance(c, AtLeast):
+        return f"{c.column} >= %s", [c.value]
+    if isinstance(c, Flag):
+        return f"{c.column} IS {'TRUE' if c.yes else 'FALSE'}", []
+    if isinstance(c, Present):
+        return f"{c.column} IS {'NOT ' if c.yes else ''}NULL", []
+    if isinstance(c, Blank):
+        return (f"{c.column} IS NULL OR {c.column} = ''" if c.yes
+                else f"{c.column} IS NOT NULL AND {c.column} <> ''"), []
+    raise TypeError(f"no PostgreSQL spelling of {c!r}")
 
 
 def _nested(key: str, value: Any) -> str:

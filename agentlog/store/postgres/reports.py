@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from agentlog import timeutil
 from agentlog.errors import QueryError
+from agentlog.store.conditions import OneOf, Present
 from agentlog.store.filters import FAILED
 from agentlog.store.postgres.select import where_sql
 from agentlog.store.query import Query
@@ -89,7 +90,7 @@ def percentiles(conn, query: Query, column: str, n: int,
     out: dict[str, int | None] = {f"p{p}": None for p in ps}
     if n <= 0:
         return out
-    where, params = where_sql(query.where(f"{column} IS NOT NULL"))
+    where, params = where_sql(query.where(Present(column)))
     for p in ps:
         rank = nearest_rank(p, n)
         descending = rank > n - rank + 1
@@ -163,8 +164,7 @@ def stats(conn, query: Query, agent: str) -> AgentStats:
         latencies = _latencies(conn, query, overall)
         per_version = []
         for version, part in versions.items():
-            mine = query.where(*(("agent_version IS NULL",) if version is None
-                                 else ("agent_version = ?", version)))
+            mine = query.where(OneOf(("agent_version",), (version,)))
             per_version.append({"version": version, "first_seen": part.first_seen, **numbers(
                 part, *(latencies if len(versions) == 1 else _latencies(conn, mine, part)))})
     per_version.sort(key=lambda v: v["first_seen"] or "")

@@ -41,8 +41,9 @@ def where_sql(query: Query) -> tuple[str, list]:
                           else dialect.meta_has(key))
         clauses.append(f"({clause})")
         params.extend(values)
-    for clause, values, _ in query.conditions:
-        clauses.append(f"({dialect.condition(clause)})")
+    for condition in query.conditions:
+        clause, values = dialect.condition_sql(condition)
+        clauses.append(f"({clause})")
         params.extend(values)
     if query.search_text:
         clauses.append(dialect.SEARCH)
