@@ -27,6 +27,10 @@ READING = [
     ["report", "cost-by-model"], ["report", "cost-by-tenant", "--json"],
     ["report", "stats", "summarize", "--json"], ["report", "stats", "classify"],
     ["report", "trend", "--json"], ["report", "trend", "--days", "40", "--json"],
+    ["report", "cost-by-agent", "--since", "2026-11-24T08:30", "--json"],  # part-hours
+    ["report", "cost-by-model", "--until", "2026-11-24T23:45", "--failed", "--json"],
+    ["report", "stats", "summarize", "--since", "2026-10-31T23:15", "--json"],
+    ["report", "daily", "--agent", "classify", "--date", "2026-11-24", "--json"],
     ["export", "json"], ["export", "jsonl"], ["export", "csv", "--columns", "id,status,total_cost"],
     ["prune", "--older-than", "20d", "--dry-run"], ["breakers"], ["budgets"], ["agents"],
 ]

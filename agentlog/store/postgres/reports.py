@@ -1,6 +1,7 @@
 """The reports over a PostgreSQL log, as the dataclasses of store/reports.py, with the same
-numbers as SQLite's: grouped totals in one pass (the outcome columns next to the report's
-keys, added up in Python), exact nearest-rank percentiles, one statement per trend. Each
+numbers as SQLite's: grouped totals (the outcome columns next to the report's keys, added up
+in Python) read from the daily/hourly totals where the filters allow (rollups.py), exact
+nearest-rank percentiles from the rows, one statement per trend over the rows. Each
 report reads one snapshot (a REPEATABLE READ transaction), so its totals and percentiles
 agree while writers go on.
 """
@@ -16,6 +17,7 @@ from agentlog import timeutil
 from agentlog.errors import QueryError
 from agentlog.store.conditions import OneOf, Present
 from agentlog.store.filters import FAILED
+from agentlog.store.postgres import rollups
 from agentlog.store.postgres.select import where_sql
 from agentlog.store.query import Query
 from agentlog.store.reports import (
@@ -40,11 +42,6 @@ from agentlog.store.reports import (
 )
 
 _FAILED = "status IN (" + ", ".join(f"'{s}'" for s in FAILED) + ")"
-SUMS = ("count(*), coalesce(sum(total_cost), 0)::float8, count(total_cost), "
-        "coalesce(sum(input_cost), 0)::float8, coalesce(sum(output_cost), 0)::float8, "
-        "coalesce(sum(total_tokens), 0)::bigint, coalesce(sum(duration_ms), 0)::bigint, "
-        "count(duration_ms), coalesce(sum(time_to_first_token_ms), 0)::bigint, "
-        "count(time_to_first_token_ms), min(created_at)")
 
 
 @contextlib.contextmanager
@@ -57,29 +54,43 @@ def snapshot(conn) -> Iterator[None]:
         yield
 
 
+GROUP_SUMS = rollups.sums("executions", "total_cost", "priced", "input_cost", "output_cost",
+                          "total_tokens", "duration_sum", "timed", "ttft_sum", "ttft_count",
+                          "first_seen")
+
+
 def grouped_totals(conn, query: Query, keys: tuple[str, ...]) -> dict[tuple, Totals]:
-    """Totals per combination of `keys` (trusted column names) over the query's rows."""
+    """Totals per combination of `keys` (trusted names of rollups.KEYS) over the query's
+    rows; a first_seen read from the totals is a day or hour (see first_seen())."""
     columns = ", ".join((*keys, *OUTCOME_KEYS))
-    where, params = where_sql(query)
     out: dict[tuple, Totals] = {}
     width = len(keys)
-    for row in conn.execute(f"SELECT {columns}, {SUMS} FROM executions{where} "
-                            f"GROUP BY {columns}", params):
-        status, error_class, cache_hit, fallback_reason, attempts = row[width:width + 5]
-        (count, cost, priced, in_cost, out_cost, tokens, dur, timed, ttft, ttft_n,
-         first) = row[width + 5:]
-        part = Totals(
-            executions=count, successful=count if status == "success" else 0,
-            errors=count if status == "error" else 0,
-            timeouts=count if status == "timeout" else 0,
-            total_cost=cost, priced=priced, input_cost=in_cost, output_cost=out_cost,
-            total_tokens=tokens, duration_sum=dur, timed=timed, ttft_sum=ttft,
-            ttft_count=ttft_n, cache_hits=count if cache_hit else 0,
-            fallbacks=count if fallback_reason is not None else 0,
-            retried=count if (attempts or 0) > 1 else 0, first_seen=first,
-            error_classes=Counter({error_class: count}) if status in FAILED else Counter())
-        out.setdefault(tuple(row[:width]), Totals()).add(part)
+    for part in rollups.parts(query):
+        for row in conn.execute(*part.select(GROUP_SUMS, columns, columns)):
+            status, error_class, cache_hit, fallback_reason, attempts = row[width:width + 5]
+            (count, cost, priced, in_cost, out_cost, tokens, dur, timed, ttft, ttft_n,
+             first) = row[width + 5:]
+            out.setdefault(tuple(row[:width]), Totals()).add(Totals(
+                executions=count, successful=count if status == "success" else 0,
+                errors=count if status == "error" else 0,
+                timeouts=count if status == "timeout" else 0,
+                total_cost=cost, priced=priced, input_cost=in_cost, output_cost=out_cost,
+                total_tokens=tokens, duration_sum=dur, timed=timed, ttft_sum=ttft,
+                ttft_count=ttft_n, cache_hits=count if cache_hit else 0,
+                fallbacks=count if fallback_reason is not None else 0,
+                retried=count if (attempts or 0) > 1 else 0, first_seen=first,
+                error_classes=Counter({error_class: count}) if status in FAILED
+                else Counter()))
     return out
+
+
+def first_seen(conn, query: Query, seen: str | None) -> str | None:
+    """The exact first created_at, given the `seen` of the Totals (a day or an hour when
+    it was read from the totals: the first row is found inside it)."""
+    if not rollups.is_bucket(seen):
+        return seen
+    where, params = where_sql(query.narrow(*rollups.bucket_bounds(seen)))
+    return conn.execute(f"SELECT min(created_at) FROM executions{where}", params).fetchone()[0]
 
 
 def percentiles(conn, query: Query, column: str, n: int,
@@ -122,20 +133,22 @@ def daily(conn, query: Query, day: date | str | None = None) -> Daily:
     return Daily(day, zone_name(query), overall, p95, cache_savings(paid, hits), per_agent)
 
 
+COST_SUMS = rollups.sums("executions", "total_tokens", "total_cost", "priced")
+
+
 def cost_by(conn, query: Query, dimension: str) -> CostReport:
     if dimension not in DIMENSIONS:
         raise QueryError(f"cannot report cost by '{dimension}' "
                          f"(choose from: {', '.join(DIMENSIONS)})")
     column = DIMENSIONS[dimension]
-    where, params = where_sql(query)
     groups: dict = {}
-    for name, count, tokens, cost, priced in conn.execute(
-            f"SELECT {column}, count(*), coalesce(sum(total_tokens), 0)::bigint, "
-            f"coalesce(sum(total_cost), 0)::float8, count(total_cost) "
-            f"FROM executions{where} GROUP BY {column}", params):
-        key = name or None  # the empty tenant and no tenant are one group
-        old = groups.get(key, (0, 0, 0.0, 0))
-        groups[key] = (old[0] + count, old[1] + tokens, old[2] + cost, old[3] + priced)
+    with snapshot(conn):
+        for part in rollups.parts(query):
+            for name, count, tokens, cost, priced in conn.execute(
+                    *part.select(COST_SUMS, column, column)):
+                key = name or None  # the empty tenant and no tenant are one group
+                old = groups.get(key, (0, 0, 0.0, 0))
+                groups[key] = (old[0] + count, old[1] + tokens, old[2] + cost, old[3] + priced)
     grand = sum(g[2] for g in groups.values())
     rows = [{dimension: key, **cost_numbers(*values, grand)} for key, values in groups.items()]
     rows.sort(key=lambda r: (-r["total_cost"], -r["executions"], r[dimension] or ""))
@@ -165,6 +178,7 @@ def stats(conn, query: Query, agent: str) -> AgentStats:
         per_version = []
         for version, part in versions.items():
             mine = query.where(OneOf(("agent_version",), (version,)))
+            part.first_seen = first_seen(conn, mine, part.first_seen)
             per_version.append({"version": version, "first_seen": part.first_seen, **numbers(
                 part, *(latencies if len(versions) == 1 else _latencies(conn, mine, part)))})
     per_version.sort(key=lambda v: v["first_seen"] or "")
@@ -209,6 +223,8 @@ def spent(conn, start: str, end: str, agent: str | None = None,
         query = query.by_agent(agent)
     if tenant is not None:
         query = query.by_tenant(tenant)
-    where, params = where_sql(query)
-    return conn.execute(f"SELECT coalesce(sum(total_cost), 0)::float8 FROM executions{where}",
-                        params).fetchone()[0]
+    used = 0.0
+    with snapshot(conn):
+        for part in rollups.parts(query):
+            used += conn.execute(*part.select(rollups.sums("total_cost"))).fetchone()[0]
+    return used
