@@ -8,6 +8,10 @@ triggers set aside during the load), and the full-text index is filled once at t
 way the writer would have indexed each finalized row.
 
     python bench/make_db.py --rows 1000000 bench/data/1m.db
+    python bench/make_db.py --rows 100000 bench/data/100k.db --db postgresql://…/agentlog
+
+With --db URL the same rows then go into that log (an empty PostgreSQL database, say)
+through `agentlog db copy`, so that both backends hold the same log.
 """
 
 from __future__ import annotations
@@ -301,8 +305,25 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--db", help="also copy the log into this one (a postgresql:// URL)")
     args = parser.parse_args()
-    build(args.path, args.rows, args.days, args.seed)
+    if not (args.db and args.path.exists()):  # --db copies an existing log as it is
+        build(args.path, args.rows, args.days, args.seed)
+    if args.db:
+        copy_into(args.path, args.db)
+
+
+def copy_into(path: Path, url: str) -> None:
+    from agentlog import store
+    from agentlog.store.copy import copy
+
+    started = time.perf_counter()
+    with store.open(path) as source, store.open(url) as target:
+        done = copy(source, target)
+    state = "equal" if not done.mismatched else f"DIFFER on {len(done.mismatched)} days"
+    print(f"copied {done.executions:,} executions into {target.where} in "
+          f"{time.perf_counter() - started:.1f} s; per-day counts and costs {state}",
+          file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from fakeserver import fake_server  # noqa: F401  (the fixture is used by name)
-from seeding import seeded_log  # noqa: F401  (the fixture is used by name)
+from pgserver import BACKENDS
+from seeding import seeded_any, seeded_log  # noqa: F401  (the fixtures are used by name)
 from typer.testing import CliRunner
 
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
@@ -36,7 +37,32 @@ def db_path(tmp_path, monkeypatch) -> Path:
     return path
 
 
-BACKENDS = ("sqlite",)  # each a way store.open() can hold a log; a second backend joins here
+@pytest.fixture(scope="session")
+def pg_server():
+    """The session's throwaway PostgreSQL server (tests/pgserver.py), started when a test
+    first needs it; skipped without the binaries or psycopg (a failure under CI=true)."""
+    import pgserver
+
+    server = pgserver.server()
+    if server is None:
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql) or psycopg is "
+                    'missing (pip install "agentlog[postgres]")')
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server, monkeypatch) -> str:
+    """An empty PostgreSQL log as $AGENTLOG_DB."""
+    url = pg_server.clean_database()
+    monkeypatch.setenv("AGENTLOG_DB", url)
+    return url
+
+
+@pytest.fixture(params=BACKENDS)
+def any_db(request, db_path) -> Path | str:
+    """$AGENTLOG_DB on each backend: an SQLite path, or the URL of an empty PostgreSQL log."""
+    return request.getfixturevalue("pg_url") if request.param == "postgresql" else db_path
 
 
 @pytest.fixture(params=BACKENDS)
@@ -45,9 +71,25 @@ def log(request, db_path):
     needs here, not through a driver, so that the suite runs against every backend."""
     from agentlog import store
 
-    opened = store.open(db_path)
+    where = request.getfixturevalue("pg_url") if request.param == "postgresql" else db_path
+    opened = store.open(where)
     yield opened
     opened.close()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "postgres: runs against a PostgreSQL server")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI=true a PostgreSQL test that was skipped is a failure: CI installs the server,
+    so a skip there means the backend went untested."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get("CI") == "true" and "postgres" in item.keywords:
+        report.outcome = "failed"
+        report.longrepr = f"PostgreSQL test skipped under CI: {report.longrepr}"
 
 
 @pytest.fixture
@@ -79,12 +121,30 @@ def cli() -> Cli:
     return Cli()
 
 
-def rows(path: Path, where: str = "1=1") -> list[dict]:
+def rows(path: Path | str, where: str = "1=1") -> list[dict]:
+    """Every execution as stored, read past the Log: SQLite's values, or PostgreSQL's with
+    flags as 0/1 and JSON as text, as SQLite holds them."""
+    if str(path).startswith("postgresql://"):
+        return _pg_rows(str(path), where)
     conn = sqlite3.connect(path)
     conn.row_factory = sqlite3.Row
     try:
         return [dict(r) for r in conn.execute(f"SELECT * FROM executions WHERE {where} "
                                               "ORDER BY id")]
+    finally:
+        conn.close()
+
+
+def _pg_rows(url: str, where: str) -> list[dict]:
+    from agentlog.store.postgres import connect
+    from agentlog.store.postgres.select import ALL
+
+    conn = connect.connect(url)
+    try:
+        cursor = conn.execute(f"SELECT {ALL} FROM executions WHERE {where} ORDER BY id")
+        names = [d.name for d in cursor.description]
+        return [{k: int(v) if isinstance(v, bool) else v for k, v in zip(names, r, strict=True)}
+                for r in cursor]
     finally:
         conn.close()
 

@@ -11,6 +11,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from pgserver import BACKENDS
 
 from agentlog import store
 
@@ -66,7 +67,7 @@ ROWS: list[dict] = [
 ALL = set(range(1, len(ROWS) + 1))
 
 
-def seed(path: Path, rows: list[dict] = ROWS) -> None:
+def seed(path: Path | str, rows: list[dict] = ROWS) -> None:
     """Write rows through the Log: start as running, finalize unless the row is running."""
     with store.open(path) as log:
         for row in rows:
@@ -94,3 +95,14 @@ def seeded_log(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("AGENTLOG_DB", str(path))
     monkeypatch.setenv("AGENTLOG_NOW", NOW)
     return path
+
+
+@pytest.fixture(params=BACKENDS)
+def seeded_any(request, tmp_path, monkeypatch) -> Path | str:
+    """The seeded log on each backend: an SQLite file, or a PostgreSQL database (its URL)."""
+    where = (request.getfixturevalue("pg_url") if request.param == "postgresql"
+             else tmp_path / "seeded.db")
+    seed(where)
+    monkeypatch.setenv("AGENTLOG_DB", str(where))
+    monkeypatch.setenv("AGENTLOG_NOW", NOW)
+    return where

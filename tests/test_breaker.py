@@ -25,31 +25,31 @@ def later(monkeypatch, seconds: float) -> None:
     monkeypatch.setattr(execute, "utcnow", lambda: shifted)
 
 
-def last_row(read_rows, db_path) -> dict:
-    row = read_rows(db_path)[-1]
+def last_row(read_rows, any_db) -> dict:
+    row = read_rows(any_db)[-1]
     for key in ("attempts", "fallback_chain"):
         row[key] = json.loads(row[key])
     return row
 
 
-def run_in_another_process(db_path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "AGENTLOG_DB": str(db_path), "PYTHONPATH": str(REPO)}
+def run_in_another_process(any_db, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "AGENTLOG_DB": str(any_db), "PYTHONPATH": str(REPO)}
     return subprocess.run([sys.executable, "-m", "agentlog", "run", *args], capture_output=True,
                           text=True, env=env, timeout=60)
 
 
 def test_breaker_opens_holds_in_a_second_process_then_half_opens(
-        cli, write_agents, db_path, read_rows, fake_server, waits, monkeypatch):
+        cli, write_agents, any_db, read_rows, fake_server, waits, monkeypatch):
     agents = write_agents(chain_agents(fake_server.base("e500"), fake_server.base("ok"),
                                        retries="{max: 0}", extra=BREAKER))
     for _ in range(2):  # two failures within a minute open the circuit of the primary
         assert cli("run", "a").exit_code == 0
     assert fake_server.count("e500") == 2
 
-    other = run_in_another_process(db_path, "a", "-c", str(agents))
+    other = run_in_another_process(any_db, "a", "-c", str(agents))
     assert other.returncode == 0, other.stderr
     assert fake_server.count("e500") == 2  # skipped, in a process that never saw it fail
-    row = last_row(read_rows, db_path)
+    row = last_row(read_rows, any_db)
     assert row["fallback_reason"] == "circuit_open"
     assert row["fallback_chain"] == list(MODELS[:2])
     assert [a["model"] for a in row["attempts"]] == [MODELS[1]] and row["attempts_count"] == 1
@@ -64,12 +64,12 @@ def test_breaker_opens_holds_in_a_second_process_then_half_opens(
     write_agents(chain_agents(fake_server.base("flaky-0"), fake_server.base("ok"),
                               retries="{max: 0}", extra=BREAKER))  # the provider recovered
     assert cli("run", "a").exit_code == 0
-    assert last_row(read_rows, db_path)["fallback_reason"] is None
+    assert last_row(read_rows, any_db)["fallback_reason"] is None
     assert json.loads(cli("breakers", "--json").stdout) == []  # the trial closed it
 
 
 def test_every_model_open_is_an_error_naming_models_and_reopen_times(
-        cli, write_agents, db_path, read_rows, fake_server, waits):
+        cli, write_agents, any_db, read_rows, fake_server, waits):
     write_agents(chain_agents(fake_server.base("e503"), fake_server.base("e500"),
                               retries="{max: 0}",
                               extra="circuit_breaker: {errors: 1, cooldown: 120}"))
@@ -77,7 +77,7 @@ def test_every_model_open_is_an_error_naming_models_and_reopen_times(
     result = cli("run", "a")
     assert result.exit_code == 1
     assert fake_server.count("e503") == 1 and fake_server.count("e500") == 1
-    row = last_row(read_rows, db_path)
+    row = last_row(read_rows, any_db)
     assert row["status"] == "error" and row["error_class"] == "CircuitOpen"
     assert MODELS[0] in row["error_message"] and MODELS[1] in row["error_message"]
     assert row["error_message"].count("reopens 20") == 2
@@ -86,7 +86,7 @@ def test_every_model_open_is_an_error_naming_models_and_reopen_times(
     assert "CircuitOpen" in result.stderr
 
 
-def test_only_retryable_failures_count(cli, write_agents, db_path, fake_server, waits):
+def test_only_retryable_failures_count(cli, write_agents, any_db, fake_server, waits):
     write_agents(chain_agents(fake_server.base("e401"), retries="{max: 0}",
                               extra="circuit_breaker: {errors: 1}"))
     cli("run", "a")
@@ -96,15 +96,15 @@ def test_only_retryable_failures_count(cli, write_agents, db_path, fake_server, 
 
 
 def test_a_retry_stops_once_the_failure_opened_the_circuit(
-        cli, write_agents, db_path, read_rows, fake_server, waits):
+        cli, write_agents, any_db, read_rows, fake_server, waits):
     write_agents(chain_agents(fake_server.base("e500"), fake_server.base("ok"),
                               retries="{max: 5}", extra=BREAKER))
     assert cli("run", "a").exit_code == 0
     assert fake_server.count("e500") == 2 and waits == [0.5]
-    assert last_row(read_rows, db_path)["fallback_reason"] == "server_error"
+    assert last_row(read_rows, any_db)["fallback_reason"] == "server_error"
 
 
-def test_breakers_command_shows_state_and_reset_closes(cli, write_agents, db_path,
+def test_breakers_command_shows_state_and_reset_closes(cli, write_agents, any_db,
                                                        fake_server, waits):
     write_agents(chain_agents(fake_server.base("e500"), fake_server.base("ok"),
                               retries="{max: 0}", extra=BREAKER, name="summarize"))

@@ -27,13 +27,13 @@ def spend(log, cost: float, at: datetime, agent: str = "a", tenant: str | None =
 
 
 def test_hard_budget_refuses_once_spent_and_logs_the_refusal(
-        cli, write_agents, fake_server, db_path, read_rows):
+        cli, write_agents, fake_server, any_db, read_rows):
     write_agents(agents_with_budgets(fake_server, "{daily: 0.000005, enforcement: hard}"))
     assert cli("run", "a").exit_code == 0  # nothing spent yet
     result = cli("run", "a")
     assert result.exit_code == 1
     assert fake_server.count() == 1  # the model was not called
-    refused = read_rows(db_path)[-1]
+    refused = read_rows(any_db)[-1]
     assert refused["status"] == "error" and refused["error_class"] == "BudgetExceeded"
     assert refused["error_message"] == \
         "daily budget of $0.000005 is spent: $0.000006 spent today"
@@ -42,23 +42,23 @@ def test_hard_budget_refuses_once_spent_and_logs_the_refusal(
     assert "BudgetExceeded: daily budget of $0.000005 is spent" in result.stderr
 
 
-def test_soft_budget_warns_and_runs(cli, write_agents, fake_server, db_path, read_rows):
+def test_soft_budget_warns_and_runs(cli, write_agents, fake_server, any_db, read_rows):
     write_agents(agents_with_budgets(fake_server, "{monthly: 0.000005, enforcement: soft}"))
     cli("run", "a")
     result = cli("run", "a")
     assert result.exit_code == 0 and fake_server.count() == 2
     assert "warning: monthly budget of $0.000005 is spent: $0.000006 spent this month; " \
         "running anyway (enforcement: soft)" in result.stderr
-    assert read_rows(db_path)[-1]["status"] == "success"
+    assert read_rows(any_db)[-1]["status"] == "success"
 
 
-def test_enforcement_none_checks_nothing(cli, write_agents, fake_server, db_path):
+def test_enforcement_none_checks_nothing(cli, write_agents, fake_server, any_db):
     write_agents(agents_with_budgets(fake_server, "{daily: 0, enforcement: none}"))
     result = cli("run", "a")
     assert result.exit_code == 0 and "budget" not in result.stderr
 
 
-def test_per_agent_budget_refuses_only_that_agent(cli, write_agents, fake_server, db_path):
+def test_per_agent_budget_refuses_only_that_agent(cli, write_agents, fake_server, any_db):
     write_agents(agents_with_budgets(fake_server, "{per_agent: {a: {daily: 0.000005}}}"))
     cli("run", "a")
     refused = cli("run", "a")
@@ -109,7 +109,7 @@ def test_budgets_command_shows_spend_and_remaining(cli, write_agents, fake_serve
     assert "tenant 'acme' monthly" in table and "$9.25" in table
 
 
-def test_budgets_command_without_budgets(cli, write_agents, fake_server, db_path):
+def test_budgets_command_without_budgets(cli, write_agents, fake_server, any_db):
     write_agents(chain_agents(fake_server.base("ok")))
     assert "No budgets are set" in cli("budgets").stdout
     assert json.loads(cli("budgets", "--json").stdout) == []

@@ -14,7 +14,7 @@ from seeding import ALL
 
 
 @pytest.fixture
-def ids(cli, seeded_log, write_agents):
+def ids(cli, seeded_any, write_agents):
     """Ids that `agentlog list --all --json ARGS` prints, in a zone given by settings."""
 
     def run(*args: str, zone: str | None = None) -> set[int]:
@@ -173,11 +173,11 @@ def one_line_error(result, text: str) -> None:
     (["--current-tenant"], "--current-tenant: no tenant is set"),
     (["--sort", "price"], "cannot sort by '-price'"),
 ])
-def test_conflicting_or_malformed_filters_are_one_line_errors(cli, seeded_log, args, message):
+def test_conflicting_or_malformed_filters_are_one_line_errors(cli, seeded_any, args, message):
     one_line_error(cli("list", *args), message)
 
 
-def test_an_unknown_timezone_in_settings_names_the_file(cli, seeded_log, write_agents):
+def test_an_unknown_timezone_in_settings_names_the_file(cli, seeded_any, write_agents):
     config = write_agents("settings: {timezone: Mars/Olympus}\n")
     result = cli("list", "--today", "-c", str(config))
     assert result.exit_code == 2

@@ -1,6 +1,6 @@
 """The house keeps its shape: only store/ names a database driver, store/ never reaches up
-into cli/ or runner/, what is not SQLite's stays out of store/sqlite/, and the SQLite Log
-offers everything the Log protocol promises."""
+into cli/ or runner/, what is not SQLite's stays out of store/sqlite/, the backends never
+import each other, and each Log offers everything the Log protocol promises."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ def imported(path: Path) -> set[str]:
 @pytest.mark.parametrize("path", modules("cli") + modules("runner")
                          + sorted(PACKAGE.glob("api*.py")), ids=lambda p: p.name)
 def test_the_upper_floors_never_name_a_database_driver(path):
-    assert "sqlite3" not in path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    assert "sqlite3" not in text and "psycopg" not in text
 
 
 @pytest.mark.parametrize("path", modules("store"), ids=lambda p: p.name)
@@ -45,9 +46,20 @@ def test_the_backend_neutral_store_does_not_know_sqlite(path):
     assert "sqlite3" not in names and not {n for n in names if ".sqlite" in n}
 
 
-def test_the_sqlite_log_offers_every_method_of_the_protocol():
-    from agentlog.store.log import Log
-    from agentlog.store.sqlite.log import SqliteLog
+@pytest.mark.parametrize("backend", ["sqlite.log:SqliteLog", "postgres.log:PostgresLog"])
+def test_each_log_offers_every_method_of_the_protocol(backend):
+    import importlib
 
+    from agentlog.store.log import Log
+
+    module, name = backend.split(":")
+    offered = getattr(importlib.import_module(f"agentlog.store.{module}"), name)
     promised = {name for name in vars(Log) if not name.startswith("_")} - {"where"}
-    assert promised and promised <= set(dir(SqliteLog))
+    assert promised and promised <= set(dir(offered))
+
+
+@pytest.mark.parametrize("path", modules("store", "postgres") + modules("store", "sqlite"),
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_one_backend_never_imports_the_other(path):
+    other = ".sqlite" if path.parent.name == "postgres" else ".postgres"
+    assert not {n for n in imported(path) if other in n}

@@ -17,10 +17,10 @@ LONG = dict(created_at="2026-11-25T02:50:00.000Z", status="success",
 
 
 @pytest.mark.parametrize("width", ["80", "120"])
-def test_table_fits_the_terminal_width_and_keeps_every_column(cli, seeded_log, width):
+def test_table_fits_the_terminal_width_and_keeps_every_column(cli, seeded_any, width):
     from seeding import seed
 
-    seed(seeded_log, [LONG])
+    seed(seeded_any, [LONG])
     result = cli("list", env={"COLUMNS": width})
     lines = result.stdout.splitlines()
     assert all(len(line) <= int(width) for line in lines), "\n".join(lines)
@@ -35,32 +35,32 @@ def test_table_fits_the_terminal_width_and_keeps_every_column(cli, seeded_log, w
     assert lines[2].split()[0] == "10"
 
 
-def test_a_narrow_terminal_gets_short_times_a_wide_one_full_times(cli, seeded_log):
+def test_a_narrow_terminal_gets_short_times_a_wide_one_full_times(cli, seeded_any):
     narrow = cli("list", "-n", "1", env={"COLUMNS": "80"}).stdout.splitlines()[1]
     wide = cli("list", "-n", "1", env={"COLUMNS": "140"}).stdout.splitlines()[1]
     assert "10-20 12:00" in narrow
     assert "2026-10-20 12:00:00" in wide
 
 
-def test_time_is_shown_in_the_configured_zone(cli, seeded_log, write_agents):
+def test_time_is_shown_in_the_configured_zone(cli, seeded_any, write_agents):
     config = write_agents("settings: {timezone: America/Los_Angeles}\n")
     line = cli("list", "-n", "1", "-c", str(config), env={"COLUMNS": "140"}).stdout
     assert "2026-10-20 05:00:00" in line
 
 
-def test_footer_counts_and_prices_every_match_not_only_the_shown_rows(cli, seeded_log):
+def test_footer_counts_and_prices_every_match_not_only_the_shown_rows(cli, seeded_any):
     out = cli("list", "-n", "2", "--successful").stdout
     assert "6 executions · $2.81 total · showing 2" in out
     assert cli("list", "--failed", "--all").stdout.splitlines()[-1].startswith("3 executions")
 
 
-def test_fallback_model_is_marked_and_the_markers_explained(cli, seeded_log):
+def test_fallback_model_is_marked_and_the_markers_explained(cli, seeded_any):
     out = cli("list", "--with-fallback", env={"COLUMNS": "120"}).stdout
     assert "claude-3-5-haiku*" in out
     assert "F fallback" in out and "* fallback model" in out
 
 
-def test_sort_puts_the_largest_first_and_reverse_flips_it(cli, seeded_log):
+def test_sort_puts_the_largest_first_and_reverse_flips_it(cli, seeded_any):
     def order(*args):
         return [r["id"] for r in json.loads(cli("list", "--json", *args).stdout)]
 
@@ -71,19 +71,19 @@ def test_sort_puts_the_largest_first_and_reverse_flips_it(cli, seeded_log):
     assert order("--sort", "duration", "--agent", "translate") == [4, 8, 7]  # unknown last
 
 
-def test_columns_picks_and_orders_the_table_columns(cli, seeded_log):
+def test_columns_picks_and_orders_the_table_columns(cli, seeded_any):
     lines = cli("list", "-n", "1", "--columns", "cost,agent,tenant").stdout.splitlines()
     assert lines[0].split() == ["cost", "agent", "tenant"]
     assert lines[1].split() == ["$0.50", "classify", "—"]
 
 
-def test_unknown_column_is_a_one_line_error(cli, seeded_log):
+def test_unknown_column_is_a_one_line_error(cli, seeded_any):
     result = cli("list", "--columns", "id,price")
     assert result.exit_code == 2
     assert "unknown column 'price' (choose from: id, time" in result.stderr
 
 
-def test_json_prints_full_records_and_jsonl_one_per_line(cli, seeded_log):
+def test_json_prints_full_records_and_jsonl_one_per_line(cli, seeded_any):
     records = json.loads(cli("list", "--json", "--all").stdout)
     assert len(records) == len(ROWS)
     assert records[-1]["user_prompt"] == "Summarize the quarterly report"
@@ -93,21 +93,21 @@ def test_json_prints_full_records_and_jsonl_one_per_line(cli, seeded_log):
     assert json.loads(cli("list", "--json", "--agent", "nobody").stdout) == []
 
 
-def test_json_with_columns_or_jsonl_is_refused(cli, seeded_log):
+def test_json_with_columns_or_jsonl_is_refused(cli, seeded_any):
     assert "choose one of --json and --jsonl" in cli("list", "--json", "--jsonl").stderr
     assert "--columns shapes the table" in cli("list", "--json", "--columns", "id").stderr
 
 
-def test_all_lists_every_match_and_limit_defaults_to_twenty(cli, seeded_log):
+def test_all_lists_every_match_and_limit_defaults_to_twenty(cli, seeded_any):
     from seeding import seed
 
-    seed(seeded_log, [dict(created_at="2026-11-01T00:00:00.000Z", agent_type="bulk",
+    seed(seeded_any, [dict(created_at="2026-11-01T00:00:00.000Z", agent_type="bulk",
                            status="success")] * 25)
     assert len(json.loads(cli("list", "--json").stdout)) == 20
     assert len(json.loads(cli("list", "--json", "--all").stdout)) == 35
 
 
-def test_empty_result_is_a_friendly_line_and_exit_zero(cli, seeded_log, db_path):
+def test_empty_result_is_a_friendly_line_and_exit_zero(cli, seeded_any, db_path):
     result = cli("list", "--agent", "nobody")
     assert result.exit_code == 0
     assert result.stdout.strip() == "No executions match these filters."
@@ -116,7 +116,7 @@ def test_empty_result_is_a_friendly_line_and_exit_zero(cli, seeded_log, db_path)
 
 
 def test_footer_past_the_cap_says_more_match_instead_of_counting_the_whole_log(
-        cli, seeded_log, monkeypatch):
+        cli, seeded_any, monkeypatch):
     from agentlog.cli import render_list
 
     monkeypatch.setattr(render_list, "FOOTER_CAP", 5)

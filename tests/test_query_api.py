@@ -18,7 +18,7 @@ from agentlog.store.records import Execution
 
 
 @pytest.fixture
-def log(seeded_log):
+def log(seeded_any):
     with Executions.open() as executions:
         yield executions
 
@@ -91,10 +91,10 @@ def test_order_by_limit_and_reverse(log):
         log.order_by("price")
 
 
-def test_search_ranks_best_match_first_unless_sorted(log, seeded_log):
+def test_search_ranks_best_match_first_unless_sorted(log, seeded_any):
     from seeding import seed
 
-    seed(seeded_log, [dict(created_at="2026-11-25T02:59:00.000Z", agent_type="a",
+    seed(seeded_any, [dict(created_at="2026-11-25T02:59:00.000Z", agent_type="a",
                            status="success", response="report"),
                       dict(created_at="2026-11-25T02:59:30.000Z", agent_type="a",
                            status="success", response="report report report report")])
@@ -104,7 +104,7 @@ def test_search_ranks_best_match_first_unless_sorted(log, seeded_log):
     assert log.search("report").count() == 3
 
 
-def test_between_dates_and_datetimes_in_the_query_zone(seeded_log):
+def test_between_dates_and_datetimes_in_the_query_zone(seeded_any):
     with Executions.open(timezone="America/Los_Angeles") as log:
         assert ids(log.today()) == {1, 2, 3}
         assert ids(log.between("2026-11-24", "2026-11-25")) == {1, 2, 3}
@@ -157,7 +157,7 @@ choice = st.sampled_from(sorted(CASES)).flatmap(
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(choice, max_size=4, unique_by=lambda c: c[0]))
-def test_cli_flags_and_python_api_return_the_same_ids(cli, seeded_log, picked):
+def test_cli_flags_and_python_api_return_the_same_ids(cli, seeded_any, picked):
     args = [part for flag, value in picked for part in ([flag] if value is None else [flag, value])]
     result = cli("list", "--all", "--json", *args)
     with Executions.open() as api:

@@ -48,7 +48,7 @@ def test_bars_are_proportional_and_a_small_value_stays_visible():
 
 
 @pytest.mark.parametrize("args", COMMANDS)
-def test_piped_reports_are_plain_text_within_80_columns(cli, seeded_log, args):
+def test_piped_reports_are_plain_text_within_80_columns(cli, seeded_any, args):
     result = cli("report", *args)
     assert result.exit_code == 0, result.output
     assert not ANSI.search(result.stdout)
@@ -57,7 +57,7 @@ def test_piped_reports_are_plain_text_within_80_columns(cli, seeded_log, args):
 
 
 @pytest.mark.parametrize("args", COMMANDS)
-def test_json_schema_is_the_same_for_an_empty_and_a_full_log(cli, db_path, seeded_log, args):
+def test_json_schema_is_the_same_for_an_empty_and_a_full_log(cli, db_path, seeded_any, args):
     full = report_json(cli, *args)
     empty = report_json(cli, *args, "--db", str(db_path))
     assert set(full) == set(empty) == SCHEMAS.get(args[0], SCHEMAS["cost-by-agent"])
@@ -71,7 +71,7 @@ def test_json_schema_is_the_same_for_an_empty_and_a_full_log(cli, db_path, seede
         assert all(isinstance(r["total_cost"], float) for r in empty["rows"])  # 0.0, not 0
 
 
-def test_cost_table_has_a_bar_per_row_and_a_total_with_cents(cli, seeded_log):
+def test_cost_table_has_a_bar_per_row_and_a_total_with_cents(cli, seeded_any):
     lines = [line.rstrip() for line in
              cli("report", "cost-by-agent", "--period", "this-month").stdout.splitlines()]
     assert lines[0] == "Cost by agent · 2026-11-01 00:00 → 2026-12-01 00:00 (UTC)"
@@ -86,7 +86,7 @@ def test_cost_table_has_a_bar_per_row_and_a_total_with_cents(cli, seeded_log):
     assert re.search(r"^total +8 +13,855 +\$0\.81 +\$0\.20 +100\.0%$", rows["total"])
 
 
-def test_daily_table_of_a_day_with_executions(cli, seeded_log):
+def test_daily_table_of_a_day_with_executions(cli, seeded_any):
     out = cli("report", "daily", "--yesterday").stdout
     assert "Daily report · 2026-11-24" in out
     assert "3 · 1 successful · 2 failed (1 timed out)" in out
@@ -108,7 +108,7 @@ def test_stats_table_compares_versions_side_by_side(cli, tmp_path, monkeypatch):
     assert re.search(r"bbb222 +2026-11-23 +1 +100\.0% +\$0\.001 +300 ms", out)
 
 
-def test_trend_chart_draws_bars_for_executions_and_cost(cli, seeded_log):
+def test_trend_chart_draws_bars_for_executions_and_cost(cli, seeded_any):
     out = [line.rstrip() for line in cli("report", "trend").stdout.splitlines()]
     assert out[0] == "Trend · last 7 days · UTC"
     assert out[-1] == "7 executions · 2 failed · $0.81"
@@ -139,7 +139,7 @@ def test_an_empty_log_gives_zeros_and_exit_code_0(cli, db_path, args):
     (["trend", "--by", "week"], "--by must be one of: day, hour (got 'week')"),
     (["cost-by-tenant", "--failed", "--successful"], "--successful cannot be combined"),
 ])
-def test_conflicting_or_malformed_report_options_are_one_line_errors(cli, seeded_log, args,
+def test_conflicting_or_malformed_report_options_are_one_line_errors(cli, seeded_any, args,
                                                                      message):
     result = cli("report", *args)
     assert result.exit_code == 2, result.output

@@ -36,8 +36,8 @@ FULL = dict(
 
 
 @pytest.fixture
-def shown(cli, seeded_log):
-    seed(seeded_log, [FULL])
+def shown(cli, seeded_any):
+    seed(seeded_any, [FULL])
     result = cli("show", "11", env={"COLUMNS": "100"})
     assert result.exit_code == 0, result.output
     return result.stdout
@@ -85,19 +85,19 @@ def test_stored_text_is_printed_as_written_never_as_markup(shown):
     assert "[red]order[/red]" in shown
 
 
-def test_a_failed_execution_shows_its_error(cli, seeded_log):
+def test_a_failed_execution_shows_its_error(cli, seeded_any):
     out = cli("show", "3").stdout
     assert "RateLimitError: rate limit exceeded for gpt-4o-mini" in out
 
 
-def test_show_last_is_the_newest_and_json_is_the_raw_record(cli, seeded_log):
+def test_show_last_is_the_newest_and_json_is_the_raw_record(cli, seeded_any):
     assert "Execution #10 · classify" in cli("show", "last").stdout
     record = json.loads(cli("show", "2", "--json").stdout)
     assert record["fallback_chain"] == ["gpt-4o-mini", "claude-3-5-haiku"]
     assert record["created_at"] == "2026-11-24T23:30:00.000Z"
 
 
-def test_unknown_or_malformed_id_is_a_clear_error(cli, seeded_log, db_path):
+def test_unknown_or_malformed_id_is_a_clear_error(cli, seeded_any, db_path):
     missing = cli("show", "999")
     assert missing.exit_code == 1 and "no execution with id 999" in missing.stderr
     bad = cli("show", "abc")

@@ -1,8 +1,8 @@
 """The log. `open(url_or_path)` is the one entrance: it returns a `Log` (store/log.py).
 
 What is not tied to a database lives here (records, the query description, report data);
-each backend is a folder beside it (store/sqlite/). Knows nothing of typer, rich or litellm,
-and nothing above it names a database driver.
+each backend is a folder beside it (store/sqlite/, store/postgres/). Knows nothing of typer,
+rich or litellm, and nothing above it names a database driver.
 """
 
 from __future__ import annotations
@@ -30,10 +30,17 @@ def locate(explicit: str | None = None, settings_db: str | None = None) -> str:
 
 
 def open(url_or_path: str | Path) -> Log:  # noqa: A001  (store.open, as in the design)
-    """The log at a path (SQLite) or URL, created and migrated when needed."""
+    """The log at a path (SQLite) or a postgresql:// URL, created and migrated when needed."""
     target = str(url_or_path)
     if "://" in target:
-        raise StoreError(f"cannot open {target}: only SQLite files are supported (a path)")
+        from agentlog.store.postgres import connect
+
+        if not connect.is_url(target):
+            raise StoreError(f"cannot open {connect.safe_url(target)}: a log is an SQLite "
+                             "file (a path) or a postgresql:// URL")
+        from agentlog.store.postgres.log import PostgresLog
+
+        return PostgresLog(target)
     from agentlog.store.sqlite.log import SqliteLog
 
     return SqliteLog(Path(target).expanduser())

@@ -100,6 +100,14 @@ class Log(Protocol):
 
     def breaker_rows(self) -> list[Row]: ...
 
+    # --- moving a history (store/copy.py) ------------------------------------------------
+    def copy_in(self, rows: Sequence[Row]) -> int:
+        """Insert executions as another log holds them (`Execution.to_dict()`), ids kept,
+        searchable, in one transaction; returns how many."""
+
+    def cache_rows(self) -> list[Row]:
+        """Every unexpired response-cache entry."""
+
     def reset_breakers(self, agent: str | None = None) -> int: ...
 
     # --- what a dashboard reads without the runner ---------------------------------------

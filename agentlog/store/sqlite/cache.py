@@ -23,6 +23,13 @@ def get(conn: sqlite3.Connection, key: str, now: str) -> dict[str, Any] | None:
     return dict(zip(COLUMNS, row, strict=True)) if row else None
 
 
+def live(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Every entry that has not expired."""
+    cursor = conn.execute(f"SELECT {', '.join(COLUMNS)} FROM response_cache "
+                          "WHERE expires_at > ? ORDER BY key", (now_iso(),))
+    return [dict(zip(COLUMNS, row, strict=True)) for row in cursor]
+
+
 def put(conn: sqlite3.Connection, entry: dict[str, Any]) -> None:
     conn.execute(f"INSERT OR REPLACE INTO response_cache ({', '.join(COLUMNS)}) "
                  f"VALUES ({', '.join('?' * len(COLUMNS))})", [entry.get(c) for c in COLUMNS])

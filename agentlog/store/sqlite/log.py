@@ -244,6 +244,18 @@ class SqliteLog:
         with self._translated():
             return breakers.reset(self.conn, agent)
 
+    # --- moving a history ----------------------------------------------------------------
+    def copy_in(self, rows: Sequence[Row]) -> int:
+        from agentlog.store.sqlite import writer
+
+        return writer.insert_copies(self.conn, list(rows))
+
+    def cache_rows(self) -> list[Row]:
+        from agentlog.store.sqlite import cache
+
+        with self._translated():
+            return cache.live(self.conn)
+
     def breaker_states(self, now: datetime | None = None) -> list[Row]:
         from agentlog.store import status
 

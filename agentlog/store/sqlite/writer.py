@@ -64,6 +64,17 @@ def insert_final(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
     return execution_id
 
 
+def insert_copies(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> int:
+    """Insert rows of another log as they are (ids kept; finalized ones indexed), in one
+    transaction."""
+    with writing(conn):
+        for row in rows:
+            _insert(conn, row)
+            if row.get("status") != "running":
+                fts_index_row(conn, row["id"])
+    return len(rows)
+
+
 def _update(conn: sqlite3.Connection, execution_id: int, values: dict[str, Any]) -> bool:
     if values.get("status") not in _FINAL_STATUSES:
         raise ValueError(f"cannot finalize with status {values.get('status')!r}")

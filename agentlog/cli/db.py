@@ -1,0 +1,56 @@
+"""`agentlog db copy FROM TO`: move a history between logs (SQLite files, PostgreSQL URLs)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from agentlog.cli.lazy import LazyGroup
+
+app = typer.Typer(cls=LazyGroup, help="Copy a log into another (SQLite ↔ PostgreSQL).",
+                  rich_markup_mode=None, add_completion=False)
+
+
+def db() -> None:
+    """Commands on whole logs."""
+
+
+def copy(
+    source: Annotated[str, typer.Argument(help="The log to read: a path or postgresql:// URL.")],
+    target: Annotated[str, typer.Argument(help="The log to fill: empty, or an earlier copy.")],
+) -> None:
+    """Copy every execution (keeping its id), the response cache and the circuit breakers.
+
+    Resumable: re-running copies only what the target lacks. Ends by comparing the
+    executions and cost of each UTC day on both sides.
+
+    Examples:
+
+      agentlog db copy ~/.local/share/agentlog/agentlog.db postgresql://host/agentlog
+
+      agentlog db copy postgresql://host/agentlog laptop.db
+    """
+    from agentlog.cli import context, progress
+    from agentlog.errors import ConfigError
+    from agentlog.store import copy as copying
+    from agentlog.store.query import Query
+
+    source_log, target_log = context.log(source, None), context.log(target, None)
+    if source_log.where == target_log.where:
+        raise ConfigError(f"cannot copy {source_log.where} into itself")
+    with progress.bar(lambda: source_log.count(Query())) as advance:
+        done = copying.copy(source_log, target_log, advance)
+    typer.echo(f"Copied {done.executions:,} executions ({done.present:,} were there already), "
+               f"{done.cache:,} cache entries, {done.breakers:,} breakers "
+               f"from {source_log.where} to {target_log.where}.")
+    if done.mismatched:
+        typer.echo(f"agentlog: error: the logs differ on {len(done.mismatched)} day(s): "
+                   f"{', '.join(done.mismatched[:5])}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Both logs hold the same executions and cost on each of {len(done.days)} days.")
+
+
+def register(guarded) -> dict:
+    app.callback()(guarded(db))
+    return {"copy": copy}

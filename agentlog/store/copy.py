@@ -1,0 +1,92 @@
+"""`agentlog db copy FROM TO`: every execution (with its id), the response cache and the
+circuit breakers of one log into another, whichever backends they are.
+
+In batches of ids, so memory stays flat and an interruption loses at most one batch:
+re-running copies only the ids the target lacks. An id the target holds already must be the
+same execution (same creation time and agent), else the copy stops before writing it: the
+target holds another log's rows. At the end the executions per UTC day and their cost sums
+are compared on both sides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from agentlog.errors import StoreError
+from agentlog.store.conditions import AtLeast, OneOf
+from agentlog.store.log import Log
+from agentlog.store.query import Query
+
+BATCH = 2000
+Days = dict[str, tuple[int, float]]
+
+
+@dataclass
+class Copied:
+    executions: int  # written now
+    present: int  # found in the target already (an earlier copy)
+    cache: int
+    breakers: int
+    days: Days  # per UTC day of the source: executions, cost
+    mismatched: list[str]  # days whose count or cost differs in the target
+
+
+def batches(log: Log) -> Iterator[list[dict]]:
+    """The log's executions as stored values, in id order, BATCH at a time."""
+    last = 0
+    while True:
+        rows = [e.to_dict() for e in log.fetch(
+            Query().where(AtLeast("id", last + 1)).order_by("id").limit(BATCH))]
+        if not rows:
+            return
+        yield rows
+        last = rows[-1]["id"]
+
+
+def _held(target: Log, ids: list[int]) -> dict[int, dict]:
+    found = target.fetch(Query().where(OneOf(("id",), tuple(ids))))
+    return {e.id: e.to_dict() for e in found}
+
+
+def _count(days: Days, rows: list[dict]) -> None:
+    for row in rows:
+        count, cost = days.get(row["created_at"][:10], (0, 0.0))
+        days[row["created_at"][:10]] = (count + 1, cost + (row["total_cost"] or 0.0))
+
+
+def copy(source: Log, target: Log, progress: Callable[[int], None] | None = None) -> Copied:
+    done = Copied(0, 0, 0, 0, {}, [])
+    for rows in batches(source):
+        held = _held(target, [row["id"] for row in rows])
+        missing = []
+        for row in rows:
+            theirs = held.get(row["id"])
+            if theirs is None:
+                missing.append(row)
+            elif (theirs["created_at"], theirs["agent_type"]) != (row["created_at"],
+                                                                  row["agent_type"]):
+                raise StoreError(
+                    f"{target.where} holds another execution #{row['id']} "
+                    f"({theirs['agent_type']}, {theirs['created_at']}) than {source.where} "
+                    f"({row['agent_type']}, {row['created_at']}): it is not a copy of this "
+                    "log; copy into an empty log")
+        done.executions += target.copy_in(missing) if missing else 0
+        done.present += len(rows) - len(missing)
+        _count(done.days, rows)
+        if progress:
+            progress(len(rows))
+    for entry in source.cache_rows():
+        target.cache_put(entry)
+        done.cache += 1
+    for row in source.breaker_rows():
+        target.change_breaker(row["agent"], row["model"], lambda _, row=row: row)
+        done.breakers += 1
+    theirs: Days = {}
+    for rows in batches(target):
+        _count(theirs, rows)
+    done.mismatched = sorted(
+        day for day in done.days.keys() | theirs.keys()
+        if day not in theirs or day not in done.days or theirs[day][0] != done.days[day][0]
+        or abs(theirs[day][1] - done.days[day][1]) > 1e-9 * max(1.0, abs(done.days[day][1])))
+    return done

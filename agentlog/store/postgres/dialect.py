@@ -1,0 +1,74 @@
+"""PostgreSQL spellings of what the shared filters leave to a dialect: their typed
+conditions (store/conditions.py) with psycopg's placeholders, metadata tests as jsonb
+containment (answered by the GIN index on metadata), and full-text search as a `simple`
+tsquery (answered by the GIN index on the search vector).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from agentlog.store.conditions import AtLeast, Blank, Condition, Flag, NoneOf, OneOf, Present
+
+
+def condition_sql(c: Condition) -> tuple[str, list]:
+    """One condition of store/conditions.py in PostgreSQL's spelling, and its parameters."""
+    if isinstance(c, OneOf):
+        known = [v for v in c.values if v is not None]
+        tests = [f"{column} = ANY(%s)" for column in c.among if known]
+        tests += [f"{column} IS NULL" for column in c.among if None in c.values]
+        return " OR ".join(tests) or "false", [known] * len(c.among) if known else []
+    if isinstance(c, NoneOf):
+        return f"NOT ({c.column} = ANY(%s))", [list(c.values)]
+    if isinstance(c, AtLeast):
+        return f"{c.column} >= %s", [c.value]
+    if isinstance(c, Flag):
+        return f"{c.column} IS {'TRUE' if c.yes else 'FALSE'}", []
+    if isinstance(c, Present):
+        return f"{c.column} IS {'NOT ' if c.yes else ''}NULL", []
+    if isinstance(c, Blank):
+        return (f"{c.column} IS NULL OR {c.column} = ''" if c.yes
+                else f"{c.column} IS NOT NULL AND {c.column} <> ''"), []
+    raise TypeError(f"no PostgreSQL spelling of {c!r}")
+
+
+def _nested(key: str, value: Any) -> str:
+    """`a.b` and a value as the JSON document {"a": {"b": value}}."""
+    doc = value
+    for label in reversed(key.split(".")):
+        doc = {label: doc}
+    return json.dumps(doc)
+
+
+def meta_has(key: str) -> tuple[str, tuple]:
+    """The metadata key is present (its value may be JSON null)."""
+    labels = key.split(".")
+    if len(labels) == 1:
+        return "metadata ? %s", (key,)
+    return "metadata #> %s IS NOT NULL", (labels,)
+
+
+def meta_equals(key: str, value: Any) -> tuple[str, tuple]:
+    """The value at key equals `value`: a string as text; a number, boolean or null as that
+    JSON value, or as a string spelled the same (`"42"` matches 42), as on SQLite."""
+    if isinstance(value, str):
+        return "metadata @> %s::jsonb", (_nested(key, value),)
+    return ("(metadata @> %s::jsonb OR metadata @> %s::jsonb)",
+            (_nested(key, value), _nested(key, json.dumps(value))))
+
+
+def tsquery(text: str) -> str:
+    """User text as a tsquery that cannot be a syntax error: every word a quoted lexeme
+    (ANDed); a trailing * keeps its meaning as a prefix search."""
+    out = []
+    for word in text.split():
+        prefix = word.endswith("*") and len(word) > 1
+        body = word.rstrip("*") if prefix else word
+        out.append("'" + body.replace("\\", "\\\\").replace("'", "''") + "'"
+                   + (":*" if prefix else ""))
+    return " & ".join(out)
+
+
+SEARCH = "search @@ to_tsquery('simple', %s)"
+RANK = "ts_rank(search, to_tsquery('simple', %s))"

@@ -1,0 +1,74 @@
+"""Pruning a PostgreSQL log: deleting old executions in batches (each its own transaction,
+so an interruption leaves a consistent log with some rows gone; the triggers take them out
+of the totals, the search vector goes with the row). Running executions are never deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from agentlog.errors import StoreError
+from agentlog.store.postgres.select import where_sql
+from agentlog.store.prune import AgentShare, Plan
+from agentlog.store.query import Query
+
+BATCH = 5000
+
+
+def plan(conn, selected: Query) -> Plan:
+    where, params = where_sql(selected)
+    rows = conn.execute(
+        "SELECT agent_type, count(*), sum(total_cost), min(created_at), max(created_at), "
+        f"max(id) FROM executions{where} GROUP BY agent_type", params).fetchall()
+    rows.sort(key=lambda r: (-r[1], r[0]))
+    costs = [r[2] for r in rows if r[2] is not None]
+    return Plan(
+        count=sum(r[1] for r in rows),
+        first=min((r[3] for r in rows), default=None),
+        last=max((r[4] for r in rows), default=None),
+        cost=sum(costs) if costs else None,
+        agents=tuple(AgentShare(r[0], r[1], r[2]) for r in rows),
+        top_id=max((r[5] for r in rows), default=None),
+    )
+
+
+def delete(conn, selected: Query, top_id: int,
+           progress: Callable[[int], None] | None = None, batch: int = BATCH) -> int:
+    """Delete the selected executions with ids up to `top_id`; returns how many went."""
+    import psycopg
+
+    where, params = where_sql(selected)
+    pick = (f"SELECT id FROM executions{where} AND id > %s AND id <= %s "
+            "ORDER BY id LIMIT %s")
+    deleted, last = 0, 0
+    while True:
+        try:
+            with conn.transaction():
+                ids = [r[0] for r in conn.execute(pick, [*params, last, top_id, batch])]
+                if ids:
+                    conn.execute("DELETE FROM executions WHERE id = ANY(%s)", (ids,))
+        except psycopg.OperationalError as e:
+            raise StoreError(f"prune stopped after deleting {deleted:,} executions: "
+                             f"{' '.join(str(e).split())}") from None
+        deleted += len(ids)
+        if progress and ids:
+            progress(len(ids))
+        if len(ids) < batch:
+            return deleted
+        last = ids[-1]
+
+
+def vacuum(conn) -> None:
+    """Make the space of deleted rows reusable (VACUUM cannot run inside a transaction:
+    the connection is in autocommit)."""
+    for table in ("executions", "execution_hours", "execution_days"):
+        conn.execute(f"VACUUM (ANALYZE) {table}")
+
+
+def size(conn) -> int:
+    """Bytes the log's tables and indexes take in the database."""
+    return conn.execute(
+        "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c "
+        "WHERE c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace "
+        "AND c.relname IN ('executions', 'execution_days', 'execution_hours', "
+        "'response_cache', 'breakers', '_migrations')").fetchone()[0]

@@ -1,0 +1,230 @@
+"""The reports over a PostgreSQL log, as the dataclasses of store/reports.py, with the same
+numbers as SQLite's: grouped totals (the outcome columns next to the report's keys, added up
+in Python) read from the daily/hourly totals where the filters allow (rollups.py), exact
+nearest-rank percentiles from the rows, one statement per trend over the rows. Each
+report reads one snapshot (a REPEATABLE READ transaction), so its totals and percentiles
+agree while writers go on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date, datetime
+
+from agentlog import timeutil
+from agentlog.errors import QueryError
+from agentlog.store.conditions import OneOf, Present
+from agentlog.store.filters import FAILED
+from agentlog.store.postgres import rollups
+from agentlog.store.postgres.select import where_sql
+from agentlog.store.query import Query
+from agentlog.store.reports import (
+    DIMENSIONS,
+    OUTCOME_KEYS,
+    PERCENTILES,
+    AgentStats,
+    CostReport,
+    Daily,
+    Totals,
+    Trend,
+    cache_savings,
+    combined,
+    cost_numbers,
+    nearest_rank,
+    numbers,
+    period_of,
+    ratio,
+    report_day,
+    trend_buckets,
+    zone_name,
+)
+
+_FAILED = "status IN (" + ", ".join(f"'{s}'" for s in FAILED) + ")"
+
+
+@contextlib.contextmanager
+def snapshot(conn) -> Iterator[None]:
+    if conn.info.transaction_status != 0:  # inside a transaction already: that one
+        yield
+        return
+    with conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
+
+GROUP_SUMS = rollups.sums("executions", "total_cost", "priced", "input_cost", "output_cost",
+                          "total_tokens", "duration_sum", "timed", "ttft_sum", "ttft_count",
+                          "first_seen")
+
+
+def grouped_totals(conn, query: Query, keys: tuple[str, ...]) -> dict[tuple, Totals]:
+    """Totals per combination of `keys` (trusted names of rollups.KEYS) over the query's
+    rows; a first_seen read from the totals is a day or hour (see first_seen())."""
+    columns = ", ".join((*keys, *OUTCOME_KEYS))
+    out: dict[tuple, Totals] = {}
+    width = len(keys)
+    for part in rollups.parts(query):
+        for row in conn.execute(*part.select(GROUP_SUMS, columns, columns)):
+            status, error_class, cache_hit, fallback_reason, attempts = row[width:width + 5]
+            (count, cost, priced, in_cost, out_cost, tokens, dur, timed, ttft, ttft_n,
+             first) = row[width + 5:]
+            out.setdefault(tuple(row[:width]), Totals()).add(Totals(
+                executions=count, successful=count if status == "success" else 0,
+                errors=count if status == "error" else 0,
+                timeouts=count if status == "timeout" else 0,
+                total_cost=cost, priced=priced, input_cost=in_cost, output_cost=out_cost,
+                total_tokens=tokens, duration_sum=dur, timed=timed, ttft_sum=ttft,
+                ttft_count=ttft_n, cache_hits=count if cache_hit else 0,
+                fallbacks=count if fallback_reason is not None else 0,
+                retried=count if (attempts or 0) > 1 else 0, first_seen=first,
+                error_classes=Counter({error_class: count}) if status in FAILED
+                else Counter()))
+    return out
+
+
+def first_seen(conn, query: Query, seen: str | None) -> str | None:
+    """The exact first created_at, given the `seen` of the Totals (a day or an hour when
+    it was read from the totals: the first row is found inside it)."""
+    if not rollups.is_bucket(seen):
+        return seen
+    where, params = where_sql(query.narrow(*rollups.bucket_bounds(seen)))
+    return conn.execute(f"SELECT min(created_at) FROM executions{where}", params).fetchone()[0]
+
+
+def percentiles(conn, query: Query, column: str, n: int,
+                ps: tuple[int, ...] = PERCENTILES) -> dict[str, int | None]:
+    """Exact nearest-rank percentiles of a numeric column (a trusted name), `n` being how
+    many matching rows have a value: one ORDER BY … OFFSET per percentile, from the nearer
+    end, which an index on (agent_type, column) answers by stepping over entries."""
+    out: dict[str, int | None] = {f"p{p}": None for p in ps}
+    if n <= 0:
+        return out
+    where, params = where_sql(query.where(Present(column)))
+    for p in ps:
+        rank = nearest_rank(p, n)
+        descending = rank > n - rank + 1
+        offset = n - rank if descending else rank - 1
+        row = conn.execute(
+            f"SELECT {column} FROM executions{where} ORDER BY {column} "
+            f"{'DESC' if descending else 'ASC'} OFFSET %s LIMIT 1", [*params, offset]).fetchone()
+        out[f"p{p}"] = row[0] if row else None
+    return out
+
+
+def daily(conn, query: Query, day: date | str | None = None) -> Daily:
+    day = report_day(query, day)
+    start, end = timeutil.day_bounds(day, query.local_zone())
+    query = query.narrow(start, end, f"--date {day}")
+    with snapshot(conn):
+        groups = grouped_totals(conn, query, ("agent_type", "chosen_model_id", "cache_hit"))
+        overall = combined(groups.values())
+        p95 = percentiles(conn, query, "duration_ms", overall.timed, (95,))["p95"]
+    agents: dict[str, Totals] = {}
+    paid: dict[str | None, Totals] = {}
+    hits: dict[str | None, Totals] = {}
+    for (agent, model, cache_hit), part in groups.items():
+        agents.setdefault(agent, Totals()).add(part)
+        (hits if cache_hit else paid).setdefault(model, Totals()).add(part)
+    per_agent = [{"agent": name, "executions": t.executions, "failed": t.failed,
+                  "total_cost": t.total_cost}
+                 for name, t in sorted(agents.items(), key=lambda kv: (-kv[1].executions, kv[0]))]
+    return Daily(day, zone_name(query), overall, p95, cache_savings(paid, hits), per_agent)
+
+
+COST_SUMS = rollups.sums("executions", "total_tokens", "total_cost", "priced")
+
+
+def cost_by(conn, query: Query, dimension: str) -> CostReport:
+    if dimension not in DIMENSIONS:
+        raise QueryError(f"cannot report cost by '{dimension}' "
+                         f"(choose from: {', '.join(DIMENSIONS)})")
+    column = DIMENSIONS[dimension]
+    groups: dict = {}
+    with snapshot(conn):
+        for part in rollups.parts(query):
+            for name, count, tokens, cost, priced in conn.execute(
+                    *part.select(COST_SUMS, column, column)):
+                key = name or None  # the empty tenant and no tenant are one group
+                old = groups.get(key, (0, 0, 0.0, 0))
+                groups[key] = (old[0] + count, old[1] + tokens, old[2] + cost, old[3] + priced)
+    grand = sum(g[2] for g in groups.values())
+    rows = [{dimension: key, **cost_numbers(*values, grand)} for key, values in groups.items()]
+    rows.sort(key=lambda r: (-r["total_cost"], -r["executions"], r[dimension] or ""))
+    sums = [sum(g[i] for g in groups.values()) for i in range(4)]
+    return CostReport(dimension, rows, cost_numbers(*sums, grand), **period_of(query))
+
+
+def _latencies(conn, query: Query, summed: Totals) -> tuple[dict, dict]:
+    duration = {"avg": ratio(summed.duration_sum, summed.timed),
+                **percentiles(conn, query, "duration_ms", summed.timed)}
+    ttft = {"count": summed.ttft_count, "avg": ratio(summed.ttft_sum, summed.ttft_count),
+            **percentiles(conn, query, "time_to_first_token_ms", summed.ttft_count, (50, 95))}
+    return duration, ttft
+
+
+def stats(conn, query: Query, agent: str) -> AgentStats:
+    query = query.by_agent(agent)
+    with snapshot(conn):
+        groups = grouped_totals(conn, query, ("agent_version", "chosen_model_id"))
+        versions: dict[str | None, Totals] = {}
+        models: dict[str | None, int] = {}
+        for (version, model), part in groups.items():
+            versions.setdefault(version, Totals()).add(part)
+            models[model] = models.get(model, 0) + part.executions
+        overall = combined(versions.values())
+        latencies = _latencies(conn, query, overall)
+        per_version = []
+        for version, part in versions.items():
+            mine = query.where(OneOf(("agent_version",), (version,)))
+            part.first_seen = first_seen(conn, mine, part.first_seen)
+            per_version.append({"version": version, "first_seen": part.first_seen, **numbers(
+                part, *(latencies if len(versions) == 1 else _latencies(conn, mine, part)))})
+    per_version.sort(key=lambda v: v["first_seen"] or "")
+    ranked = sorted(models.items(), key=lambda kv: (-kv[1], kv[0] or ""))
+    return AgentStats(agent=agent, totals=overall, duration=latencies[0], ttft=latencies[1],
+                      models=[{"model": m, "executions": n} for m, n in ranked],
+                      versions=per_version, **period_of(query))
+
+
+def _iso(t: datetime | str) -> str:
+    return timeutil.to_iso(t) if isinstance(t, datetime) else t
+
+
+def trend(conn, query: Query, days: int | None = None, by: str = "day") -> Trend:
+    """One row per local calendar day or clock hour, oldest first, zero-filled: the buckets
+    are a VALUES list joined to the query's rows, in one statement."""
+    buckets = trend_buckets(by, days, query.local_zone())
+    found = [[0, 0, 0.0, 0, 0] for _ in buckets]
+    where, params = where_sql(query)
+    values = ", ".join("(%s, %s::timestamptz, %s::timestamptz)" for _ in buckets)
+    bounds = [v for i, (_, s, e) in enumerate(buckets) for v in (i, _iso(s), _iso(e))]
+    join = ("JOIN (VALUES " + values + ") AS b(i, s, e) "
+            "ON executions.created_at >= b.s AND executions.created_at < b.e")
+    for i, count, failed, cost, duration, timed in conn.execute(
+            f"SELECT b.i, count(*), count(*) FILTER (WHERE {_FAILED}), "
+            "coalesce(sum(total_cost), 0)::float8, coalesce(sum(duration_ms), 0)::bigint, "
+            f"count(duration_ms) FROM executions {join}{where} GROUP BY b.i",
+            [*bounds, *params]):
+        found[i] = [count, failed, cost, duration, timed]
+    rows = [{"start": label, "executions": count, "failed": failed, "total_cost": cost,
+             "avg_duration_ms": ratio(duration, timed)}
+            for (label, _, _), (count, failed, cost, duration, timed)
+            in zip(buckets, found, strict=True)]
+    return Trend(by, zone_name(query), rows)
+
+
+def spent(conn, start: str, end: str, agent: str | None = None,
+          tenant: str | None = None) -> float:
+    """USD spent by executions created in [start, end); an unknown price counts as zero."""
+    query = Query().narrow(start, end)
+    if agent is not None:
+        query = query.by_agent(agent)
+    if tenant is not None:
+        query = query.by_tenant(tenant)
+    used = 0.0
+    with snapshot(conn):
+        for part in rollups.parts(query):
+            used += conn.execute(*part.select(rollups.sums("total_cost"))).fetchone()[0]
+    return used

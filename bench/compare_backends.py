@@ -1,0 +1,75 @@
+"""The same commands on the same log in SQLite and in PostgreSQL, side by side.
+
+    python bench/make_db.py --rows 100000 bench/data/100000.db --db postgresql://…/bench
+    python bench/compare_backends.py bench/data/100000.db postgresql://…/bench
+
+Each command runs as a whole process, once to warm up, then --runs times (median ms); then
+logging one execution (running row + finalize) through each Log, in-process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+COMMANDS = [
+    ["list", "-n", "20"], ["list", "--failed", "--today"], ["list", "--meta", "team=docs"],
+    ["list", "--meta", "team=nobody"], ["list", "--search", "invoice"], ["report", "daily"],
+    ["report", "cost-by-agent", "--period", "this-month"], ["report", "cost-by-model"],
+    ["report", "stats", "summarize"], ["report", "trend", "--days", "30"],
+]
+
+
+def timed(args: list[str], where: str, runs: int) -> float:
+    env = {**os.environ, "AGENTLOG_DB": where}
+    times = []
+    for i in range(runs + 1):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "agentlog", *args], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+        if i:
+            times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def logging_ms(where: str, n: int) -> float:
+    from agentlog import store
+    from agentlog.store.query import Query
+    from agentlog.timeutil import now_iso
+
+    with store.open(where) as log:
+        started = time.perf_counter()
+        for i in range(n):
+            execution_id = log.start({"agent_type": "bench", "created_at": now_iso(),
+                                      "user_prompt": f"bench row {i}"})
+            log.finalize(execution_id, {"status": "success", "response": "ok",
+                                        "total_cost": 0.001, "duration_ms": 5})
+        spent = (time.perf_counter() - started) * 1000 / n
+        log.prune(Query().by_agent("bench"), top_id=2**62)  # leave the log as it was
+    return spent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sqlite")
+    parser.add_argument("postgresql")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    print("| command | SQLite ms | PostgreSQL ms | ratio |\n|---|---|---|---|")
+    for command in COMMANDS:
+        lite, pg = (timed(command, where, args.runs) for where in (args.sqlite, args.postgresql))
+        print(f"| `{' '.join(command)}` | {lite:.0f} | {pg:.0f} | {pg / lite:.2f}× |",
+              flush=True)
+    lite, pg = (logging_ms(where, 200) for where in (args.sqlite, args.postgresql))
+    print(f"| logging one execution (in-process) | {lite:.2f} | {pg:.2f} | {pg / lite:.2f}× |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""`agentlog db copy FROM TO`: a history moves between SQLite and PostgreSQL with its ids,
+its cache and its breakers; re-running resumes; another log's rows are refused."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from seeding import NOW, ROWS, seed
+
+from agentlog import store
+from agentlog.store.conditions import AtLeast
+from agentlog.store.query import Query
+
+pytestmark = pytest.mark.postgres
+
+
+def listed(cli, where) -> list:
+    return json.loads(cli("list", "--all", "--json", env={"AGENTLOG_DB": str(where)}).stdout)
+
+
+@pytest.fixture
+def source(tmp_path, monkeypatch):
+    monkeypatch.setenv("AGENTLOG_NOW", NOW)
+    path = tmp_path / "source.db"
+    seed(path)
+    with store.open(path) as log:
+        log.cache_put({"key": "k1", "agent": "summarize", "model": "gpt-4o-mini",
+                       "response": "cached", "created_at": NOW,
+                       "expires_at": "2099-01-01T00:00:00.000Z"})
+        log.change_breaker("summarize", "gpt-4o-mini", lambda _: {
+            "state": "open", "failures": [NOW], "opened_at": NOW,
+            "reopen_at": "2099-01-01T00:00:00.000Z", "updated_at": NOW})
+    return path
+
+
+def test_a_copy_to_postgresql_and_back_keeps_every_row_id_cache_and_breaker(
+        cli, source, pg_url, tmp_path):
+    there = cli("db", "copy", str(source), pg_url)
+    assert there.exit_code == 0, there.output
+    assert f"Copied {len(ROWS)} executions" in there.stdout and "same executions" in there.stdout
+    back = tmp_path / "back.db"
+    assert cli("db", "copy", pg_url, str(back)).exit_code == 0
+    assert listed(cli, pg_url) == listed(cli, source) == listed(cli, back)
+    for where in (pg_url, back):
+        with store.open(where) as log:
+            assert log.cache_get("k1", NOW)["response"] == "cached"
+            assert [b["state"] for b in log.breaker_rows()] == ["open"]
+
+
+def test_rerunning_copies_only_what_is_missing_and_new_runs_get_new_ids(cli, source, pg_url):
+    assert cli("db", "copy", str(source), pg_url).exit_code == 0
+    with store.open(pg_url) as log:  # an interrupted copy: the last rows never arrived
+        log.prune(Query().where(AtLeast("id", 7)), top_id=len(ROWS))
+        assert log.count(Query()) == 6
+    again = cli("db", "copy", str(source), pg_url)
+    assert again.exit_code == 0
+    assert "Copied 4 executions (6 were there already)" in again.stdout
+    with store.open(pg_url) as log:
+        assert log.start({"agent_type": "new", "created_at": NOW}) == len(ROWS) + 1
+
+
+def test_rows_of_another_log_with_the_same_ids_are_refused(cli, source, pg_url):
+    seed(pg_url, [dict(ROWS[0], agent_type="someone-else")])
+    refused = cli("db", "copy", str(source), pg_url)
+    assert refused.exit_code == 1
+    assert "holds another execution #1" in refused.output and "empty log" in refused.output
+    with store.open(pg_url) as log:
+        assert log.count(Query()) == 1
+
+
+def test_a_log_cannot_be_copied_into_itself(cli, source):
+    result = cli("db", "copy", str(source), str(source))
+    assert result.exit_code == 2 and "into itself" in result.output
