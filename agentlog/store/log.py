@@ -61,6 +61,9 @@ class Log(Protocol):
 
     def stats(self, query: Query, agent: str): ...
 
+    def summary(self, query: Query, ps: tuple[int, ...] = (50, 95)):
+        """Every selected execution as one reports.Summary, with duration percentiles `ps`."""
+
     def trend(self, query: Query, days: int | None = None, by: str = "day"): ...
 
     def spent(self, start: str, end: str, agent: str | None = None,

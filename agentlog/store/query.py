@@ -79,6 +79,30 @@ class Query(Filters):
         return replace(self, order=tuple(k[1:] if k.startswith("-") else "-" + k
                                          for k in self._order()))
 
+    def seek(self, last: Execution) -> Query:
+        """The rows that follow `last` in this query's order (keyset pagination: the next page
+        starts after the last row shown, without an OFFSET). The order ends with the id, so
+        that ties and NULLs (last in either direction) have one place."""
+        order = self._order()
+        if any(k.lstrip("-") == _RANK for k in order):
+            raise QueryError("pages of a search ranked by relevance cannot be followed by key "
+                             "(sort by a column)")
+        if order[-1].lstrip("-") != "id":
+            order = (*order, "-id")
+        values = last.to_dict()
+        branches, params, equal, equal_params = [], [], [], []
+        for key in order:
+            name, desc = key.lstrip("-"), key.startswith("-")
+            value = values[name]
+            if value is not None:  # a NULL is last: nothing sorts after it but other NULLs
+                branches.append(" AND ".join(
+                    [*equal, f"({name} {'<' if desc else '>'} ? OR {name} IS NULL)"]))
+                params += [*equal_params, value]
+            equal.append(f"{name} IS ?")
+            equal_params.append(value)
+        clause = " OR ".join(f"({b})" for b in branches) or "0"
+        return replace(self, order=order).where(clause, *params)
+
     def limit(self, n: int | None) -> Query:
         if n is not None and n < 0:
             raise QueryError(f"limit must be zero or more, got {n}")

@@ -139,6 +139,10 @@ class SqliteLog:
         with self._translated():
             return reports.stats(self.conn, selection, agent)
 
+    def summary(self, selection: Query, ps: tuple[int, ...] = (50, 95)):
+        with self._translated():
+            return reports.summary(self.conn, selection, ps)
+
     def trend(self, selection: Query, days: int | None = None, by: str = "day"):
         with self._translated():
             return reports.trend(self.conn, selection, days, by)

@@ -17,6 +17,7 @@ from agentlog.store.reports import (
     AgentStats,
     CostReport,
     Daily,
+    Summary,
     Totals,
     Trend,
     cache_savings,
@@ -82,6 +83,16 @@ def cost_by(conn: sqlite3.Connection, query: Query, dimension: str) -> CostRepor
     sums = [sum(g[i] for g in groups.values()) for i in range(4)]
     total = cost_numbers(*sums, grand)
     return CostReport(dimension, rows, total, **period_of(query))
+
+
+def summary(conn: sqlite3.Connection, query: Query, ps: tuple[int, ...] = (50, 95)) -> Summary:
+    """The query's rows as one Totals (from the daily and hourly totals where the filters
+    allow) and the exact duration percentiles `ps`."""
+    with snapshot(conn):
+        overall = combined(grouped_totals(conn, query, ()).values())
+        duration = {"avg": ratio(overall.duration_sum, overall.timed),
+                    **percentiles(conn, query, "duration_ms", overall.timed, ps)}
+    return Summary(totals=overall, duration=duration, **period_of(query))
 
 
 def _latencies(conn, query: Query, totals: Totals) -> tuple[dict, dict]:

@@ -1,0 +1,47 @@
+"""What the dashboard reads through the Log: one summary of a selection, pages by key."""
+
+from __future__ import annotations
+
+import pytest
+
+from agentlog import store
+from agentlog.errors import QueryError
+from agentlog.store.query import Query
+
+
+@pytest.mark.parametrize("order", [("-id",), ("-total_cost",), ("duration_ms",),
+                                   ("-created_at",), ("agent_type", "-duration_ms")])
+def test_pages_by_key_list_every_row_once_in_the_query_order(seeded_log, order):
+    with store.open(seeded_log) as log:
+        query = Query().order_by(*order)
+        if order[-1].lstrip("-") != "id":
+            query = query.order_by(*order, "-id")
+        every = [e.id for e in log.fetch(query)]
+        paged, last = [], None
+        for _ in range(20):
+            page = list(log.fetch((query.seek(last) if last else query).limit(3)))
+            if not page:
+                break
+            paged += [e.id for e in page]
+            last = page[-1]
+    assert paged == every and sorted(paged) == list(range(1, 11))
+
+
+def test_a_ranked_search_cannot_be_paged_by_key(seeded_log):
+    with store.open(seeded_log) as log:
+        first = log.get(1)
+    with pytest.raises(QueryError, match="sort by a column"):
+        Query().search("report").seek(first)
+
+
+def test_summary_counts_rates_and_percentiles_of_the_selection(seeded_log):
+    with store.open(seeded_log) as log:
+        found = log.summary(Query()).to_dict()
+        failed = log.summary(Query().failed(), (50,)).to_dict()
+    assert (found["executions"], found["successful"], found["failed"], found["running"]) \
+        == (10, 6, 3, 1)
+    assert found["total_cost"] == pytest.approx(2.812)
+    assert found["duration_ms"]["p50"] == 1200 and found["duration_ms"]["p95"] == 30001
+    assert [e["error_class"] for e in found["top_errors"]] == \
+        ["AuthenticationError", "RateLimitError", "Timeout"]
+    assert failed["executions"] == 3 and set(failed["duration_ms"]) == {"avg", "p50"}
