@@ -11,6 +11,7 @@ import pytest
 from fakeserver import fake_server  # noqa: F401  (the fixture is used by name)
 from seeding import seeded_log  # noqa: F401  (the fixture is used by name)
 from typer.testing import CliRunner
+from webapp import client  # noqa: F401  (the fixture is used by name)
 
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
 os.environ["LITELLM_LOG"] = "ERROR"
