@@ -45,3 +45,15 @@ def test_summary_counts_rates_and_percentiles_of_the_selection(seeded_log):
     assert [e["error_class"] for e in found["top_errors"]] == \
         ["AuthenticationError", "RateLimitError", "Timeout"]
     assert failed["executions"] == 3 and set(failed["duration_ms"]) == {"avg", "p50"}
+
+
+def test_duration_profile_gives_percentiles_of_the_range_and_of_its_slices(seeded_log):
+    with store.open(seeded_log) as log:
+        week = Query().since("2026-11-22").until("2026-11-26")
+        exact = log.duration_profile(week, 4)
+        sampled = log.duration_profile(week, 0, every=2)
+    # durations of rows 1-6 (row 7 is running): 800, 5000, 30000, 30001, 3, 1200
+    assert (exact["p50"], exact["p95"], exact["every"]) == (1200, 30001, 1)
+    assert [s["p95"] for s in exact["slices"]] == [1200, None, 30001, 800]
+    assert sampled["every"] == 2 and sampled["slices"] == []
+    assert (sampled["p50"], sampled["p95"]) == (5000, 30001)  # ids 2, 4, 6: 5000, 30001, 1200

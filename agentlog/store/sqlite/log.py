@@ -143,6 +143,10 @@ class SqliteLog:
         with self._translated():
             return reports.summary(self.conn, selection, ps)
 
+    def duration_profile(self, selection: Query, slices: int, every: int = 1) -> dict:
+        with self._translated():
+            return reports.duration_profile(self.conn, selection, slices, every)
+
     def trend(self, selection: Query, days: int | None = None, by: str = "day"):
         with self._translated():
             return reports.trend(self.conn, selection, days, by)
