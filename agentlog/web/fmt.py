@@ -37,8 +37,8 @@ def change(value) -> str:
     return "" if value is None else f"{value:+.0%}"
 
 
-def local(value, zone=None) -> str:
-    return "–" if not value else format_local(value, zone)
+def local(value, zone=None, spelled: str = "%Y-%m-%d %H:%M:%S") -> str:
+    return "–" if not value else format_local(value, zone, spelled)
 
 
 def kpi(item: dict) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from agentlog.timeutil import parse_iso, to_iso, utcnow
+from agentlog.timeutil import utcnow
 
 KPIS = (("executions", "Executions"), ("success_rate", "Success rate"),
         ("total_cost", "Cost"), ("total_tokens", "Tokens"), ("p50", "p50 duration"),
@@ -14,13 +14,22 @@ KPIS = (("executions", "Executions"), ("success_rate", "Success rate"),
 SPIKE_ERRORS, SPIKE_WINDOW = 5, timedelta(minutes=15)  # until `agentlog alerts` defines them
 BUDGET_WARN = 0.8
 CHART_AGENTS = 5  # agents drawn one by one in the cost chart; the rest are "other"
-PERCENTILE_POINTS = 8  # the p50/p95 chart: each point reads its rows, so few of them
+PERCENTILE_POINTS = 12  # points of the p50/p95 chart
+SAMPLE = 10_000  # percentiles read about this many durations: every k-th row beyond it
 
 
-def kpis(current: dict, previous: dict) -> list[dict]:
+def durations(log, summary, query, slices: int) -> dict:
+    """p50/p95 of the period (and of `slices` parts of it), exact up to SAMPLE timed rows,
+    else from every k-th execution (`every` says which k; the page marks them approximate)."""
+    every = max(1, summary.totals.timed // SAMPLE)
+    return log.duration_profile(query, slices, every)
+
+
+def kpis(current: dict, previous: dict, now_p: dict, then_p: dict) -> list[dict]:
     out = []
     for key, label in KPIS:
-        now, then = _kpi(current, key), _kpi(previous, key)
+        now, then = (_kpi(current, key), _kpi(previous, key)) if key not in now_p \
+            else (now_p[key], then_p[key])
         change = (now - then) / then if now is not None and then else None
         out.append({"key": key, "label": label, "value": now, "previous": then,
                     "change": change})
@@ -28,7 +37,7 @@ def kpis(current: dict, previous: dict) -> list[dict]:
 
 
 def _kpi(summary: dict, key: str):
-    return summary["duration_ms"][key] if key in ("p50", "p95") else summary[key]
+    return summary[key]
 
 
 def attention(log, settings, full_settings, now: datetime | None = None) -> dict:
@@ -43,7 +52,7 @@ def attention(log, settings, full_settings, now: datetime | None = None) -> dict
                if b["limit"] and b["spent"] >= BUDGET_WARN * b["limit"]]
     recent = base.failed().narrow(now - SPIKE_WINDOW, None)
     spike = log.count_upto(recent, SPIKE_ERRORS)[0]
-    overdue = [e.to_dict() for e in log.fetch(base.running().limit(200))
+    overdue = [e.to_dict() for e in log.fetch(base.running().order_by("-created_at").limit(200))
                if e.deadline_at is not None and e.deadline_at < now]
     return {"breakers": breakers, "budgets": budgets,
             "error_spike": {"errors": min(spike, SPIKE_ERRORS),
@@ -71,17 +80,4 @@ def charts(log, query, days: int) -> dict:
     return {"labels": labels,
             "executions": [r["executions"] for r in trend],
             "failed": [r["failed"] for r in trend],
-            "cost": cost, "duration": durations(log, query)}
-
-
-def durations(log, query) -> dict:
-    """p50 and p95 of PERCENTILE_POINTS equal slices of the period."""
-    start, end = parse_iso(query.after), parse_iso(query.before or to_iso(utcnow()))
-    step = (end - start) / PERCENTILE_POINTS
-    points = []
-    for i in range(PERCENTILE_POINTS):
-        first = start + step * i
-        part = log.summary(query.narrow(first, first + step), (50, 95)).duration
-        points.append({"start": to_iso(first), "p50": part["p50"], "p95": part["p95"]})
-    return {"points": points,
-            "labels": [p["start"][5:16].replace("T", " ") for p in points]}
+            "cost": cost}

@@ -26,7 +26,7 @@ def _env():
     from agentlog.web import charts, fmt
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(fmt.HERE / "templates"),
-                             autoescape=True, undefined=jinja2.StrictUndefined)
+                             autoescape=True, undefined=jinja2.ChainableUndefined)
     env.globals.update(bars=charts.bars, lines=charts.lines, **fmt.FILTERS)
     env.filters.update(fmt.FILTERS)
     return env
@@ -65,9 +65,12 @@ def overview(request: Request) -> dict:
 
     log, settings = _state(request)
     name, query, previous, days = params.period(request.query_params, settings)
-    now, then = log.summary(query).to_dict(), log.summary(previous).to_dict()
+    now, then = log.summary(query, ()), log.summary(previous, ())
+    now_p = parts.durations(log, now, query, parts.PERCENTILE_POINTS)
+    then_p = parts.durations(log, then, previous, 0)
+    now, then = now.to_dict(), then.to_dict()
     return {"period": name, "since": query.after, "until": query.before,
-            "kpis": parts.kpis(now, then), "summary": now,
+            "kpis": parts.kpis(now, then, now_p, then_p), "summary": now, "durations": now_p,
             "attention": parts.attention(log, settings, request.app.state.full_settings()),
             "charts": parts.charts(log, query, days),
             "top": {dim: log.cost_by(query, dim).to_dict()["rows"][:5]
@@ -92,7 +95,7 @@ def _selection(request: Request):
     return log, query, query.order_by(*keys)
 
 
-def executions(request: Request) -> dict:
+def _page(request: Request) -> dict:
     log, matching, ordered = _selection(request)
     size = params.positive(request.query_params, "n", PAGE_SIZE, MOST)
     after = request.query_params.get("after")
@@ -103,20 +106,24 @@ def executions(request: Request) -> dict:
             raise QueryError(f"after: no execution with id '{after}'")
         page = ordered.seek(last)
     rows = [e.to_dict() for e in log.fetch(page.limit(size + 1))]
-    count, cost = log.count_upto(matching, FOOTER_CAP)
     return {"rows": rows[:size], "next": rows[size - 1]["id"] if len(rows) > size else None,
-            "total": {"executions": count, "total_cost": cost, "more": count > FOOTER_CAP,
-                      "cap": FOOTER_CAP},
             "sort": request.query_params.get("sort") or "-id"}
+
+
+def executions(request: Request) -> dict:
+    log, matching, _ = _selection(request)
+    count, cost = log.count_upto(matching, FOOTER_CAP)
+    return {**_page(request), "total": {"executions": count, "total_cost": cost,
+                                        "more": count > FOOTER_CAP, "cap": FOOTER_CAP}}
 
 
 def execution_records(request: Request) -> Response:
     """`/api/executions`: the records of `agentlog list --json` for the same filters."""
-    return _json(executions(request)["rows"])
+    return _json(_page(request)["rows"])
 
 
 def rows_partial(request: Request) -> HTMLResponse:
-    return render(request, "_rows.html", {"rows": executions(request)["rows"]})
+    return render(request, "_rows.html", {"rows": _page(request)["rows"]})
 
 
 def detail(request: Request) -> dict:
