@@ -88,6 +88,16 @@ def test_a_detail_page_shows_every_field_attempts_tools_and_links(client):
     assert client.get("/executions/2").text.count("spam") >= 2  # response and parsed output
 
 
+def test_a_detail_page_renders_attempts_and_tools_with_keys_missing(client, seeded_log):
+    from seeding import seed
+
+    seed(seeded_log, [dict(created_at="2026-11-25T02:50:00.000Z", agent_type="old",
+                           status="success", attempts=[{"model": "m"}], attempts_count=1,
+                           tool_calls=[{"name": "t"}], tool_calls_count=1)])
+    page = client.get("/executions/11")
+    assert page.status_code == 200 and "<strong>m</strong>" in page.text
+
+
 @pytest.mark.parametrize("page", ["/executions/424242", "/api/executions/424242",
                                   "/executions/abc", "/agents/nobody", "/nothing-here",
                                   "/export/xml"])

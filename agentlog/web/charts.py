@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-W, H, PAD = 640, 180, 30
+W, H, PAD = 640, 220, 36
 COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1")
 
 
@@ -20,14 +20,16 @@ def _frame(body: list[str], labels: list[str], top: float, unit: str, title: str
     ticks = [f'<text x="{PAD + i * step + step / 2:.1f}" y="{H - 8}" text-anchor="middle">'
              f"{escape(label)}</text>"
              for i, label in enumerate(labels) if i % max(1, len(labels) // 6) == 0]
-    keys = [f'<rect x="{PAD + i * 120}" y="4" width="10" height="10" fill="{colour}"/>'
-            f'<text x="{PAD + 14 + i * 120}" y="13">{escape(name)}</text>'
-            for i, (name, colour) in enumerate(legend)]
+    keys, x = [], PAD
+    for name, colour in legend:
+        keys.append(f'<rect x="{x}" y="4" width="10" height="10" fill="{colour}"/>'
+                    f'<text x="{x + 14}" y="14">{escape(name)}</text>')
+        x += 26 + 7 * len(name)
     return Markup(
         f'<svg class="chart" viewBox="0 0 {W} {H}" role="img" aria-label="{escape(title)}">'
         f"<title>{escape(title)}</title>"
         f'<line x1="{PAD}" y1="{H - PAD}" x2="{W - PAD}" y2="{H - PAD}" stroke="#999"/>'
-        f'<text x="{W - PAD}" y="13" text-anchor="end">max {escape(_number(top))}{unit}</text>'
+        f'<text x="{PAD}" y="{PAD - 4}">max {escape(_number(top))}{unit}</text>'
         + "".join(body + ticks + keys) + "</svg>")
 
 

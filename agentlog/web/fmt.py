@@ -7,38 +7,47 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
+from jinja2 import Undefined
+
 from agentlog.money import usd
 from agentlog.timeutil import format_local, get_zone
 
 HERE = Path(__file__).parent
 
 
+def _missing(value) -> bool:
+    """None, or a key a stored JSON object does not have (older rows lack newer keys)."""
+    return value is None or isinstance(value, Undefined)
+
+
 def money(value) -> str:
-    return "–" if value is None else usd(value)
+    return "–" if _missing(value) else usd(value)
 
 
 def number(value) -> str:
-    if value is None:
+    if _missing(value):
         return "–"
     return f"{value:,.0f}" if isinstance(value, (int, float)) else str(value)
 
 
 def pct(value) -> str:
-    return "–" if value is None else f"{value:.1%}"
+    return "–" if _missing(value) else f"{value:.1%}"
 
 
 def ms(value) -> str:
-    if value is None:
+    if _missing(value):
         return "–"
     return f"{value / 1000:.2f} s" if value >= 1000 else f"{value:.0f} ms"
 
 
 def change(value) -> str:
-    return "" if value is None else f"{value:+.0%}"
+    if _missing(value):
+        return ""
+    return "±0%" if abs(value) < 0.005 else f"{value:+.0%}"
 
 
 def local(value, zone=None, spelled: str = "%Y-%m-%d %H:%M:%S") -> str:
-    return "–" if not value else format_local(value, zone, spelled)
+    return "–" if _missing(value) or not value else format_local(value, zone, spelled)
 
 
 def kpi(item: dict) -> str:
@@ -51,8 +60,14 @@ def kpi(item: dict) -> str:
 
 
 def pretty(value) -> str:
+    """JSON indented; a string that holds JSON (tool arguments as the model sent them) too."""
     import json
 
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
     return json.dumps(value, indent=2, ensure_ascii=False, default=str)
 
 
