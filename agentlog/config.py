@@ -13,11 +13,16 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
-from agentlog import timeutil
 from agentlog.errors import ConfigError
-from agentlog.readsettings import config_path, read_yaml
+from agentlog.readsettings import (
+    CHECKS,
+    READ_FIELDS,
+    check_duration,
+    config_path,
+    read_yaml,
+)
 from agentlog.redact import DEFAULT_PATTERNS
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -27,7 +32,6 @@ _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # Seconds and durations are bounded so that every deadline, expiry and reopen time they add to
 # "now" is a date the clock can hold (and NaN or infinity are refused: allow_inf_nan).
 MAX_SECONDS = 30 * 86400
-MAX_DURATION_DAYS = 3650
 
 
 class _Strict(BaseModel):
@@ -35,9 +39,7 @@ class _Strict(BaseModel):
 
 
 def _check_duration(value: str | None) -> str | None:
-    if value is not None and timeutil.parse_duration(str(value)).days > MAX_DURATION_DAYS:
-        raise ValueError(f"invalid duration {value!r}: too large (at most {MAX_DURATION_DAYS}d)")
-    return value
+    return value if value is None else check_duration(value)
 
 
 class RetryPolicy(_Strict):
@@ -92,25 +94,22 @@ class Budgets(_Strict):
     enforcement: Literal["hard", "soft", "none"] = "hard"
 
 
-class Settings(_Strict):
-    db: str | None = None
-    timezone: str | None = None
+# The settings reading commands read without pydantic, declared once (readsettings.py).
+_ReadFields = create_model("_ReadFields", __base__=_Strict,
+                           **{name: (str | None, None) for name in READ_FIELDS})
+
+
+class Settings(_ReadFields):
     persist_prompts: bool = True
     persist_responses: bool = True
-    retention: str | None = None
     redact: list[str] = Field(default_factory=lambda: list(DEFAULT_PATTERNS))
-    tenant: str | None = None
     budgets: Budgets | None = None
     async_logging: bool = False
 
-    _retention = field_validator("retention")(_check_duration)
-
-    @field_validator("timezone")
+    @field_validator(*CHECKS)
     @classmethod
-    def _zone(cls, value: str | None) -> str | None:
-        if value is not None:
-            timeutil.get_zone(value)
-        return value
+    def _read_checks(cls, value: str | None, info) -> str | None:
+        return value if value is None else CHECKS[info.field_name](value)
 
     @field_validator("redact")
     @classmethod

@@ -8,7 +8,8 @@ yaml is imported only when there is a file to read.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,14 @@ from agentlog.errors import ConfigError
 DEFAULT_CONFIG = "agents.yaml"
 MAX_DEPTH = 64  # levels of nesting in the agents file
 MAX_VALUES = 1_000_000  # values in the agents file, counting each repetition of a YAML alias
+MAX_DURATION_DAYS = 3650
 
 
 @dataclass(frozen=True)
 class ReadSettings:
+    """The settings reading commands need: every one a string. config.Settings declares its
+    own fields of these names from this class, so the two lists are one."""
+
     db: str | None = None
     timezone: str | None = None
     tenant: str | None = None
@@ -28,6 +33,26 @@ class ReadSettings:
 
     def current_tenant(self, explicit: str | None = None) -> str | None:
         return current_tenant(explicit, self.tenant)
+
+
+def check_zone(value: str) -> str:
+    from agentlog.timeutil import get_zone
+
+    get_zone(value)
+    return value
+
+
+def check_duration(value: str) -> str:
+    from agentlog.timeutil import parse_duration
+
+    if parse_duration(str(value)).days > MAX_DURATION_DAYS:
+        raise ValueError(f"invalid duration {value!r}: too large (at most {MAX_DURATION_DAYS}d)")
+    return value
+
+
+# How a value of ReadSettings is checked beyond being a string (ValueError: refused).
+CHECKS: dict[str, Callable[[str], str]] = {"timezone": check_zone, "retention": check_duration}
+READ_FIELDS = tuple(f.name for f in fields(ReadSettings))
 
 
 def current_tenant(explicit: str | None, settings_tenant: str | None) -> str | None:
@@ -100,23 +125,14 @@ def load(explicit: str | None = None) -> ReadSettings:
     if not isinstance(settings, dict):
         raise ConfigError(f"{path}: settings: expected a mapping")
     values = {}
-    for key in ("db", "timezone", "tenant", "retention"):
+    for key in READ_FIELDS:
         value = settings.get(key)
         if value is not None and not isinstance(value, str):
             raise ConfigError(f"{path}: settings: key '{key}': expected a string")
+        if value is not None and key in CHECKS:
+            try:
+                CHECKS[key](value)
+            except ValueError as e:
+                raise ConfigError(f"{path}: settings: key '{key}': {e}") from None
         values[key] = value
-    if values["timezone"] is not None:
-        from agentlog.timeutil import get_zone
-
-        try:
-            get_zone(values["timezone"])
-        except ValueError as e:
-            raise ConfigError(f"{path}: settings: key 'timezone': {e}") from None
-    if values["retention"] is not None:
-        from agentlog.timeutil import parse_duration
-
-        try:
-            parse_duration(values["retention"])
-        except ValueError as e:
-            raise ConfigError(f"{path}: settings: key 'retention': {e}") from None
     return ReadSettings(**values)

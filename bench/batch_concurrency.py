@@ -46,7 +46,7 @@ def main() -> None:
 
     from fakeserver import FakeServer
 
-    from agentlog import config
+    from agentlog import config, store
     from agentlog.runner import batch
     from agentlog.runner.execute import RunRequest
     from agentlog.runner.llm import litellm
@@ -88,7 +88,8 @@ def main() -> None:
         asyncio.run(go())
 
     def agentlog_batch() -> None:
-        summary = batch.run(cfg, RunRequest("a"), rows, Path(work, "log.db"), jobs=args.jobs)
+        with store.open(Path(work, "log.db")) as log:
+            summary = batch.run(cfg, RunRequest("a"), rows, log, jobs=args.jobs)
         assert summary.success == args.rows, summary.to_dict()
 
     floor = args.rows / args.jobs * args.latency

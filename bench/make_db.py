@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlite_utils  # noqa: E402
 
-from agentlog.store import db, migrations  # noqa: E402
 from agentlog.store.records import TEXT_COLUMNS  # noqa: E402
+from agentlog.store.sqlite import db, migrations  # noqa: E402
 
 # agent -> (primary model, fallback model, typical input tokens, typical output tokens)
 AGENTS = {

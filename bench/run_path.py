@@ -41,7 +41,7 @@ def ms(values: list[float]) -> str:
     return f"{statistics.median(values) * 1000:.3f} ms"
 
 
-def per_execution(cfg, conn, n: int) -> None:
+def per_execution(cfg, log, n: int) -> None:
     from agentlog.runner import llm
     from agentlog.runner.execute import RunRequest, execute
 
@@ -49,7 +49,7 @@ def per_execution(cfg, conn, n: int) -> None:
     for _ in range(20):  # warm both paths
         llm.litellm.completion(model="gpt-4o-mini", messages=messages, mock_response="x",
                                max_retries=0, timeout=60)
-        execute(cfg, RunRequest("a", {"n": 0}), conn)
+        execute(cfg, RunRequest("a", {"n": 0}), log)
     bare, ours = [], []
     for i in range(n):
         start = time.perf_counter()
@@ -58,7 +58,7 @@ def per_execution(cfg, conn, n: int) -> None:
             max_retries=0, timeout=60)
         bare.append(time.perf_counter() - start)
         start = time.perf_counter()
-        execute(cfg, RunRequest("a", {"n": i}), conn)
+        execute(cfg, RunRequest("a", {"n": i}), log)
         ours.append(time.perf_counter() - start)
     ratio = statistics.median(ours) / statistics.median(bare)
     print(f"| per execution, mock ({n}) | bare litellm {ms(bare)} | agentlog {ms(ours)} | "
@@ -115,20 +115,20 @@ def main() -> None:
     parser.add_argument("--db", type=Path, help="A large log for the logging-only line.")
     parser.add_argument("-n", type=int, default=500)
     args = parser.parse_args()
-    from agentlog import config
-    from agentlog.store.sqlite import db as store_db
+    from agentlog import config, store
+    from agentlog.store.sqlite import db
 
     work = Path(tempfile.mkdtemp(prefix="agentlog-runpath-"))
     agents = work / "agents.yaml"
     agents.write_text(AGENTS)
     cfg = config.load(str(agents))
-    conn = store_db.connect(work / "log.db")
+    log = store.open(work / "log.db")
     print("| what | baseline | agentlog | ratio / p99 | |")
     print("|---|---:|---:|---:|---|")
-    per_execution(cfg, conn, args.n)
-    logging_only(conn, args.n, "small log")
+    per_execution(cfg, log, args.n)
+    logging_only(log.conn, args.n, "small log")  # the SQLite writer itself
     if args.db:
-        logging_only(store_db.connect(args.db), args.n, args.db.name)
+        logging_only(db.connect(args.db), args.n, args.db.name)
     process_start(agents, work / "start.db")
 
 

@@ -14,6 +14,7 @@ import sys
 import pytest
 from seeding import ALL, seed, table_dump
 
+from agentlog import store
 from agentlog.store.query import Query
 from agentlog.store.sqlite import db
 from agentlog.store.sqlite.schema import columns
@@ -42,11 +43,8 @@ def log(seeded_log):
 
 def stored(path) -> list[dict]:
     """What the query API reads: typed records as plain values, newest first."""
-    conn = db.connect(path)
-    try:
-        return [e.to_dict() for e in Query().fetch(conn)]
-    finally:
-        conn.close()
+    with store.open(path) as log:
+        return [e.to_dict() for e in log.fetch(Query())]
 
 
 def export(cli, *args):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 
 from agentlog.store.query import Query
-from agentlog.store.sqlite import db, migrations, writer
+from agentlog.store.sqlite import db, migrations, select, writer
 
 WHEN = "2026-11-23T10:00:00.000Z"
 
@@ -16,7 +16,7 @@ def _meta_rows(conn: sqlite3.Connection) -> set[tuple]:
 
 
 def _ids(conn: sqlite3.Connection, query: Query) -> set[int]:
-    return {r.id for r in query.fetch(conn)}
+    return {r.id for r in select.fetch(conn, query)}
 
 
 def test_writer_rows_are_indexed_and_deleting_a_row_removes_its_keys(tmp_path):
@@ -84,7 +84,7 @@ def test_meta_filters_read_the_index_not_every_rows_json(tmp_path):
     for query in (Query().where_meta("team", "docs"), Query().where_meta("flag", True),
                   Query().where_meta("gone", None), Query().has_meta("team"),
                   Query().where_meta("env.stage", "prod").today()):
-        text, params = query.limit(20).sql()
+        text, params = select.select_sql(query.limit(20))
         plan = " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + text, params))
         assert "idx_execution_meta_key" in plan or "PRIMARY KEY" in plan, plan
         assert "SCAN executions" not in plan, plan
@@ -108,22 +108,22 @@ def test_a_leading_text_test_returns_the_same_rows_in_every_order(tmp_path):
             "total_cost": (i * 7) % 11 / 100, "metadata": {"team": values[i % len(values)]}})
     for value in ("docs", "{docs", '{"docs":1}', "nobody"):
         base = Query().where_meta("team", value)
-        assert [r.id for r in base.limit(5).fetch(conn)] == \
+        assert [r.id for r in select.fetch(conn, base.limit(5))] == \
             _reference(conn, "team", value, "id DESC", 5)
-        assert [r.id for r in base.reverse().limit(5).fetch(conn)] == \
+        assert [r.id for r in select.fetch(conn, base.reverse().limit(5))] == \
             _reference(conn, "team", value, "id ASC", 5)
-        by_cost = [r.id for r in base.order_by("-cost", "-id").limit(7).fetch(conn)]
+        by_cost = [r.id for r in select.fetch(conn, base.order_by("-cost", "-id").limit(7))]
         assert by_cost == _reference(conn, "team", value, "total_cost DESC, id DESC", 7)
-        only_b = {r.id for r in base.by_agent("b").fetch(conn)}
+        only_b = {r.id for r in select.fetch(conn, base.by_agent("b"))}
         assert only_b == {i for i in _reference(conn, "team", value, "id", 999)
                           if i % 3 == 1}
-        count, _ = base.totals_upto(conn, 10_000)
+        count, _ = select.count_upto(conn, base, 10_000)
         assert count == len(_reference(conn, "team", value, "id", 999))
 
 
 def test_a_leading_test_walks_the_index_newest_first_without_listing_every_match(tmp_path):
     conn = db.connect(tmp_path / "log.db")
-    text, params = Query().where_meta("team", "docs").today().limit(20).sql()
+    text, params = select.select_sql(Query().where_meta("team", "docs").today().limit(20))
     plan = " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + text, params))
     assert plan.startswith("SEARCH lead USING COVERING INDEX idx_execution_meta_key"), plan
     assert "TEMP B-TREE" not in plan and "LIST SUBQUERY" not in plan, plan
@@ -139,9 +139,10 @@ def test_with_two_metadata_tests_none_leads_and_both_hold(tmp_path):
     for query in (Query().where_meta("team", "docs").where_meta("ticket", 7),
                   Query().where_meta("ticket", 7).where_meta("team", "docs"),
                   Query().where_meta("team", "docs").has_meta("ticket")):
-        text, params = query.limit(20).sql()
+        text, params = select.select_sql(query.limit(20))
         plan = " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + text, params))
         assert "SEARCH lead" not in plan, plan
     two = Query().where_meta("team", "docs").where_meta("ticket", 7)
-    assert sorted(r.id for r in two.fetch(conn)) == [8, 28, 48]
-    assert len(list(Query().where_meta("team", "docs").has_meta("ticket").fetch(conn))) == 60
+    assert sorted(r.id for r in select.fetch(conn, two)) == [8, 28, 48]
+    with_ticket = Query().where_meta("team", "docs").has_meta("ticket")
+    assert len(list(select.fetch(conn, with_ticket))) == 60

@@ -8,8 +8,7 @@ import stat
 import pytest
 
 from agentlog.errors import StoreError
-from agentlog.store import query
-from agentlog.store.sqlite import db, migrations, writer
+from agentlog.store.sqlite import db, migrations, select, writer
 from agentlog.store.sqlite.schema import columns
 
 DESIGN_COLUMNS = """id agent_type agent_version model_id chosen_model_id provider status created_at
@@ -70,9 +69,9 @@ def test_running_row_then_finalize_once(tmp_path):
     conn = db.connect(tmp_path / "log.db")
     row = {"agent_type": "a", "created_at": "2026-11-23T10:00:00.000Z", "parameters": {"x": 1}}
     eid = writer.insert_running(conn, row)
-    assert query.get(conn, eid).status == "running"
+    assert select.get(conn, eid).status == "running"
     writer.finalize(conn, eid, {"status": "success", "response": "needle in text"})
-    record = query.get(conn, eid)
+    record = select.get(conn, eid)
     assert record.status == "success" and record.parameters == {"x": 1}
     hits = conn.execute("SELECT rowid FROM executions_fts WHERE executions_fts MATCH 'needle'")
     assert [r[0] for r in hits] == [eid]

@@ -16,7 +16,7 @@ from reporting import plans_of
 
 from agentlog.errors import QueryError
 from agentlog.store.query import Query
-from agentlog.store.sqlite import db, migrations, reports, totals, writer
+from agentlog.store.sqlite import db, migrations, reports, rollups, writer
 
 NOW = "2026-11-25T03:17:00.000Z"
 KEYS = ("agent_type", "agent_version", "model_id", "chosen_model_id", "tenant_id", "status",
@@ -203,9 +203,9 @@ def _queries(zone: str):
 def _both(query: Query, report) -> tuple:
     """The report as it reads the totals, and as it reads the rows only (a condition that
     the totals cannot answer, true of every row)."""
-    assert totals.answers(query)
+    assert rollups.answers(query)
     rows_only = query.where("1 = 1")
-    assert not totals.answers(rows_only)
+    assert not rollups.answers(rows_only)
     return _rounded(report(query).to_dict()), _rounded(report(rows_only).to_dict())
 
 
@@ -249,7 +249,7 @@ def test_first_seen_of_a_version_is_the_exact_time_not_its_hour(log):
 
 def test_a_range_reads_whole_days_then_whole_hours_then_rows_at_its_ends():
     query = Query(zone="UTC").between("2026-11-20T07:45:10", "2026-11-23T16:20")
-    assert [(p.source, p.params) for p in totals.parts(query)] == [
+    assert [(p.source, p.params) for p in rollups.parts(query)] == [
         ("execution_days", ["2026-11-21", "2026-11-23"]),
         ("execution_hours", ["2026-11-20T08", "2026-11-21T00"]),
         ("executions", ["2026-11-20T07:45:10.000Z", "2026-11-20T08:00:00.000Z"]),

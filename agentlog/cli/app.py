@@ -16,12 +16,12 @@ from typer.core import TyperCommand, TyperGroup
 from agentlog import __version__
 from agentlog.cli import context
 from agentlog.cli.lazy import LazyGroup
+from agentlog.errors import AgentlogError, one_line
 
 try:  # typer 0.28 carries its own copy of click, whose exceptions it exposes nowhere else
     from typer._click import exceptions as click_errors
 except ImportError:  # pragma: no cover
     from click import exceptions as click_errors
-from agentlog.errors import AgentlogError, one_line
 
 _state = {"debug": False}
 

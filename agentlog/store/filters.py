@@ -14,7 +14,6 @@ from typing import Any
 
 from agentlog import timeutil
 from agentlog.errors import QueryError
-from agentlog.store.sqlite import dialect
 
 STATUSES = ("running", "success", "error", "timeout")
 FAILED = ("error", "timeout")  # what --failed, reports and batch summaries count as failed
@@ -31,7 +30,7 @@ def meta_value(text: str) -> Any:
 
 
 class Filters:
-    """Mixed into Query; relies on its `where`, `claim`, `narrow`, `local_zone`, `_match` and
+    """Mixed into Query; relies on its `where`, `claim`, `narrow`, `local_zone`, `_search` and
     `tenant`. Errors name the filter as it is called here (`today()`); cli/filters.py
     spells them as flags."""
 
@@ -100,22 +99,22 @@ class Filters:
     def _statuses(self, names: tuple[str, ...], flag: str):
         marks = ", ".join("?" * len(names))
         return self.claim("status", names, flag).where(f"status IN ({marks})", *names,
-                                                            columns=("status",))
+                                                            reads=("status",))
 
     # --- who and what ----------------------------------------------------------------------
     def by_agent(self, *names: str):
         return self.where(f"agent_type IN ({', '.join('?' * len(names))})", *names,
-                          columns=("agent_type",))
+                          reads=("agent_type",))
 
     def by_model(self, *names: str):
         """The chosen model or the configured one."""
         marks = ", ".join("?" * len(names))
         return self.where(f"chosen_model_id IN ({marks}) OR model_id IN ({marks})",
-                          *names, *names, columns=("chosen_model_id", "model_id"))
+                          *names, *names, reads=("chosen_model_id", "model_id"))
 
     def by_tenant(self, tenant: str):
         return self.claim("tenant", (True,), "by_tenant()").where("tenant_id = ?", tenant,
-                                                                  columns=("tenant_id",))
+                                                                  reads=("tenant_id",))
 
     def current_tenant(self):
         """The tenant `run` would record: --tenant, AGENTLOG_TENANT, settings.tenant."""
@@ -128,7 +127,7 @@ class Filters:
         flag = "with_tenant()" if yes else "without_tenant()"
         return self.claim("tenant", (yes,), flag).where(
             "tenant_id IS NOT NULL AND tenant_id != ''" if yes
-            else "tenant_id IS NULL OR tenant_id = ''", columns=("tenant_id",))
+            else "tenant_id IS NULL OR tenant_id = ''", reads=("tenant_id",))
 
     def without_tenant(self):
         return self.with_tenant(False)
@@ -186,21 +185,27 @@ class Filters:
     def _flag(self, dimension: str, yes: bool, on: str, off: str, flag_on: str, flag_off: str,
               columns: tuple[str, ...] | None = None):
         return self.claim(dimension, (yes,), flag_on if yes else flag_off).where(
-            on if yes else off, columns=columns)
+            on if yes else off, reads=columns)
 
     # --- metadata and text -------------------------------------------------------------------
     def where_meta(self, key: str, value: Any):
         """metadata[key] == value; dotted keys reach nested objects."""
-        dialect.meta_equals(key, value)  # the key's and the value's own checks
+        _meta_key(key, "where_meta()")
+        if value is not None and not isinstance(value, (str, bool, int, float)):
+            raise QueryError("where_meta() values are strings, numbers, booleans or null, "
+                             f"got {value!r}")
         return replace(self, metas=(*self.metas, (key, value, True)))
 
     def has_meta(self, key: str):
-        dialect.meta_has(key, "has_meta()")
+        _meta_key(key, "has_meta()")
         return replace(self, metas=(*self.metas, (key, None, False)))
 
     def search(self, text: str):
-        """Full-text over prompts, response and error message; words are ANDed."""
-        return self._match(dialect.fts_phrases(text))
+        """Full-text over prompts, response and error message; words are ANDed, a trailing
+        * makes a word a prefix."""
+        if not text.split():
+            raise QueryError("search() needs some text")
+        return self._search(text)
 
     # --- helpers of the time filters ---------------------------------------------------------
     def _period(self, name: str, flag: str | None = None):
@@ -218,6 +223,14 @@ class Filters:
             return timeutil.parse_point(str(when), zone)
         except ValueError as e:
             raise QueryError(f"{flag}: {e}") from None
+
+
+def _meta_key(key: str, name: str) -> None:
+    """A metadata key: labels joined by dots (`a.b` reaches into nested objects)."""
+    if not key or any(not label for label in key.split(".")):
+        raise QueryError(f"{name} needs a key like team or labels.env, got '{key}'")
+    if '"' in key:
+        raise QueryError(f"{name} keys cannot contain '\"', got '{key}'")
 
 
 def _threshold(value: float | str, flag: str) -> float:

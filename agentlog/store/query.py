@@ -1,14 +1,11 @@
-"""The query builder: an immutable value that turns filters into SQL with bound parameters.
+"""The query: an immutable value that describes a selection of executions.
 
-Each filter (store/filters.py) returns a new Query; `where_sql()` and `sql()` are the only
-places where SQL is assembled. Column names come from whitelists, values are parameters.
-Reports, exports and prune reuse `where_sql()` for their own SELECT, COPY or DELETE.
+Each filter (store/filters.py) returns a new Query. A Log compiles it (SQLite's in
+store/sqlite/select.py): column names come from whitelists, values travel as parameters.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -16,8 +13,7 @@ from typing import Any
 from agentlog import timeutil
 from agentlog.errors import QueryError
 from agentlog.store.filters import Filters
-from agentlog.store.records import Execution
-from agentlog.store.sqlite import dialect
+from agentlog.store.records import MAX_INTEGER, Execution
 from agentlog.timeutil import to_iso
 
 SORTABLE = (
@@ -33,32 +29,32 @@ NUMERIC = (
     "total_cost", "temperature", "attempts_count", "tool_calls_count",
 )
 AGGREGATES = ("count", "sum", "avg", "min", "max")
-_RANK = "rank"  # the search rank, sortable only inside a search
+RANK = "rank"  # the search rank, sortable only inside a search
 
 
 @dataclass(frozen=True)
 class Query(Filters):
     zone: str | None = None  # IANA zone of calendar periods; None: the system's
     tenant: str | None = None  # the current tenant, for current_tenant()
-    # (SQL, parameters, the columns it reads if the totals of store/sqlite/totals.py may answer it)
+    # (SQL, parameters, the columns it reads if the daily/hourly totals may answer it)
     conditions: tuple[tuple[str, tuple, frozenset | None], ...] = ()
     after: str | None = None  # created_at >= after (a stored UTC string)
     before: str | None = None  # created_at < before
     claims: tuple[tuple[str, frozenset, str], ...] = ()  # (dimension, allowed values, flag)
-    match: str | None = None  # FTS5 query of search()
+    search_text: str | None = None  # the words of search(), ANDed
     metas: tuple[tuple[str, Any, bool], ...] = ()  # metadata tests: (key, value, compare?)
     order: tuple[str, ...] = ()  # empty: by search rank when searching, then newest first
     max_rows: int | None = None
 
-    def where(self, clause: str, *params, columns: tuple[str, ...] | None = None) -> Query:
-        """Add a condition (SQL written inside store/ only, values as parameters). `columns`
-        names every column it reads, so the totals can answer it (store/sqlite/totals.py)."""
-        found = frozenset(columns) if columns is not None else None
+    def where(self, clause: str, *params, reads: tuple[str, ...] | None = None) -> Query:
+        """Add a condition (SQL written inside store/ only, values as parameters). `reads`
+        names every column it reads, so that the daily/hourly totals can answer it."""
+        found = frozenset(reads) if reads is not None else None
         return replace(self, conditions=(*self.conditions, (clause, params, found)))
 
     def by_id(self, execution_id: int) -> Query:
         execution_id = int(execution_id)
-        if abs(execution_id) > dialect.MAX_INTEGER:
+        if abs(execution_id) > MAX_INTEGER:
             return self.where("0")  # no row has an id SQLite cannot even hold
         return self.where("id = ?", execution_id)
 
@@ -77,14 +73,14 @@ class Query(Filters):
 
     def reverse(self) -> Query:
         return replace(self, order=tuple(k[1:] if k.startswith("-") else "-" + k
-                                         for k in self._order()))
+                                         for k in self.ordering()))
 
     def seek(self, last: Execution) -> Query:
         """The rows that follow `last` in this query's order (keyset pagination: the next page
         starts after the last row shown, without an OFFSET). The order ends with the id, so
         that ties and NULLs (last in either direction) have one place."""
-        order = self._order()
-        if any(k.lstrip("-") == _RANK for k in order):
+        order = self.ordering()
+        if any(k.lstrip("-") == RANK for k in order):
             raise QueryError("pages of a search ranked by relevance cannot be followed by key "
                              "(sort by a column)")
         if order[-1].lstrip("-") != "id":
@@ -106,7 +102,7 @@ class Query(Filters):
     def limit(self, n: int | None) -> Query:
         if n is not None and n < 0:
             raise QueryError(f"limit must be zero or more, got {n}")
-        return replace(self, max_rows=None if n is not None and n > dialect.MAX_INTEGER else n)
+        return replace(self, max_rows=None if n is not None and n > MAX_INTEGER else n)
 
     # --- what filters, reports and prune build on ------------------------------------------
     def claim(self, dimension: str, allowed: tuple, name: str) -> Query:
@@ -141,118 +137,23 @@ class Query(Filters):
         except ValueError as e:
             raise QueryError(str(e)) from None
 
-    def _match(self, phrases: str) -> Query:
-        return replace(self, match=f"{self.match} {phrases}" if self.match else phrases)
+    def _search(self, text: str) -> Query:
+        joined = f"{self.search_text} {text}" if self.search_text else text
+        return replace(self, search_text=joined)
 
-    # --- SQL ---------------------------------------------------------------------------------
-    def _order(self) -> tuple[str, ...]:
+    def ordering(self) -> tuple[str, ...]:
+        """The sort keys (`-` for descending): by search rank when searching, then newest
+        first, unless order_by() said otherwise."""
         if self.order:
             return self.order
-        return (_RANK, "-id") if self.match else ("-id",)
-
-    def _where(self, ranked: bool, led: bool = False) -> tuple[str, list]:
-        clauses: list[str] = []
-        params: list[Any] = []
-        if self.after:
-            clauses.append("created_at >= ?")
-            params.append(self.after)
-        if self.before:
-            clauses.append("created_at < ?")
-            params.append(self.before)
-        for key, value, compare in self.metas:  # a leading one is tested on its index rows
-            clause, values = (dialect.meta_lead_test(key, value) if led
-                              else dialect.meta_equals(key, value) if compare
-                              else dialect.meta_has(key))
-            clauses.append(f"({clause})")
-            params.extend(values)
-        for clause, values, _ in self.conditions:
-            clauses.append(f"({clause})")
-            params.extend(values)
-        if self.match and not ranked:  # a ranked query filters through its join instead
-            clauses.append(dialect.fts_filter())
-            params.append(self.match)
-        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
-
-    def where_sql(self) -> tuple[str, list]:
-        """` WHERE …` (or "") over the executions table, and its parameters."""
-        return self._where(ranked=False)
-
-    def _source(self, ranked: bool) -> tuple[str, bool]:
-        """The FROM clause of sql() and whether a metadata test leads it: the only one, if it
-        compares a top-level key with text (see dialect.META_LEAD_ID); with several, SQLite
-        picks the most selective index itself (a leading common value would walk past a rare
-        second one)."""
-        if ranked:
-            return dialect.fts_ranked_source(), False
-        if len(self.metas) == 1 and self.metas[0][2] and dialect.can_lead(*self.metas[0][:2]):
-            return dialect.meta_lead_source(), True
-        return "executions", False
-
-    def sql(self, columns: str = "executions.*") -> tuple[str, list]:
-        """The SELECT of matching rows; `columns` is a select list written inside store/."""
-        order = self._order()
-        ranked = any(k.lstrip("-") == _RANK for k in order)
-        if ranked and not self.match:
-            raise QueryError("sorting by rank needs a search")
-        source, led = self._source(ranked)
-        where, params = self._where(ranked, led)
-
-        def key(name: str) -> str:
-            if name == _RANK:
-                return "fts_rank"
-            return dialect.META_LEAD_ID if led and name == "id" else "executions." + name
-
-        keys = ", ".join(  # unknown values (NULL) last in either direction
-            f"{key(k.lstrip('-'))} {'DESC' if k.startswith('-') else 'ASC'} NULLS LAST"
-            for k in order)
-        text = f"SELECT {columns} FROM {source}{where} ORDER BY {keys}"
-        params = [self.match, *params] if ranked else params
-        if self.max_rows is not None:
-            text += " LIMIT ?"
-            params.append(self.max_rows)
-        return text, params
-
-    # --- running it --------------------------------------------------------------------------
-    def rows(self, conn: sqlite3.Connection) -> Iterator[dict]:
-        """Matching rows as dicts of stored values, streamed."""
-        text, params = self.sql()
-        cursor = conn.execute(text, params)
-        names = [d[0] for d in cursor.description]
-        for row in cursor:
-            yield dict(zip(names, row, strict=True))
-
-    def fetch(self, conn: sqlite3.Connection) -> Iterator[Execution]:
-        for row in self.rows(conn):
-            yield Execution.from_row(row)
-
-    def aggregate(self, conn: sqlite3.Connection, *specs: tuple[str, str]) -> tuple:
-        """One row of aggregates over every matching row (limit and order do not apply),
-        e.g. `aggregate(conn, ("count", "*"), ("sum", "total_cost"))`."""
-        exprs = []
-        for fn, column in specs:
-            if fn not in AGGREGATES:
-                raise QueryError(f"unknown aggregate '{fn}' (choose from: {', '.join(AGGREGATES)})")
-            if not (fn == "count" and column == "*") and column not in NUMERIC:
-                raise QueryError(f"cannot {fn} '{column}' (choose from: {', '.join(NUMERIC)})")
-            exprs.append(f"{fn}({column})")
-        where, params = self.where_sql()
-        return conn.execute(f"SELECT {', '.join(exprs)} FROM executions{where}",
-                            params).fetchone()
-
-    def totals_upto(self, conn: sqlite3.Connection, cap: int) -> tuple[int, float | None]:
-        """Count and total cost of the matching rows, reading at most `cap + 1` of them: a
-        count above `cap` only says "more than cap" (and its cost covers those rows only)."""
-        source, led = self._source(ranked=False)
-        where, params = self._where(ranked=False, led=led)
-        return conn.execute(
-            "SELECT count(*), sum(total_cost) FROM "
-            f"(SELECT executions.total_cost FROM {source}{where} LIMIT ?)",
-            [*params, cap + 1]).fetchone()
+        return (RANK, "-id") if self.search_text else ("-id",)
 
 
-def latest(conn: sqlite3.Connection) -> Execution | None:
-    return next(Query().limit(1).fetch(conn), None)
-
-
-def get(conn: sqlite3.Connection, execution_id: int) -> Execution | None:
-    return next(Query().by_id(execution_id).fetch(conn), None)
+def aggregate_terms(specs: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    """(function, column) pairs such as ("sum", "total_cost"), checked against the lists."""
+    for fn, column in specs:
+        if fn not in AGGREGATES:
+            raise QueryError(f"unknown aggregate '{fn}' (choose from: {', '.join(AGGREGATES)})")
+        if not (fn == "count" and column == "*") and column not in NUMERIC:
+            raise QueryError(f"cannot {fn} '{column}' (choose from: {', '.join(NUMERIC)})")
+    return list(specs)

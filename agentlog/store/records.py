@@ -9,6 +9,7 @@ from typing import Any
 
 from agentlog.timeutil import parse_iso
 
+MAX_INTEGER = 2**63 - 1  # ids and integers are 64-bit: a larger Python int cannot be stored
 # How some columns are stored: JSON text, 0/1, UTC ISO strings; and those that hold text.
 JSON_COLUMNS = frozenset({"parameters", "metadata", "tool_calls", "attempts", "fallback_chain"})
 BOOL_COLUMNS = frozenset({"streaming", "cache_hit", "retryable", "rate_limited"})

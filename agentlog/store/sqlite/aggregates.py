@@ -6,7 +6,7 @@ Python then adds up those few group rows (never the executions themselves) into 
 each key and of the whole report. Grouping costs less than one conditional sum per rate, and
 the stats index (migration m040) holds these columns in this order, so the pass over one agent
 reads the index alone and needs no sort. Whole days and hours are read from the totals instead
-when the filters allow it (totals.py): the same groups, from far fewer rows.
+when the filters allow it (rollups.py): the same groups, from far fewer rows.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from collections import Counter
 from agentlog.store.filters import FAILED
 from agentlog.store.query import Query
 from agentlog.store.reports import OUTCOME_KEYS, PERCENTILES, Totals, nearest_rank
-from agentlog.store.sqlite import dialect, totals
+from agentlog.store.sqlite import dialect, rollups
+from agentlog.store.sqlite.select import where_sql
 
 # The numbers of a group over the rows, and the same from the totals (migration m060), where
 # first seen is only the day or hour.
@@ -54,12 +55,12 @@ SUMS = sums("executions", "total_cost", "priced", "input_cost", "output_cost", "
 
 def grouped_totals(conn: sqlite3.Connection, query: Query, keys: tuple[str, ...],
                    index: str | None = None) -> dict[tuple, Totals]:
-    """Totals per combination of `keys` (trusted names of totals.KEYS) over the query's rows,
+    """Totals per combination of `keys` (trusted names of rollups.KEYS) over the query's rows,
     read through `index` when only rows can answer (see dialect.prefer_index). A first_seen
     read from the totals tables is a day or hour (see first_seen())."""
     columns = ", ".join((*keys, *OUTCOME_KEYS))
     out: dict[tuple, Totals] = {}
-    for part in totals.parts(query, index):
+    for part in rollups.parts(query, index):
         _add_groups(out, conn.execute(*part.select(SUMS, columns, columns)), len(keys))
     return out
 
@@ -86,10 +87,9 @@ def _add_groups(out: dict[tuple, Totals], rows, width: int) -> None:
 def first_seen(conn: sqlite3.Connection, query: Query, seen: str | None) -> str | None:
     """The exact first created_at of the query's rows, given the `seen` of their Totals (a day
     or an hour when it was read from the totals: the first row is found inside it)."""
-    if not totals.is_bucket(seen):
+    if not rollups.is_bucket(seen):
         return seen
-    where, params = query.where("created_at >= ? AND created_at < ?",
-                                *totals.bucket_bounds(seen)).where_sql()
+    where, params = where_sql(query.narrow(*rollups.bucket_bounds(seen)))
     return conn.execute(f"SELECT min(created_at) FROM executions{where}", params).fetchone()[0]
 
 
@@ -105,7 +105,7 @@ def percentiles(conn: sqlite3.Connection, query: Query, column: str, n: int,
     out: dict[str, int | None] = {f"p{p}": None for p in ps}
     if n <= 0:
         return out
-    where, params = query.where(f"{column} IS NOT NULL").where_sql()
+    where, params = where_sql(query.where(f"{column} IS NOT NULL"))
     source = "executions" + (dialect.prefer_index(index) if index else "")
     for p in ps:
         rank = nearest_rank(p, n)

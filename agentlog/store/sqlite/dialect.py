@@ -10,26 +10,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from agentlog.errors import QueryError
-
-MAX_INTEGER = 2**63 - 1  # SQLite integers are 64-bit; a larger Python int cannot be bound
+from agentlog.store.records import MAX_INTEGER
 
 
-def json_path(key: str, name: str = "where_meta()") -> str:
-    """`a.b` → `$."a"."b"`: dotted keys reach nested objects; each label is quoted. Errors
-    name the filter `name`."""
-    parts = key.split(".")
-    if not key or any(not p for p in parts):
-        raise QueryError(f"{name} needs a key like team or labels.env, got '{key}'")
-    if '"' in key:
-        raise QueryError(f"{name} keys cannot contain '\"', got '{key}'")
-    return "$" + "".join(f'."{p}"' for p in parts)
+def json_path(key: str) -> str:
+    """`a.b` → `$."a"."b"`: dotted keys reach nested objects; each label is quoted (the
+    filters refuse keys with an empty label or a `"`)."""
+    return "$" + "".join(f'."{p}"' for p in key.split("."))
 
 
-def meta_has(key: str, name: str = "has_meta()") -> tuple[str, tuple]:
+def meta_has(key: str) -> tuple[str, tuple]:
     """The metadata key is present (its value may be JSON null)."""
-    return _meta_rows(key, "", (), "json_type(metadata, ?) IS NOT NULL",
-                      (json_path(key, name),))
+    return _meta_rows(key, "", (), "json_type(metadata, ?) IS NOT NULL", (json_path(key),))
 
 
 def meta_equals(key: str, value: Any) -> tuple[str, tuple]:
@@ -48,17 +40,14 @@ def meta_equals(key: str, value: Any) -> tuple[str, tuple]:
         return _meta_rows(key, "(type = ? OR (type = 'text' AND value = ?))", (spelled, spelled),
                           "(json_type(metadata, ?) = ? OR json_extract(metadata, ?) = ?)",
                           (path, spelled, path, spelled))
-    if isinstance(value, (int, float)):
-        # SQLite reads a JSON integer beyond 64 bits as REAL: compare such a number as one.
-        number = float(value) if abs(value) > MAX_INTEGER else value
-        return _meta_rows(key, "((type IN ('integer', 'real') AND value = ?) "
-                          "OR (type = 'text' AND value = ?))",
-                          (number, json.dumps(value)),
-                          "((json_type(metadata, ?) IN ('integer', 'real') "
-                          "AND json_extract(metadata, ?) = ?) OR json_extract(metadata, ?) = ?)",
-                          (path, path, number, path, json.dumps(value)))
-    raise QueryError(f"where_meta() values are strings, numbers, booleans or null, "
-                     f"got {value!r}")
+    # A number. SQLite reads a JSON integer beyond 64 bits as REAL: compare such a one as REAL.
+    number = float(value) if abs(value) > MAX_INTEGER else value
+    return _meta_rows(key, "((type IN ('integer', 'real') AND value = ?) "
+                      "OR (type = 'text' AND value = ?))",
+                      (number, json.dumps(value)),
+                      "((json_type(metadata, ?) IN ('integer', 'real') "
+                      "AND json_extract(metadata, ?) = ?) OR json_extract(metadata, ?) = ?)",
+                      (path, path, number, path, json.dumps(value)))
 
 
 def _meta_rows(key: str, test: str, params: tuple, nested: str, nested_params: tuple
@@ -104,8 +93,6 @@ def fts_phrases(text: str) -> str:
     """User text as an FTS5 query that cannot be a syntax error: every word a quoted phrase
     (ANDed); a trailing * keeps its meaning as a prefix search."""
     words = text.split()
-    if not words:
-        raise QueryError("search() needs some text")
     out = []
     for word in words:
         prefix = word.endswith("*") and len(word) > 1

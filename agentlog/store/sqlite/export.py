@@ -32,6 +32,7 @@ from agentlog.store.log import EXPORT_FORMATS
 from agentlog.store.query import Query
 from agentlog.store.records import BOOL_COLUMNS, JSON_COLUMNS, TIME_COLUMNS
 from agentlog.store.sqlite import db, schema
+from agentlog.store.sqlite.select import select_sql
 
 FORMULA_STARTS = "=+-@\t\r"  # OWASP's list of characters that start a spreadsheet formula
 CHUNK = 1000  # rows per block (~3 MB of CSV on a realistic log)
@@ -99,7 +100,7 @@ def write(conn: sqlite3.Connection, query: Query, fmt: str, out: BinaryIO,
 def _blocks(conn: sqlite3.Connection, query: Query, line: str,
             between: bytes) -> Iterator[tuple[int, bytes]]:
     """(row count, their lines joined by `between`) for each CHUNK rows of `query`, in order."""
-    text, params = query.sql("executions.id")
+    text, params = select_sql(query, "executions.id")
     conn.execute(f"CREATE TEMP TABLE {_IDS} AS {text}", params)  # rowid: 1, 2, … in order
     try:
         (total,) = conn.execute(f"SELECT count(*) FROM temp.{_IDS}").fetchone()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from agentlog.errors import StoreError
-from agentlog.store import query, status
+from agentlog.store import status
 from agentlog.store.query import Query
 from agentlog.store.records import Execution
 from agentlog.store.sqlite import (
@@ -26,6 +26,7 @@ from agentlog.store.sqlite import (
     export,
     prune,
     reports,
+    select,
     spend,
     writer,
 )
@@ -105,26 +106,26 @@ class SqliteLog:
     # --- reading -------------------------------------------------------------------------
     def get(self, execution_id: int) -> Execution | None:
         with self._translated():
-            return query.get(self.conn, execution_id)
+            return select.get(self.conn, execution_id)
 
     def latest(self) -> Execution | None:
         with self._translated():
-            return query.latest(self.conn)
+            return select.latest(self.conn)
 
     def fetch(self, selection: Query) -> Iterator[Execution]:
         with self._translated():
-            yield from selection.fetch(self.conn)
+            yield from select.fetch(self.conn, selection)
 
     def count(self, selection: Query) -> int:
         return self.aggregate(selection, ("count", "*"))[0]
 
     def aggregate(self, selection: Query, *specs: tuple[str, str]) -> tuple:
         with self._translated():
-            return selection.aggregate(self.conn, *specs)
+            return select.aggregate(self.conn, selection, *specs)
 
     def count_upto(self, selection: Query, cap: int) -> tuple[int, float | None]:
         with self._translated():
-            return selection.totals_upto(self.conn, cap)
+            return select.count_upto(self.conn, selection, cap)
 
     # --- reports -------------------------------------------------------------------------
     def daily(self, selection: Query, day=None):

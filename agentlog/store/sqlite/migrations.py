@@ -213,7 +213,7 @@ def m060_execution_totals(db) -> None:
     # Reports over months read hundreds of thousands of index entries. Two tables hold the
     # counts and sums of the executions of each UTC day and each UTC hour (the first 10 or 13
     # characters of created_at) per combination of the columns reports group and filter on
-    # (store/totals.py). Triggers add each execution on insert, move it on update and take it
+    # (rollups.py). Triggers add each execution on insert, move it on update and take it
     # out on delete, so both always sum the live rows, whoever writes. NULLs are values of the
     # combination, so the primary key is the bucket and the combination spelled with quote().
     keys = ("agent_type", "agent_version", "model_id", "chosen_model_id", "tenant_id",

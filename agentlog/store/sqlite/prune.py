@@ -15,6 +15,7 @@ from agentlog.errors import StoreError
 from agentlog.store.prune import AgentShare, Plan
 from agentlog.store.query import Query
 from agentlog.store.sqlite import db, schema
+from agentlog.store.sqlite.select import where_sql
 
 BATCH = 5000
 _CACHE_KIB = 65536  # page cache while deleting: the full-text index rewrites many pages
@@ -31,7 +32,7 @@ def tidy(conn: sqlite3.Connection) -> tuple[int, int]:
 
 def plan(conn: sqlite3.Connection, selected: Query) -> Plan:
     """Count, time range and cost of the selected executions, in one pass."""
-    where, params = selected.where_sql()
+    where, params = where_sql(selected)
     rows = conn.execute(
         "SELECT agent_type, count(*), sum(total_cost), min(created_at), max(created_at), "
         f"max(id) FROM executions{where} GROUP BY agent_type", params).fetchall()
@@ -50,7 +51,7 @@ def plan(conn: sqlite3.Connection, selected: Query) -> Plan:
 def delete(conn: sqlite3.Connection, selected: Query, top_id: int,
            progress: Callable[[int], None] | None = None, batch: int = BATCH) -> int:
     """Delete the selected executions with ids up to `top_id`; returns how many went."""
-    where, params = selected.where_sql()
+    where, params = where_sql(selected)
     pick = f"SELECT id FROM executions{where} AND id > ? AND id <= ? ORDER BY id LIMIT ?"
     deleted, last = 0, 0
     # secure_delete=FAST: zeroing every freed page doubles the cost of a delete, and VACUUM

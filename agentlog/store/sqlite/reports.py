@@ -1,6 +1,6 @@
 """The reports in SQL: aggregates over the executions a Query selects, returned as the
 dataclasses of store/reports.py. Reports read the live log: the rows, or the daily and hourly
-totals that triggers keep equal to them (totals.py), so pruned executions are gone from every
+totals that triggers keep equal to them (rollups.py), so pruned executions are gone from every
 report.
 """
 
@@ -32,7 +32,7 @@ from agentlog.store.reports import (
     trend_buckets,
     zone_name,
 )
-from agentlog.store.sqlite import totals
+from agentlog.store.sqlite import rollups, select
 from agentlog.store.sqlite.aggregates import first_seen, grouped_totals, percentiles, sums
 from agentlog.store.sqlite.db import snapshot
 
@@ -47,8 +47,8 @@ def daily(conn: sqlite3.Connection, query: Query, day: date | str | None = None)
     with snapshot(conn):
         # cache_hit is an outcome key too; as a key it keeps hits apart for the savings.
         groups = grouped_totals(conn, query, ("agent_type", "chosen_model_id", "cache_hit"))
-        totals = combined(groups.values())
-        p95 = percentiles(conn, query, "duration_ms", totals.timed, (95,))["p95"]
+        overall = combined(groups.values())
+        p95 = percentiles(conn, query, "duration_ms", overall.timed, (95,))["p95"]
     agents: dict[str, Totals] = {}
     paid: dict[str | None, Totals] = {}
     hits: dict[str | None, Totals] = {}
@@ -58,7 +58,7 @@ def daily(conn: sqlite3.Connection, query: Query, day: date | str | None = None)
     per_agent = [{"agent": name, "executions": t.executions, "failed": t.failed,
                   "total_cost": t.total_cost}
                  for name, t in sorted(agents.items(), key=lambda kv: (-kv[1].executions, kv[0]))]
-    return Daily(day, zone_name(query), totals, p95, cache_savings(paid, hits), per_agent)
+    return Daily(day, zone_name(query), overall, p95, cache_savings(paid, hits), per_agent)
 
 
 COST_SUMS = sums("executions", "total_tokens", "total_cost", "priced")
@@ -73,7 +73,7 @@ def cost_by(conn: sqlite3.Connection, query: Query, dimension: str) -> CostRepor
     column = DIMENSIONS[dimension]
     groups: dict = {}
     with snapshot(conn):
-        for part in totals.parts(query):
+        for part in rollups.parts(query):
             for name, count, tokens, cost, priced in conn.execute(
                     *part.select(COST_SUMS, column, column)):
                 key = name or None  # the empty tenant and no tenant are one group
@@ -104,7 +104,7 @@ def duration_profile(conn: sqlite3.Connection, query: Query, slices: int, every:
     ranged = query.where("duration_ms IS NOT NULL")
     if every > 1:
         ranged = ranged.where("id % ? = 0", every)
-    where, params = ranged.where_sql()
+    where, params = select.where_sql(ranged)
     found = conn.execute(f"SELECT created_at, duration_ms FROM executions{where}",
                          params).fetchall()
     start, end = timeutil.parse_iso(query.after), timeutil.parse_iso(query.before)
@@ -124,12 +124,12 @@ def _nearest(ordered: list[int]) -> dict:
     return {f"p{p}": ordered[nearest_rank(p, n) - 1] if n else None for p in (50, 95)}
 
 
-def _latencies(conn, query: Query, totals: Totals) -> tuple[dict, dict]:
-    duration = {"avg": ratio(totals.duration_sum, totals.timed),
-                **percentiles(conn, query, "duration_ms", totals.timed,
+def _latencies(conn, query: Query, summed: Totals) -> tuple[dict, dict]:
+    duration = {"avg": ratio(summed.duration_sum, summed.timed),
+                **percentiles(conn, query, "duration_ms", summed.timed,
                               index="idx_report_duration")}
-    ttft = {"count": totals.ttft_count, "avg": ratio(totals.ttft_sum, totals.ttft_count),
-            **percentiles(conn, query, "time_to_first_token_ms", totals.ttft_count, (50, 95),
+    ttft = {"count": summed.ttft_count, "avg": ratio(summed.ttft_sum, summed.ttft_count),
+            **percentiles(conn, query, "time_to_first_token_ms", summed.ttft_count, (50, 95),
                           index="idx_report_ttft")}
     return duration, ttft
 
@@ -180,7 +180,7 @@ def trend(conn: sqlite3.Connection, query: Query, days: int | None = None,
     branches: list[tuple[str, list]] = []
     for i, (_, start, end) in enumerate(buckets):
         branches += [part.select(TREND_SUMS, str(i))
-                     for part in totals.parts(query.narrow(start, end))]
+                     for part in rollups.parts(query.narrow(start, end))]
     found = [[0, 0, 0.0, 0, 0] for _ in buckets]
     with snapshot(conn):
         for first in range(0, len(branches), COMPOUND_LIMIT):

@@ -1,5 +1,5 @@
 """What has been spent: sums of total_cost over the live log, read from the daily and hourly
-totals for whole days and hours (store/totals.py), so a budget check on a large log reads a
+totals for whole days and hours (rollups.py), so a budget check on a large log reads a
 few hundred rows instead of a month of executions."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 
 from agentlog.store.query import Query
-from agentlog.store.sqlite import totals
+from agentlog.store.sqlite import rollups
 from agentlog.store.sqlite.aggregates import sums
 from agentlog.store.sqlite.db import snapshot
 
@@ -23,6 +23,6 @@ def spent(conn: sqlite3.Connection, start: str, end: str, agent: str | None = No
         query = query.by_tenant(tenant)
     used = 0.0
     with snapshot(conn):
-        for part in totals.parts(query):
+        for part in rollups.parts(query):
             used += conn.execute(*part.select(sums("total_cost"))).fetchone()[0]
     return used

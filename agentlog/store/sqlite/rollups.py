@@ -1,5 +1,6 @@
-"""The daily and hourly totals beside the log (tables `execution_days` and `execution_hours`,
-migration m060), and how a report's range is split between them and the rows.
+"""The rollups: the daily and hourly totals beside the log (tables `execution_days` and
+`execution_hours`, migration m060), and how a report's range is split between them and the
+rows.
 
 Triggers on `executions` add each execution to its UTC day and hour and its combination of
 KEYS, move it when it is updated and take it out when it is deleted, so the totals always sum
@@ -18,6 +19,7 @@ from datetime import timedelta
 from agentlog import timeutil
 from agentlog.store.query import Query
 from agentlog.store.sqlite import dialect
+from agentlog.store.sqlite.select import where_sql
 
 # The columns of the combination migration m060 sums by (it spells them itself: it is frozen)
 KEYS = frozenset(("agent_type", "agent_version", "model_id", "chosen_model_id", "tenant_id",
@@ -48,7 +50,7 @@ class Part:
 
 def answers(query: Query) -> bool:
     """Whether every filter of the query reads only columns the totals keep."""
-    return not query.match and not query.metas and all(
+    return not query.search_text and not query.metas and all(
         columns is not None and columns <= KEYS for _, _, columns in query.conditions)
 
 
@@ -75,7 +77,7 @@ def is_bucket(first_seen: str | None) -> bool:
 
 def _rows(query: Query, index: str | None = None) -> Part:
     source = "executions" + (dialect.prefer_index(index) if index else "")
-    return Part(source, *query.where_sql(), summed=False)
+    return Part(source, *where_sql(query), summed=False)
 
 
 def _split(query: Query, after: str | None, before: str | None, levels) -> list[Part]:

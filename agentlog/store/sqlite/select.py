@@ -1,0 +1,125 @@
+"""SQLite's compilation of a Query: its WHERE clause, its SELECT, and running them.
+
+These are the only places where a Query becomes SQL; reports, exports and prune reuse
+`where_sql()` for their own SELECT or DELETE.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+
+from agentlog.errors import QueryError
+from agentlog.store.query import RANK, Query, aggregate_terms
+from agentlog.store.records import Execution
+from agentlog.store.sqlite import dialect
+
+
+def _where(query: Query, ranked: bool, led: bool = False) -> tuple[str, list]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if query.after:
+        clauses.append("created_at >= ?")
+        params.append(query.after)
+    if query.before:
+        clauses.append("created_at < ?")
+        params.append(query.before)
+    for key, value, compare in query.metas:  # a leading one is tested on its index rows
+        clause, values = (dialect.meta_lead_test(key, value) if led
+                          else dialect.meta_equals(key, value) if compare
+                          else dialect.meta_has(key))
+        clauses.append(f"({clause})")
+        params.extend(values)
+    for clause, values, _ in query.conditions:
+        clauses.append(f"({clause})")
+        params.extend(values)
+    if query.search_text and not ranked:  # a ranked query filters through its join instead
+        clauses.append(dialect.fts_filter())
+        params.append(dialect.fts_phrases(query.search_text))
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def where_sql(query: Query) -> tuple[str, list]:
+    """` WHERE …` (or "") over the executions table, and its parameters."""
+    return _where(query, ranked=False)
+
+
+def _source(query: Query, ranked: bool) -> tuple[str, bool]:
+    """The FROM clause of select_sql() and whether a metadata test leads it: the only one,
+    if it compares a top-level key with text (see dialect.META_LEAD_ID); with several, SQLite
+    picks the most selective index itself (a leading common value would walk past a rare
+    second one)."""
+    if ranked:
+        return dialect.fts_ranked_source(), False
+    metas = query.metas
+    if len(metas) == 1 and metas[0][2] and dialect.can_lead(*metas[0][:2]):
+        return dialect.meta_lead_source(), True
+    return "executions", False
+
+
+def select_sql(query: Query, select: str = "executions.*") -> tuple[str, list]:
+    """The SELECT of matching rows in the query's order; `select` is a select list written
+    inside store/."""
+    order = query.ordering()
+    ranked = any(k.lstrip("-") == RANK for k in order)
+    if ranked and not query.search_text:
+        raise QueryError("sorting by rank needs a search")
+    source, led = _source(query, ranked)
+    where, params = _where(query, ranked, led)
+
+    def key(name: str) -> str:
+        if name == RANK:
+            return "fts_rank"
+        return dialect.META_LEAD_ID if led and name == "id" else "executions." + name
+
+    keys = ", ".join(  # unknown values (NULL) last in either direction
+        f"{key(k.lstrip('-'))} {'DESC' if k.startswith('-') else 'ASC'} NULLS LAST"
+        for k in order)
+    text = f"SELECT {select} FROM {source}{where} ORDER BY {keys}"
+    if ranked:
+        params = [dialect.fts_phrases(query.search_text), *params]
+    if query.max_rows is not None:
+        text += " LIMIT ?"
+        params.append(query.max_rows)
+    return text, params
+
+
+def rows(conn: sqlite3.Connection, query: Query) -> Iterator[dict]:
+    """Matching rows as dicts of stored values, streamed."""
+    cursor = conn.execute(*select_sql(query))
+    names = [d[0] for d in cursor.description]
+    for row in cursor:
+        yield dict(zip(names, row, strict=True))
+
+
+def fetch(conn: sqlite3.Connection, query: Query) -> Iterator[Execution]:
+    for row in rows(conn, query):
+        yield Execution.from_row(row)
+
+
+def aggregate(conn: sqlite3.Connection, query: Query, *specs: tuple[str, str]) -> tuple:
+    """One row of aggregates over every matching row (limit and order do not apply),
+    e.g. `aggregate(conn, query, ("count", "*"), ("sum", "total_cost"))`."""
+    exprs = ", ".join(f"{fn}({column})" for fn, column in aggregate_terms(specs))
+    where, params = where_sql(query)
+    return conn.execute(f"SELECT {exprs} FROM executions{where}", params).fetchone()
+
+
+def count_upto(conn: sqlite3.Connection, query: Query, cap: int) -> tuple[int, float | None]:
+    """Count and total cost of the matching rows, reading at most `cap + 1` of them: a
+    count above `cap` only says "more than cap" (and its cost covers those rows only)."""
+    source, led = _source(query, ranked=False)
+    where, params = _where(query, ranked=False, led=led)
+    return conn.execute(
+        "SELECT count(*), sum(total_cost) FROM "
+        f"(SELECT executions.total_cost FROM {source}{where} LIMIT ?)",
+        [*params, cap + 1]).fetchone()
+
+
+def latest(conn: sqlite3.Connection) -> Execution | None:
+    return next(fetch(conn, Query().limit(1)), None)
+
+
+def get(conn: sqlite3.Connection, execution_id: int) -> Execution | None:
+    return next(fetch(conn, Query().by_id(execution_id)), None)

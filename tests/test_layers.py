@@ -1,0 +1,53 @@
+"""The house keeps its shape: only store/ names a database driver, store/ never reaches up
+into cli/ or runner/, what is not SQLite's stays out of store/sqlite/, and the SQLite Log
+offers everything the Log protocol promises."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "agentlog"
+
+
+def modules(*parts: str) -> list[Path]:
+    root = PACKAGE.joinpath(*parts)
+    return sorted(root.rglob("*.py")) if root.is_dir() else [root]
+
+
+def imported(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names |= {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+    return names
+
+
+@pytest.mark.parametrize("path", modules("cli") + modules("runner") + modules("web")
+                         + sorted(PACKAGE.glob("api*.py")), ids=lambda p: p.name)
+def test_the_upper_floors_never_name_a_database_driver(path):
+    assert "sqlite3" not in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", modules("store"), ids=lambda p: p.name)
+def test_the_store_never_imports_the_cli_or_the_runner(path):
+    assert not {n for n in imported(path) if n.startswith(("agentlog.cli", "agentlog.runner"))}
+
+
+@pytest.mark.parametrize("path", [p for p in PACKAGE.joinpath("store").glob("*.py")
+                                  if p.name != "__init__.py"], ids=lambda p: p.name)
+def test_the_backend_neutral_store_does_not_know_sqlite(path):
+    names = imported(path)
+    assert "sqlite3" not in names and not {n for n in names if ".sqlite" in n}
+
+
+def test_the_sqlite_log_offers_every_method_of_the_protocol():
+    from agentlog.store.log import Log
+    from agentlog.store.sqlite.log import SqliteLog
+
+    promised = {name for name in vars(Log) if not name.startswith("_")} - {"where"}
+    assert promised and promised <= set(dir(SqliteLog))
