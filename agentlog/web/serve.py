@@ -1,7 +1,9 @@
-"""Running the dashboard: uvicorn on one address, the browser opened once it listens."""
+"""Running the dashboard: uvicorn on a socket bound here (so that a taken port is one line
+of ours), the browser opened once it listens."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import webbrowser
 
@@ -15,26 +17,38 @@ def url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as e:
+        sock.close()
+        raise AgentlogError(f"cannot serve on {url(host, port)}: {e.strerror or e}") from None
+    return sock
+
+
 def run(app, host: str, port: int, open_browser: bool, token: str | None) -> None:
     import uvicorn
 
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                            lifespan="off")
-    server = uvicorn.Server(config)
-    address = url(host, port)
+    sock = bind(host, port)
+    address = url(host, sock.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
+                                           lifespan="off"))
     typer.echo(f"agentlog dashboard on {address} (Ctrl-C to stop)", err=True)
     if open_browser:
         target = address + (f"?token={token}" if token else "")
 
         def opener() -> None:
-            for _ in range(100):  # up to 10 s for the socket to listen
+            for _ in range(100):  # up to 10 s for the server to start
                 if server.started:
                     webbrowser.open(target)
                     return
                 threading.Event().wait(0.1)
 
         threading.Thread(target=opener, daemon=True).start()
-    server.run()
-    if not server.started:
-        raise AgentlogError(f"cannot serve on {address}: the address is in use or not "
-                            "available")
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
