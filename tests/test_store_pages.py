@@ -57,3 +57,14 @@ def test_duration_profile_gives_percentiles_of_the_range_and_of_its_slices(seede
     assert [s["p95"] for s in exact["slices"]] == [1200, None, 30001, 800]
     assert sampled["every"] == 2 and sampled["slices"] == []
     assert (sampled["p50"], sampled["p95"]) == (5000, 30001)  # ids 2, 4, 6: 5000, 30001, 1200
+
+
+def test_a_readonly_log_reads_and_refuses_every_write(seeded_log, tmp_path):
+    from agentlog.errors import StoreError
+
+    with store.open(seeded_log, readonly=True) as log:
+        assert log.count(Query()) == 10
+        with pytest.raises(StoreError, match="readonly"):
+            log.start({"agent_type": "a", "created_at": "2026-11-25T02:00:00.000Z"})
+    with pytest.raises(StoreError, match="no log at"):
+        store.open(tmp_path / "missing.db", readonly=True)

@@ -27,11 +27,12 @@ def locate(explicit: str | None = None, settings_db: str | None = None) -> str:
     return str(Path(user_data_dir("agentlog", appauthor=False)) / "agentlog.db")
 
 
-def open(url_or_path: str | Path) -> Log:  # noqa: A001  (store.open, as in the design)
-    """The log at a path (SQLite) or URL, created and migrated when needed."""
+def open(url_or_path: str | Path, readonly: bool = False) -> Log:  # noqa: A001
+    """The log at a path (SQLite) or URL, created and migrated when needed; `readonly`: an
+    existing, current log through connections that cannot write (the dashboard)."""
     target = str(url_or_path)
     if "://" in target:
         raise StoreError(f"cannot open {target}: only SQLite files are supported (a path)")
     from agentlog.store.sqlite.log import SqliteLog
 
-    return SqliteLog(Path(target).expanduser())
+    return SqliteLog(Path(target).expanduser(), readonly)

@@ -36,8 +36,9 @@ Row = dict[str, Any]
 
 
 class SqliteLog:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, readonly: bool = False):
         self.path = path
+        self.readonly = readonly
         self.where = str(path)
         self._local = threading.local()
         self._opened: list[sqlite3.Connection] = []
@@ -50,7 +51,7 @@ class SqliteLog:
         return getattr(self._local, "conn", None) or self._connect()
 
     def _connect(self) -> sqlite3.Connection:
-        conn = self._local.conn = db.connect(self.path)
+        conn = self._local.conn = db.connect(self.path, self.readonly)
         with self._lock:
             self._opened.append(conn)
         return conn
