@@ -20,7 +20,7 @@ def create(path: Path, token: str | None = None, budgets: dict | None = None):
     from agentlog.web import app
 
     settings = Settings(budgets=budgets) if budgets else Settings()
-    return app.create(store.open(path), ReadSettings(), lambda: settings, token)
+    return app.create(store.open(path, readonly=True), ReadSettings(), lambda: settings, token)
 
 
 @pytest.fixture
