@@ -5,8 +5,8 @@
 Requests go through the ASGI application in-process (Starlette's TestClient), so the time is
 the server's: routing, the Log's reads, rendering. A static file is the floor of that path.
 Each page runs once to warm the page cache, then --runs times: median, min and max. The
-weight is the page's bytes plus its stylesheet and script. The dashboard does not write, but
-bench on a copy of the log anyway.
+weight is the page's bytes plus its stylesheet and script. The log is opened read-only, as
+`agentlog ui` opens it.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def main() -> None:
     from agentlog.readsettings import ReadSettings
     from agentlog.web import app
 
-    log = store.open(args.db)
+    log = store.open(args.db, readonly=True)
     budgets = Settings(budgets={"daily": 50.0, "monthly": 1000.0,
                                 "per_agent": {}, "per_tenant": {}})
     client = TestClient(app.create(log, ReadSettings(), lambda: budgets))
