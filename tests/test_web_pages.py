@@ -210,3 +210,15 @@ def test_an_error_spike_and_an_overdue_running_row_need_attention(client, seeded
     assert attention["error_spike"]["spiking"]
     assert [e["agent_type"] for e in attention["overdue"]] == ["stuck"]
     assert "still running past its deadline" in client.get("/").text
+
+
+def test_percentiles_over_many_executions_are_sampled_and_marked_approximate(client,
+                                                                             monkeypatch):
+    from agentlog.web import overview
+
+    exact = client.get("/api/overview?period=30d").json()["durations"]
+    assert "≈" not in client.get("/?period=30d").text
+    monkeypatch.setattr(overview, "SAMPLE", 2)
+    sampled = client.get("/api/overview?period=30d").json()["durations"]
+    assert exact["every"] == 1 and sampled["every"] == 4  # 8 timed rows, every 4th id
+    assert "from every 4th execution" in client.get("/?period=30d").text

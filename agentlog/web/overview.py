@@ -26,18 +26,17 @@ def durations(log, summary, query, slices: int) -> dict:
 
 
 def kpis(current: dict, previous: dict, now_p: dict, then_p: dict) -> list[dict]:
+    """Each KPI of the period and the one before it (summaries, and duration profiles for
+    the percentiles), with the relative change (None when the earlier one is 0 or unknown)."""
     out = []
     for key, label in KPIS:
-        now, then = (_kpi(current, key), _kpi(previous, key)) if key not in now_p \
-            else (now_p[key], then_p[key])
+        now, then = (now_p, then_p) if key in ("p50", "p95") else (current, previous)
+        now, then = now[key], then[key]
         change = (now - then) / then if now is not None and then else None
         out.append({"key": key, "label": label, "value": now, "previous": then,
                     "change": change})
     return out
 
-
-def _kpi(summary: dict, key: str):
-    return summary[key]
 
 
 def attention(log, settings, full_settings, now: datetime | None = None) -> dict:

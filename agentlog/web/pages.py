@@ -150,7 +150,7 @@ def export(request: Request) -> Response:
 # --- agents, reports, budgets, breakers ----------------------------------------------------
 def agents(request: Request) -> dict:
     log, settings = _state(request)
-    name, query, _, days = params.period(request.query_params, settings)
+    name, query, _, _ = params.period(request.query_params, settings)
     return {"period": name, "since": query.after, "until": query.before,
             "agents": log.cost_by(query, "agent").to_dict()["rows"]}
 
@@ -178,11 +178,10 @@ def reports(request: Request) -> dict:
 
 
 def budgets(request: Request) -> dict:
+    from agentlog.timeutil import utcnow
     from agentlog.web import fmt
 
     log, _ = _state(request)
-    from agentlog.timeutil import utcnow
-
     now = utcnow()
     settings = request.app.state.full_settings()
     rows = log.budget_status(settings, now)
