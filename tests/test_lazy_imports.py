@@ -158,6 +158,22 @@ def test_every_command_and_subcommand_builds_and_shows_its_help(cli):
             assert shown.exit_code == 0 and f"Usage: agentlog {name} {sub}" in shown.stdout
 
 
+LIST_PROBE = PROBE.replace('("sqlite_utils", "jinja2", "yaml", "agentlog.config")',
+                           '("agentlog.store.sqlite.reports", "agentlog.store.sqlite.export", '
+                           '"agentlog.store.sqlite.async_writer")')
+
+
+def test_list_and_show_load_neither_the_reports_nor_the_exporter_nor_the_background_writer(
+        logged):
+    """The Log loads a part of the store when a command asks for it."""
+    import os
+
+    for args in (["list", "-n", "20"], ["show", "last"]):
+        out = subprocess.run([sys.executable, "-c", LIST_PROBE, *args], capture_output=True,
+                             text=True, env={**os.environ, "AGENTLOG_DB": logged}, timeout=60)
+        assert "HEAVY:\n" in out.stderr, out.stderr
+
+
 DASHBOARD = """
 import sys
 from starlette.testclient import TestClient

@@ -15,7 +15,7 @@ import typer
 from agentlog.cli import filters
 from agentlog.cli.options import ConfigOpt, DbOpt
 from agentlog.errors import AgentlogError
-from agentlog.store.log import EXPORT_FORMATS
+from agentlog.store import EXPORT_FORMATS
 
 Format = Enum("Format", {name: name for name in EXPORT_FORMATS}, type=str)
 

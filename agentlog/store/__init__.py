@@ -16,6 +16,8 @@ from agentlog.errors import StoreError
 if TYPE_CHECKING:
     from agentlog.store.log import Log
 
+EXPORT_FORMATS = ("csv", "json", "jsonl")  # what Log.export writes
+
 
 def locate(explicit: str | None = None, settings_db: str | None = None) -> str:
     """Where the log is: --db, then AGENTLOG_DB, then settings.db, then the user data dir."""

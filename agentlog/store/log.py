@@ -13,7 +13,6 @@ from agentlog.store.query import Query
 from agentlog.store.records import Execution
 
 Row = dict[str, Any]
-EXPORT_FORMATS = ("csv", "json", "jsonl")  # what Log.export writes
 
 
 class Log(Protocol):

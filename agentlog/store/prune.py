@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from agentlog.store.conditions import NoneOf
 from agentlog.store.filters import STATUSES
 from agentlog.store.query import Query
 
@@ -34,4 +35,4 @@ def selection(query: Query, cutoff: datetime) -> Query:
     kept = tuple(s for s in STATUSES if s != "running")
     flag = "prune (which never deletes running executions)"
     return (query.claim("status", kept, flag).narrow(None, cutoff, "--older-than")
-            .where("status != 'running'"))
+            .where(NoneOf("status", ("running",))))

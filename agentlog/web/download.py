@@ -32,7 +32,7 @@ class _Pipe(io.RawIOBase):
 
 
 def stream(log, query, fmt: str) -> StreamingResponse:
-    from agentlog.store.log import EXPORT_FORMATS
+    from agentlog.store import EXPORT_FORMATS
 
     if fmt not in EXPORT_FORMATS:
         raise NotFoundError(f"no export format '{fmt}' (choose from: "

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import BinaryIO
 
 from agentlog.errors import QueryError
-from agentlog.store.log import EXPORT_FORMATS
+from agentlog.store import EXPORT_FORMATS
 from agentlog.store.query import Query
 from agentlog.store.records import BOOL_COLUMNS, JSON_COLUMNS, TIME_COLUMNS
 from agentlog.store.sqlite import db, schema

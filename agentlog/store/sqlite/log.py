@@ -12,25 +12,16 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from agentlog.errors import StoreError
-from agentlog.store import status
 from agentlog.store.query import Query
 from agentlog.store.records import Execution
-from agentlog.store.sqlite import (
-    async_writer,
-    breakers,
-    cache,
-    db,
-    export,
-    prune,
-    reports,
-    select,
-    spend,
-    writer,
-)
+from agentlog.store.sqlite import db, select
 from agentlog.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from agentlog.store.prune import Plan
 
 Row = dict[str, Any]
 
@@ -78,13 +69,19 @@ class SqliteLog:
 
     # --- writing executions --------------------------------------------------------------
     def preflight(self) -> int:
+        from agentlog.store.sqlite import writer
+
         writer.check_writable(self.conn)
         return writer.interrupt_stale(self.conn)
 
     def start(self, row: Row) -> int:
+        from agentlog.store.sqlite import writer
+
         return writer.insert_running(self.conn, row)
 
     def finalize(self, execution_id: int, values: Row, *, background: bool = False) -> None:
+        from agentlog.store.sqlite import async_writer, writer
+
         later = async_writer.for_path(self.path) if background else None
         if later is not None:
             later.finalize(execution_id, values)
@@ -92,16 +89,24 @@ class SqliteLog:
             writer.finalize(self.conn, execution_id, values)
 
     def finalize_many(self, items: list[tuple[int, Row]]) -> int:
+        from agentlog.store.sqlite import writer
+
         return writer.finalize_many(self.conn, items)
 
     def insert(self, row: Row) -> int:
+        from agentlog.store.sqlite import writer
+
         return writer.insert_final(self.conn, row)
 
     def close_running(self, batch_id: str, values: Row) -> int:
+        from agentlog.store.sqlite import async_writer, writer
+
         async_writer.flush_all()  # rows that finished are already queued: keep their outcome
         return writer.close_running(self.conn, batch_id, values)
 
     def interrupt_stale(self, grace: float = 60.0, now: datetime | None = None) -> int:
+        from agentlog.store.sqlite import writer
+
         return writer.interrupt_stale(self.conn, grace, now)
 
     # --- reading -------------------------------------------------------------------------
@@ -130,90 +135,134 @@ class SqliteLog:
 
     # --- reports -------------------------------------------------------------------------
     def daily(self, selection: Query, day=None):
+        from agentlog.store.sqlite import reports
+
         with self._translated():
             return reports.daily(self.conn, selection, day)
 
     def cost_by(self, selection: Query, dimension: str):
+        from agentlog.store.sqlite import reports
+
         with self._translated():
             return reports.cost_by(self.conn, selection, dimension)
 
     def stats(self, selection: Query, agent: str):
+        from agentlog.store.sqlite import reports
+
         with self._translated():
             return reports.stats(self.conn, selection, agent)
 
     def summary(self, selection: Query, ps: tuple[int, ...] = (50, 95)):
+        from agentlog.store.sqlite import reports
+
         with self._translated():
             return reports.summary(self.conn, selection, ps)
 
     def duration_profile(self, selection: Query, slices: int, every: int = 1) -> dict:
+        from agentlog.store.sqlite import reports
+
         with self._translated():
             return reports.duration_profile(self.conn, selection, slices, every)
 
     def trend(self, selection: Query, days: int | None = None, by: str = "day"):
+        from agentlog.store.sqlite import reports
+
         with self._translated():
             return reports.trend(self.conn, selection, days, by)
 
     def spent(self, start: str, end: str, agent: str | None = None,
               tenant: str | None = None) -> float:
+        from agentlog.store.sqlite import spend
+
         with self._translated():
             return spend.spent(self.conn, start, end, agent, tenant)
 
     # --- export and prune ----------------------------------------------------------------
     def columns(self, wanted: str | Sequence[str] | None = None) -> list[str]:
+        from agentlog.store.sqlite import export
+
         with self._translated():
             return export.pick_columns(self.conn, wanted)
 
     def export(self, selection: Query, fmt: str, out: BinaryIO, columns: Sequence[str],
                raw: bool = False, progress: Callable[[int], None] | None = None) -> int:
+        from agentlog.store.sqlite import export
+
         with self._translated():
             return export.write(self.conn, selection, fmt, out, columns, raw, progress)
 
-    def prune_plan(self, selected: Query) -> prune.Plan:
+    def prune_plan(self, selected: Query) -> Plan:
+        from agentlog.store.sqlite import prune
+
         with self._translated():
             return prune.plan(self.conn, selected)
 
     def prune(self, selected: Query, top_id: int,
-              progress: Callable[[int], None] | None = None, batch: int = prune.BATCH) -> int:
-        return prune.delete(self.conn, selected, top_id, progress, batch)
+              progress: Callable[[int], None] | None = None, batch: int | None = None) -> int:
+        from agentlog.store.sqlite import prune
+
+        return prune.delete(self.conn, selected, top_id, progress, batch or prune.BATCH)
 
     def reclaim(self) -> None:
+        from agentlog.store.sqlite import prune
+
         prune.vacuum(self.conn)
 
     def size(self) -> int:
+        from agentlog.store.sqlite import prune
+
         return prune.file_size(self.conn)
 
     def tidy(self) -> tuple[int, int]:
+        from agentlog.store.sqlite import prune
+
         with self._translated():
             return prune.tidy(self.conn)
 
     # --- response cache and circuit breakers ---------------------------------------------
     def cache_get(self, key: str, now: str) -> Row | None:
+        from agentlog.store.sqlite import cache
+
         with self._translated():
             return cache.get(self.conn, key, now)
 
     def cache_put(self, entry: Row) -> None:
+        from agentlog.store.sqlite import cache, writer
+
         with writer.writing(self.conn):
             cache.put(self.conn, entry)
 
     def breaker(self, agent: str, model: str) -> Row | None:
+        from agentlog.store.sqlite import breakers
+
         with self._translated():
             return breakers.get(self.conn, agent, model)
 
     def change_breaker(self, agent: str, model: str,
                        update: Callable[[Row | None], Row | None]) -> Row | None:
+        from agentlog.store.sqlite import breakers
+
         with self._translated():
             return breakers.change(self.conn, agent, model, update)
 
     def breaker_rows(self) -> list[Row]:
+        from agentlog.store.sqlite import breakers
+
         with self._translated():
             return breakers.list_all(self.conn)
 
     def reset_breakers(self, agent: str | None = None) -> int:
+        from agentlog.store.sqlite import breakers
+
         with self._translated():
             return breakers.reset(self.conn, agent)
 
     def breaker_states(self, now: datetime | None = None) -> list[Row]:
+        from agentlog.store import status
+
         return status.breakers(self.breaker_rows(), now or utcnow())
 
     def budget_status(self, settings, now: datetime) -> list[Row]:
+        from agentlog.store import status
+
         return status.budgets(self, settings, now)

@@ -12,6 +12,7 @@ from datetime import date
 
 from agentlog import timeutil
 from agentlog.errors import QueryError
+from agentlog.store.conditions import EveryNth, OneOf, Present
 from agentlog.store.query import Query
 from agentlog.store.reports import (
     DIMENSIONS,
@@ -101,9 +102,9 @@ def duration_profile(conn: sqlite3.Connection, query: Query, slices: int, every:
     """p50 and p95 of duration_ms over the query's range [after, before) and over `slices`
     equal parts of it, from every `every`-th execution by id (1: exact). One pass over the
     range, read from the time index alone; a sample keeps what reaches Python small."""
-    ranged = query.where("duration_ms IS NOT NULL")
+    ranged = query.where(Present("duration_ms"))
     if every > 1:
-        ranged = ranged.where("id % ? = 0", every)
+        ranged = ranged.where(EveryNth(every))
     where, params = select.where_sql(ranged)
     found = conn.execute(f"SELECT created_at, duration_ms FROM executions{where}",
                          params).fetchall()
@@ -150,7 +151,7 @@ def stats(conn: sqlite3.Connection, query: Query, agent: str) -> AgentStats:
         latencies = _latencies(conn, query, overall)
         per_version = []
         for version, part in versions.items():
-            mine = query.where(*_same(version))
+            mine = query.where(OneOf(("agent_version",), (version,)))
             part.first_seen = first_seen(conn, mine, part.first_seen)
             per_version.append({"version": version, "first_seen": part.first_seen, **numbers(
                 part, *(latencies if len(versions) == 1 else _latencies(conn, mine, part)))})
@@ -159,10 +160,6 @@ def stats(conn: sqlite3.Connection, query: Query, agent: str) -> AgentStats:
     return AgentStats(agent=agent, totals=overall, duration=latencies[0], ttft=latencies[1],
                       models=[{"model": m, "executions": n} for m, n in ranked],
                       versions=per_version, **period_of(query))
-
-
-def _same(version: str | None) -> tuple:
-    return ("agent_version IS NULL",) if version is None else ("agent_version = ?", version)
 
 
 TREND_SUMS = sums("executions", "failed", "total_cost", "duration_sum", "timed")
