@@ -12,6 +12,7 @@ from fakeserver import fake_server  # noqa: F401  (the fixture is used by name)
 from pgserver import BACKENDS
 from seeding import seeded_any, seeded_log  # noqa: F401  (the fixtures are used by name)
 from typer.testing import CliRunner
+from webapp import client  # noqa: F401  (the fixture is used by name)
 
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
 os.environ["LITELLM_LOG"] = "ERROR"
@@ -83,13 +84,18 @@ def pytest_configure(config):
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """Under CI=true a PostgreSQL test that was skipped is a failure: CI installs the server,
-    so a skip there means the backend went untested."""
+    """Under CI=true a PostgreSQL or browser test that skips is a failure: CI installs the
+    server and Chromium, so a skip there means that part went untested."""
     outcome = yield
     report = outcome.get_result()
-    if report.skipped and os.environ.get("CI") == "true" and "postgres" in item.keywords:
+    if not (report.skipped and os.environ.get("CI") == "true"):
+        return
+    if "postgres" in item.keywords:
         report.outcome = "failed"
         report.longrepr = f"PostgreSQL test skipped under CI: {report.longrepr}"
+    elif "browser" in item.keywords and call.excinfo is not None:
+        report.outcome = "failed"
+        report.longrepr = f"browser test skipped under CI: {call.excinfo.value}"
 
 
 @pytest.fixture
@@ -206,3 +212,5 @@ def chain_agents(*bases: str, retries: str = "{max: 2, base: 0.5, max_delay: 8}"
             retries: {retries}
             {extra}
     """
+
+

@@ -27,7 +27,7 @@ def imported(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("path", modules("cli") + modules("runner")
+@pytest.mark.parametrize("path", modules("cli") + modules("runner") + modules("web")
                          + sorted(PACKAGE.glob("api*.py")), ids=lambda p: p.name)
 def test_the_upper_floors_never_name_a_database_driver(path):
     text = path.read_text(encoding="utf-8")

@@ -55,6 +55,7 @@ def logged(cli, tmp_path, db_path):
     ["agents", "-c", "AGENTS"], ["agents", "validate", "-c", "AGENTS"], *REPORTS,
     ["breakers"], ["breakers", "--json"], ["breakers", "reset"],
     ["budgets", "-c", "AGENTS"], ["budgets", "--json", "-c", "AGENTS"], *EXPORT_PRUNE,
+    ["ui", "--help"], ["ui", "--host", "0.0.0.0"],
 ])
 def test_reading_commands_never_import_litellm(logged, args):
     from conftest import REPO
@@ -85,7 +86,7 @@ def test_the_probe_does_see_litellm_on_the_run_path(logged):
 
 
 COMMAND_MODULES = ("run", "listing", "report", "export", "prune", "agents", "breakers",
-                   "budgets")
+                   "budgets", "ui")
 ONLY_ITS_OWN = """
 import sys
 from agentlog.cli.app import main
@@ -115,7 +116,7 @@ def test_help_still_lists_every_command(cli):
     out = cli("--help").stdout
     listed = [line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.strip()]
     assert listed == ["run", "list", "show", "report", "export", "prune", "agents", "breakers",
-                      "budgets", "db"]
+                      "budgets", "db", "ui"]
 
 
 BUILT_SUBCOMMANDS = """
@@ -171,3 +172,32 @@ def test_list_and_show_load_neither_the_reports_nor_the_exporter_nor_the_backgro
         out = subprocess.run([sys.executable, "-c", LIST_PROBE, *args], capture_output=True,
                              text=True, env={**os.environ, "AGENTLOG_DB": logged}, timeout=60)
         assert "HEAVY:\n" in out.stderr, out.stderr
+
+
+DASHBOARD = """
+import sys
+from starlette.testclient import TestClient
+from agentlog.cli import context
+from agentlog.web import app
+log = context.log(None, None)
+client = TestClient(app.create(log, context.settings(sys.argv[1]),
+                               lambda: context.full_settings(sys.argv[1])))
+pages = ["/", "/executions", "/executions/1", "/agents", "/agents/hello", "/reports",
+         "/budgets", "/breakers", "/export/csv", "/live/rows"]
+codes = [client.get(page).status_code for page in pages]
+print("CODES:" + ",".join(map(str, codes)), file=sys.stderr)
+print("LITELLM_LOADED" if "litellm" in sys.modules else "LITELLM_NOT_LOADED", file=sys.stderr)
+"""
+
+
+def test_the_dashboard_serves_every_page_without_importing_litellm(logged):
+    """What `agentlog ui` runs, page by page, in a fresh process."""
+    import os
+
+    from conftest import REPO
+
+    out = subprocess.run([sys.executable, "-c", DASHBOARD, str(REPO / "agents.yaml.example")],
+                         capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "AGENTLOG_DB": logged})
+    assert "CODES:" + ",".join(["200"] * 10) in out.stderr, out.stderr
+    assert "LITELLM_NOT_LOADED" in out.stderr, out.stderr

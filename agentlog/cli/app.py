@@ -106,6 +106,7 @@ COMMANDS = {
     "breakers": ("breakers", None),
     "budgets": ("budgets", "budgets"),
     "db": ("db", None),
+    "ui": ("ui", "ui"),
 }
 
 

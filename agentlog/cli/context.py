@@ -35,6 +35,21 @@ def log(db_opt: str | None, settings_db: str | None) -> Log:
     return opened
 
 
+def reading_log(db_opt: str | None, settings_db: str | None) -> Log:
+    """The log through connections that cannot write (an empty log is created first when
+    there is none, so that a fresh install shows an empty dashboard)."""
+    from pathlib import Path
+
+    from agentlog import store
+
+    where = store.locate(db_opt, settings_db)
+    if not Path(where).expanduser().exists():
+        store.open(where).close()
+    opened = store.open(where, readonly=True)
+    _open.append(opened)
+    return opened
+
+
 def writing_log(db_opt: str | None, settings_db: str | None) -> Log:
     """The log of a command that writes executions, past its preflight (writable, stale
     `running` rows marked Interrupted), before anything is run."""

@@ -29,8 +29,10 @@ def locate(explicit: str | None = None, settings_db: str | None = None) -> str:
     return str(Path(user_data_dir("agentlog", appauthor=False)) / "agentlog.db")
 
 
-def open(url_or_path: str | Path) -> Log:  # noqa: A001  (store.open, as in the design)
-    """The log at a path (SQLite) or a postgresql:// URL, created and migrated when needed."""
+def open(url_or_path: str | Path, readonly: bool = False) -> Log:  # noqa: A001
+    """The log at a path (SQLite) or a postgresql:// URL, created and migrated when needed;
+    `readonly`: an existing, current SQLite log through connections that cannot write (the
+    dashboard)."""
     target = str(url_or_path)
     if "://" in target:
         from agentlog.store.postgres import connect
@@ -43,4 +45,4 @@ def open(url_or_path: str | Path) -> Log:  # noqa: A001  (store.open, as in the 
         return PostgresLog(target)
     from agentlog.store.sqlite.log import SqliteLog
 
-    return SqliteLog(Path(target).expanduser())
+    return SqliteLog(Path(target).expanduser(), readonly)

@@ -62,3 +62,27 @@ class Blank(Condition):
 
     column: str
     yes: bool = True
+
+
+@dataclass(frozen=True)
+class Following(Condition):
+    """The rows after one row in an order (keyset pagination): `keys` are column names, `-`
+    for descending, unknown values (NULL) last either way; `values` are that row's."""
+
+    keys: tuple[str, ...]
+    values: tuple[Any, ...]
+
+    @property
+    def columns(self) -> frozenset[str]:
+        return frozenset(k.lstrip("-") for k in self.keys)
+
+
+@dataclass(frozen=True)
+class EveryNth(Condition):
+    """Only every `n`-th execution by id: a systematic sample."""
+
+    n: int
+
+    @property
+    def columns(self) -> frozenset[str]:
+        return frozenset(("id",))

@@ -60,6 +60,13 @@ class Log(Protocol):
 
     def stats(self, query: Query, agent: str): ...
 
+    def summary(self, query: Query, ps: tuple[int, ...] = (50, 95)):
+        """Every selected execution as one reports.Summary, with duration percentiles `ps`."""
+
+    def duration_profile(self, query: Query, slices: int, every: int = 1) -> dict:
+        """p50/p95 duration over the query's time range and `slices` equal parts of it, from
+        every `every`-th execution (an approximation when above 1)."""
+
     def trend(self, query: Query, days: int | None = None, by: str = "day"): ...
 
     def spent(self, start: str, end: str, agent: str | None = None,

@@ -12,9 +12,9 @@ from typing import Any
 
 from agentlog import timeutil
 from agentlog.errors import QueryError
-from agentlog.store.conditions import Condition, OneOf
+from agentlog.store.conditions import Condition, Following, OneOf
 from agentlog.store.filters import Filters
-from agentlog.store.records import MAX_INTEGER
+from agentlog.store.records import MAX_INTEGER, Execution
 from agentlog.timeutil import to_iso
 
 SORTABLE = (
@@ -71,6 +71,20 @@ class Query(Filters):
     def reverse(self) -> Query:
         return replace(self, order=tuple(k[1:] if k.startswith("-") else "-" + k
                                          for k in self.ordering()))
+
+    def seek(self, last: Execution) -> Query:
+        """The rows that follow `last` in this query's order (keyset pagination: the next page
+        starts after the last row shown, without an OFFSET). The order ends with the id, so
+        that ties and NULLs (last in either direction) have one place."""
+        order = self.ordering()
+        if any(k.lstrip("-") == RANK for k in order):
+            raise QueryError("pages of a search ranked by relevance cannot be followed by key "
+                             "(sort by a column)")
+        if order[-1].lstrip("-") != "id":
+            order = (*order, "-id")
+        values = last.to_dict()
+        following = Following(order, tuple(values[k.lstrip("-")] for k in order))
+        return replace(self, order=order).where(following)
 
     def limit(self, n: int | None) -> Query:
         if n is not None and n < 0:

@@ -197,6 +197,21 @@ def numbers(totals: Totals, duration: dict, ttft: dict) -> dict:
     return {**totals.summary(), "duration_ms": duration, "ttft_ms": ttft}
 
 @dataclass
+class Summary:
+    """Every execution the query selects, as one set of numbers (the dashboard's KPIs)."""
+
+    since: str | None
+    until: str | None
+    timezone: str
+    totals: Totals
+    duration: dict  # avg and the percentiles asked for
+
+    def to_dict(self) -> dict:
+        return {"since": self.since, "until": self.until, "timezone": self.timezone,
+                **self.totals.summary(), "duration_ms": self.duration,
+                "top_errors": self.totals.top_errors()}
+
+@dataclass
 class Trend:
     by: str
     timezone: str

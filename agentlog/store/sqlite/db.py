@@ -47,8 +47,11 @@ def _unreadable(path: Path, e: Exception) -> StoreError:
     return StoreError(f"cannot open database {path}: {message}")
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating it owner-only if needed) and bring the schema up to date."""
+def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
+    """Open (creating it owner-only if needed) and bring the schema up to date; `readonly`
+    opens an existing, current log that this connection can never write."""
+    if readonly:
+        return _connect_readonly(path)
     if str(path) != ":memory:":
         if path.is_dir():
             raise StoreError(f"database path is a directory: {path}")
@@ -73,6 +76,28 @@ def connect(path: Path) -> sqlite3.Connection:
         except BaseException:
             conn.close()  # a refused or failed upgrade leaves no -wal/-shm files behind
             raise
+    return conn
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    from urllib.parse import quote
+
+    from agentlog.store.sqlite import migrations
+
+    if not path.is_file():
+        raise StoreError(f"no log at {path} (run an agent first, or give --db)")
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True,
+                               timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                               check_same_thread=False)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as e:
+        raise _unreadable(path, e) from None
+    if version != migrations.SCHEMA_VERSION:
+        conn.close()
+        raise StoreError(f"{path} has schema {version}, this agentlog reads "
+                         f"{migrations.SCHEMA_VERSION}: open it once with a command that may "
+                         "upgrade it (e.g. `agentlog list -n 1`)")
     return conn
 
 

@@ -27,8 +27,9 @@ Row = dict[str, Any]
 
 
 class SqliteLog:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, readonly: bool = False):
         self.path = path
+        self.readonly = readonly
         self.where = str(path)
         self._local = threading.local()
         self._opened: list[sqlite3.Connection] = []
@@ -41,7 +42,7 @@ class SqliteLog:
         return getattr(self._local, "conn", None) or self._connect()
 
     def _connect(self) -> sqlite3.Connection:
-        conn = self._local.conn = db.connect(self.path)
+        conn = self._local.conn = db.connect(self.path, self.readonly)
         with self._lock:
             self._opened.append(conn)
         return conn
@@ -150,6 +151,18 @@ class SqliteLog:
 
         with self._translated():
             return reports.stats(self.conn, selection, agent)
+
+    def summary(self, selection: Query, ps: tuple[int, ...] = (50, 95)):
+        from agentlog.store.sqlite import reports
+
+        with self._translated():
+            return reports.summary(self.conn, selection, ps)
+
+    def duration_profile(self, selection: Query, slices: int, every: int = 1) -> dict:
+        from agentlog.store.sqlite import reports
+
+        with self._translated():
+            return reports.duration_profile(self.conn, selection, slices, every)
 
     def trend(self, selection: Query, days: int | None = None, by: str = "day"):
         from agentlog.store.sqlite import reports

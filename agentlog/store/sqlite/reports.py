@@ -6,23 +6,26 @@ report.
 
 from __future__ import annotations
 
+import bisect
 import sqlite3
 from datetime import date
 
 from agentlog import timeutil
 from agentlog.errors import QueryError
-from agentlog.store.conditions import OneOf
+from agentlog.store.conditions import EveryNth, OneOf, Present
 from agentlog.store.query import Query
 from agentlog.store.reports import (
     DIMENSIONS,
     AgentStats,
     CostReport,
     Daily,
+    Summary,
     Totals,
     Trend,
     cache_savings,
     combined,
     cost_numbers,
+    nearest_rank,
     numbers,
     period_of,
     ratio,
@@ -30,7 +33,7 @@ from agentlog.store.reports import (
     trend_buckets,
     zone_name,
 )
-from agentlog.store.sqlite import rollups
+from agentlog.store.sqlite import rollups, select
 from agentlog.store.sqlite.aggregates import first_seen, grouped_totals, percentiles, sums
 from agentlog.store.sqlite.db import snapshot
 
@@ -83,6 +86,43 @@ def cost_by(conn: sqlite3.Connection, query: Query, dimension: str) -> CostRepor
     sums = [sum(g[i] for g in groups.values()) for i in range(4)]
     total = cost_numbers(*sums, grand)
     return CostReport(dimension, rows, total, **period_of(query))
+
+
+def summary(conn: sqlite3.Connection, query: Query, ps: tuple[int, ...] = (50, 95)) -> Summary:
+    """The query's rows as one Totals (from the daily and hourly totals where the filters
+    allow) and the exact duration percentiles `ps`."""
+    with snapshot(conn):
+        overall = combined(grouped_totals(conn, query, ()).values())
+        duration = {"avg": ratio(overall.duration_sum, overall.timed),
+                    **percentiles(conn, query, "duration_ms", overall.timed, ps)}
+    return Summary(totals=overall, duration=duration, **period_of(query))
+
+
+def duration_profile(conn: sqlite3.Connection, query: Query, slices: int, every: int) -> dict:
+    """p50 and p95 of duration_ms over the query's range [after, before) and over `slices`
+    equal parts of it, from every `every`-th execution by id (1: exact). One pass over the
+    range, read from the time index alone; a sample keeps what reaches Python small."""
+    ranged = query.where(Present("duration_ms"))
+    if every > 1:
+        ranged = ranged.where(EveryNth(every))
+    where, params = select.where_sql(ranged)
+    found = conn.execute(f"SELECT created_at, duration_ms FROM executions{where}",
+                         params).fetchall()
+    start, end = timeutil.parse_iso(query.after), timeutil.parse_iso(query.before)
+    step = (end - start) / slices if slices else None
+    bounds = [timeutil.to_iso(start + step * i) for i in range(1, slices)] if step else []
+    parts: list[list[int]] = [[] for _ in range(slices)]
+    for created, duration in found:
+        if slices:
+            parts[bisect.bisect_right(bounds, created)].append(duration)
+    return {"every": every, **_nearest(sorted(d for _, d in found)),
+            "slices": [{"start": timeutil.to_iso(start + step * i), **_nearest(sorted(part))}
+                       for i, part in enumerate(parts)]}
+
+
+def _nearest(ordered: list[int]) -> dict:
+    n = len(ordered)
+    return {f"p{p}": ordered[nearest_rank(p, n) - 1] if n else None for p in (50, 95)}
 
 
 def _latencies(conn, query: Query, summed: Totals) -> tuple[dict, dict]:

@@ -11,7 +11,17 @@ from collections.abc import Iterator
 from typing import Any
 
 from agentlog.errors import QueryError
-from agentlog.store.conditions import AtLeast, Blank, Condition, Flag, NoneOf, OneOf, Present
+from agentlog.store.conditions import (
+    AtLeast,
+    Blank,
+    Condition,
+    EveryNth,
+    Flag,
+    Following,
+    NoneOf,
+    OneOf,
+    Present,
+)
 from agentlog.store.query import RANK, Query, aggregate_terms
 from agentlog.store.records import Execution
 from agentlog.store.sqlite import dialect
@@ -36,7 +46,26 @@ def condition_sql(c: Condition) -> tuple[str, list]:
     if isinstance(c, Blank):
         return (f"{c.column} IS NULL OR {c.column} = ''" if c.yes
                 else f"{c.column} IS NOT NULL AND {c.column} != ''"), []
+    if isinstance(c, Following):
+        return _following(c)
+    if isinstance(c, EveryNth):
+        return "id % ? = 0", [c.n]
     raise TypeError(f"no SQLite spelling of {c!r}")
+
+
+def _following(c: Following) -> tuple[str, list]:
+    """After the row: greater on the first key that differs (lesser when descending, and a
+    value before any NULL), equal (`IS`, NULL-safe) on the keys before it."""
+    branches, params, equal, equal_params = [], [], [], []
+    for key, value in zip(c.keys, c.values, strict=True):
+        name, desc = key.lstrip("-"), key.startswith("-")
+        if value is not None:  # after a NULL come only other NULLs, told apart by later keys
+            branches.append(" AND ".join(
+                [*equal, f"({name} {'<' if desc else '>'} ? OR {name} IS NULL)"]))
+            params += [*equal_params, value]
+        equal.append(f"{name} IS ?")
+        equal_params.append(value)
+    return " OR ".join(f"({b})" for b in branches) or "0", params
 
 
 def conditions_sql(query: Query) -> tuple[list[str], list]:

@@ -1,0 +1,210 @@
+"""The pages and their JSON twins: each builder turns a request into plain data (what
+`/api/…` returns as it is); its template renders the same data as HTML."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import cache
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from agentlog.errors import NotFoundError, QueryError
+from agentlog.web import params
+
+LIST_PARAMS = ("sort", "after", "n")
+PAGE_SIZE, MOST = 50, 500
+FOOTER_CAP = 10_000  # as `agentlog list`: past it, the totals say "more than"
+
+
+@cache
+def _env():
+    import jinja2
+
+    from agentlog.web import charts, fmt
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(fmt.HERE / "templates"),
+                             autoescape=True, undefined=jinja2.ChainableUndefined)
+    env.globals.update(bars=charts.bars, lines=charts.lines, **fmt.FILTERS)
+    env.filters.update(fmt.FILTERS)
+    return env
+
+
+def render(request: Request, template: str, data: dict, status: int = 200) -> HTMLResponse:
+    from agentlog.web import fmt
+
+    html = _env().get_template(template).render(
+        data=data, path=request.url.path, query=request.query_params,
+        link=fmt.linker(request), zone=request.app.state.settings.timezone)
+    return HTMLResponse(html, status)
+
+
+def _json(data) -> Response:
+    return Response(json.dumps(data, default=str, ensure_ascii=False),
+                    media_type="application/json")
+
+
+def twin(path: str, build: Callable[[Request], dict], template: str) -> list[Route]:
+    """The page at `path` and its JSON twin at `/api/path` (`/api/overview` for `/`)."""
+    api = "/api" + (path if path != "/" else "/overview")
+    return [Route(path, lambda r: render(r, template, build(r)), name=template[:-5]),
+            Route(api, lambda r: _json(build(r)))]
+
+
+def _state(request: Request):
+    state = request.app.state
+    return state.log, state.settings
+
+
+# --- overview ------------------------------------------------------------------------------
+def overview(request: Request) -> dict:
+    from agentlog.store.query import Query
+    from agentlog.web import overview as parts
+
+    log, settings = _state(request)
+    name, query, previous, days = params.period(request.query_params, settings)
+    now, then = log.summary(query, ()), log.summary(previous, ())
+    now_p = parts.durations(log, now, query, parts.PERCENTILE_POINTS)
+    then_p = parts.durations(log, then, previous, 0)
+    now, then = now.to_dict(), then.to_dict()
+    return {"period": name, "since": query.after, "until": query.before,
+            "kpis": parts.kpis(now, then, now_p, then_p), "summary": now, "durations": now_p,
+            "attention": parts.attention(log, settings, request.app.state.full_settings()),
+            "charts": parts.charts(log, query, days),
+            "top": {dim: log.cost_by(query, dim).to_dict()["rows"][:5]
+                    for dim in ("agent", "model", "tenant")},
+            "latest": [e.to_dict() for e in log.fetch(Query().limit(10))]}
+
+
+def latest_rows(request: Request) -> HTMLResponse:
+    from agentlog.store.query import Query
+
+    log, _ = _state(request)
+    return render(request, "_rows.html", {"rows": [e.to_dict() for e in
+                                                   log.fetch(Query().limit(10))]})
+
+
+# --- executions ----------------------------------------------------------------------------
+def _selection(request: Request):
+    log, settings = _state(request)
+    query = params.query(request.query_params, settings, LIST_PARAMS)
+    sort = request.query_params.get("sort") or "-id"
+    keys = (sort,) if sort.lstrip("-") in ("id",) else (sort, "-id")
+    return log, query, query.order_by(*keys)
+
+
+def _page(request: Request) -> dict:
+    log, matching, ordered = _selection(request)
+    size = params.positive(request.query_params, "n", PAGE_SIZE, MOST)
+    after = request.query_params.get("after")
+    page = ordered
+    if after:
+        last = log.get(int(after)) if after.isascii() and after.isdigit() else None
+        if last is None:
+            raise QueryError(f"after: no execution with id '{after}'")
+        page = ordered.seek(last)
+    rows = [e.to_dict() for e in log.fetch(page.limit(size + 1))]
+    return {"rows": rows[:size], "next": rows[size - 1]["id"] if len(rows) > size else None,
+            "sort": request.query_params.get("sort") or "-id"}
+
+
+def executions(request: Request) -> dict:
+    log, matching, _ = _selection(request)
+    count, cost = log.count_upto(matching, FOOTER_CAP)
+    return {**_page(request), "total": {"executions": count, "total_cost": cost,
+                                        "more": count > FOOTER_CAP, "cap": FOOTER_CAP}}
+
+
+def execution_records(request: Request) -> Response:
+    """`/api/executions`: the records of `agentlog list --json` for the same filters."""
+    return _json(_page(request)["rows"])
+
+
+def rows_partial(request: Request) -> HTMLResponse:
+    return render(request, "_rows.html", {"rows": _page(request)["rows"]})
+
+
+def detail(request: Request) -> dict:
+    log, _ = _state(request)
+    found = log.get(request.path_params["id"])
+    if found is None:
+        raise NotFoundError(f"no execution with id {request.path_params['id']}")
+    record = found.to_dict()
+    try:
+        parsed = json.loads(record["response"]) if record["response"] else None
+    except ValueError:
+        parsed = None
+    return {"e": record, "parsed": parsed if isinstance(parsed, (dict, list)) else None}
+
+
+def export(request: Request) -> Response:
+    from agentlog.web import download
+
+    log, _, ordered = _selection(request)
+    fmt = request.path_params["fmt"]
+    return download.stream(log, ordered, fmt)
+
+
+# --- agents, reports, budgets, breakers ----------------------------------------------------
+def agents(request: Request) -> dict:
+    log, settings = _state(request)
+    name, query, _, _ = params.period(request.query_params, settings)
+    return {"period": name, "since": query.after, "until": query.before,
+            "agents": log.cost_by(query, "agent").to_dict()["rows"]}
+
+
+def agent(request: Request) -> dict:
+    from agentlog.store.query import Query
+
+    log, settings = _state(request)
+    name = request.path_params["name"]
+    period, query, _, days = params.period(request.query_params, settings)
+    if next(log.fetch(Query().by_agent(name).limit(1)), None) is None:
+        raise NotFoundError(f"no executions of agent '{name}'")
+    return {"period": period, "name": name, "stats": log.stats(query, name).to_dict(),
+            "trend": log.trend(query.by_agent(name), days).to_dict()["rows"]}
+
+
+def reports(request: Request) -> dict:
+    log, settings = _state(request)
+    query = params.query(request.query_params, settings, ("days",))
+    days = params.positive(request.query_params, "days", 7, 366)
+    return {"daily": log.daily(query).to_dict(),
+            "cost": {dim: log.cost_by(query, dim).to_dict() for dim in ("agent", "model",
+                                                                         "tenant")},
+            "trend": log.trend(query, days).to_dict(), "days": days}
+
+
+def budgets(request: Request) -> dict:
+    from agentlog.timeutil import utcnow
+    from agentlog.web import fmt
+
+    log, _ = _state(request)
+    now = utcnow()
+    settings = request.app.state.full_settings()
+    rows = log.budget_status(settings, now)
+    for row in rows:
+        row["projected"] = fmt.projected(row, now, settings.timezone)
+    return {"budgets": rows}
+
+
+def breakers(request: Request) -> dict:
+    log, _ = _state(request)
+    return {"breakers": log.breaker_states()}
+
+
+def routes() -> list[Route]:
+    return [*twin("/", overview, "overview.html"),
+            Route("/live/latest", latest_rows),
+            *twin("/executions", executions, "executions.html")[:1],
+            Route("/api/executions", execution_records),
+            Route("/live/rows", rows_partial),
+            Route("/export/{fmt}", export),
+            *twin("/executions/{id:int}", detail, "execution.html"),
+            *twin("/agents", agents, "agents.html"),
+            *twin("/agents/{name}", agent, "agent.html"),
+            *twin("/reports", reports, "reports.html"),
+            *twin("/budgets", budgets, "budgets.html"),
+            *twin("/breakers", breakers, "breakers.html")]

@@ -1,0 +1,70 @@
+"""What the dashboard reads through the Log: one summary of a selection, pages by key."""
+
+from __future__ import annotations
+
+import pytest
+
+from agentlog import store
+from agentlog.errors import QueryError
+from agentlog.store.query import Query
+
+
+@pytest.mark.parametrize("order", [("-id",), ("-total_cost",), ("duration_ms",),
+                                   ("-created_at",), ("agent_type", "-duration_ms")])
+def test_pages_by_key_list_every_row_once_in_the_query_order(seeded_log, order):
+    with store.open(seeded_log) as log:
+        query = Query().order_by(*order)
+        if order[-1].lstrip("-") != "id":
+            query = query.order_by(*order, "-id")
+        every = [e.id for e in log.fetch(query)]
+        paged, last = [], None
+        for _ in range(20):
+            page = list(log.fetch((query.seek(last) if last else query).limit(3)))
+            if not page:
+                break
+            paged += [e.id for e in page]
+            last = page[-1]
+    assert paged == every and sorted(paged) == list(range(1, 11))
+
+
+def test_a_ranked_search_cannot_be_paged_by_key(seeded_log):
+    with store.open(seeded_log) as log:
+        first = log.get(1)
+    with pytest.raises(QueryError, match="sort by a column"):
+        Query().search("report").seek(first)
+
+
+def test_summary_counts_rates_and_percentiles_of_the_selection(seeded_log):
+    with store.open(seeded_log) as log:
+        found = log.summary(Query()).to_dict()
+        failed = log.summary(Query().failed(), (50,)).to_dict()
+    assert (found["executions"], found["successful"], found["failed"], found["running"]) \
+        == (10, 6, 3, 1)
+    assert found["total_cost"] == pytest.approx(2.812)
+    assert found["duration_ms"]["p50"] == 1200 and found["duration_ms"]["p95"] == 30001
+    assert [e["error_class"] for e in found["top_errors"]] == \
+        ["AuthenticationError", "RateLimitError", "Timeout"]
+    assert failed["executions"] == 3 and set(failed["duration_ms"]) == {"avg", "p50"}
+
+
+def test_duration_profile_gives_percentiles_of_the_range_and_of_its_slices(seeded_log):
+    with store.open(seeded_log) as log:
+        week = Query().since("2026-11-22").until("2026-11-26")
+        exact = log.duration_profile(week, 4)
+        sampled = log.duration_profile(week, 0, every=2)
+    # durations of rows 1-6 (row 7 is running): 800, 5000, 30000, 30001, 3, 1200
+    assert (exact["p50"], exact["p95"], exact["every"]) == (1200, 30001, 1)
+    assert [s["p95"] for s in exact["slices"]] == [1200, None, 30001, 800]
+    assert sampled["every"] == 2 and sampled["slices"] == []
+    assert (sampled["p50"], sampled["p95"]) == (5000, 30001)  # ids 2, 4, 6: 5000, 30001, 1200
+
+
+def test_a_readonly_log_reads_and_refuses_every_write(seeded_log, tmp_path):
+    from agentlog.errors import StoreError
+
+    with store.open(seeded_log, readonly=True) as log:
+        assert log.count(Query()) == 10
+        with pytest.raises(StoreError, match="readonly"):
+            log.start({"agent_type": "a", "created_at": "2026-11-25T02:00:00.000Z"})
+    with pytest.raises(StoreError, match="no log at"):
+        store.open(tmp_path / "missing.db", readonly=True)
