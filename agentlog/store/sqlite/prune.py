@@ -1,6 +1,6 @@
-"""Pruning SQLite: deleting old executions in batches, keeping the full-text index in sync.
+"""Pruning SQLite: deleting old executions in batches (triggers keep the full-text index).
 
-Each batch is its own transaction (ids picked, text unindexed, rows deleted), so a crash
+Each batch is its own transaction (ids picked, rows deleted), so a crash
 mid-prune leaves a consistent database with some of the rows gone. Running executions are
 never deleted. Space comes back to the file system with VACUUM afterwards.
 """
@@ -65,8 +65,8 @@ def delete(conn: sqlite3.Connection, selected: Query, top_id: int,
                     ids = [r[0] for r in conn.execute(pick, [*params, last, top_id, batch])]
                     if ids:
                         marks = ", ".join("?" * len(ids))
-                        schema.fts_unindex(conn, f"id IN ({marks})", tuple(ids))
-                        conn.execute(f"DELETE FROM executions WHERE id IN ({marks})", ids)
+                        with schema.fts_merging_later(conn):  # triggers unindex the rows
+                            conn.execute(f"DELETE FROM executions WHERE id IN ({marks})", ids)
             except sqlite3.OperationalError as e:  # locked too long, disk full, …
                 raise StoreError(f"prune stopped after deleting {deleted:,} executions: {e}") \
                     from None
