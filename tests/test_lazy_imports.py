@@ -115,7 +115,7 @@ def test_help_still_lists_every_command(cli):
     out = cli("--help").stdout
     listed = [line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.strip()]
     assert listed == ["run", "list", "show", "report", "export", "prune", "agents", "breakers",
-                      "budgets"]
+                      "budgets", "db"]
 
 
 BUILT_SUBCOMMANDS = """

@@ -136,3 +136,35 @@ def test_upgrading_a_log_whose_index_drifted_rebuilds_it(cli, raw, db_path):
     raw.execute(f"PRAGMA user_version={migrations.SCHEMA_VERSION - 1}")
     assert found(cli, "gecko") == [1]
     consistent(db_path)
+
+
+def damage(raw) -> None:
+    raw.execute(RAW, ("imp", "success", "2026-01-01T00:00:00.000Z", "a hidden tapir", "t"))
+    raw.execute("UPDATE executions_fts_data SET block = x'ffffffffffff' WHERE id > 10")
+
+
+REPAIR = "`agentlog db repair` rebuilds it from them"
+
+
+def test_a_damaged_index_makes_search_say_so_in_one_line_and_repair_rebuilds_it(
+        cli, raw, db_path):
+    damage(raw)
+    result = cli("list", "--search", "tapir")
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert "the search index of" in line and line.endswith(REPAIR)
+    repaired = cli("db", "repair")
+    assert repaired.exit_code == 0 and "Rebuilt the search index" in repaired.stdout
+    assert found(cli, "tapir") == [1]
+    consistent(db_path)
+    assert "nothing to repair" in cli("db", "repair").stdout
+
+
+def test_prune_on_a_damaged_index_says_so_in_one_line(cli, raw, db_path):
+    damage(raw)
+    result = cli("prune", "--older-than", "30d", "--yes")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1].endswith(REPAIR)
+    assert cli("db", "repair").exit_code == 0
+    assert cli("prune", "--older-than", "30d", "--yes").exit_code == 0
+    consistent(db_path)

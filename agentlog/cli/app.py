@@ -105,6 +105,7 @@ COMMANDS = {
     "agents": ("agents", None),
     "breakers": ("breakers", None),
     "budgets": ("budgets", "budgets"),
+    "db": ("db", None),
 }
 
 

@@ -84,6 +84,10 @@ class Log(Protocol):
     def size(self) -> int:
         """Bytes the log takes on disk (0 when it has no file)."""
 
+    def repair(self) -> str | None:
+        """Rebuild the search index from the rows if it does not match them; returns what
+        was wrong (None: it matched, nothing was done)."""
+
     def tidy(self) -> tuple[int, int]:
         """Mark stale running rows Interrupted, drop expired cache entries: both counts."""
 

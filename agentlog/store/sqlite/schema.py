@@ -66,6 +66,19 @@ def fts_rebuild(conn: sqlite3.Connection) -> None:
                  "FROM executions WHERE status IS NOT 'running'")
 
 
+def fts_repair(conn: sqlite3.Connection) -> str | None:
+    """Inside a transaction: if the index does not match the rows, build it again from them,
+    triggers and all (a damaged FTS5 table can still be dropped); returns what was wrong."""
+    problem = fts_problem(conn)
+    if problem is not None:
+        for event in ("insert", "update", "delete"):
+            conn.execute(f"DROP TRIGGER IF EXISTS executions_fts_{event}")
+        conn.execute("DROP TABLE IF EXISTS executions_fts")
+        fts_create(conn)
+        fts_rebuild(conn)
+    return problem
+
+
 def fts_problem(conn: sqlite3.Connection) -> str | None:
     """Why the index does not match the rows (None when it does): FTS5's own check of its
     structure, then the indexed ids against the finalized rows."""
