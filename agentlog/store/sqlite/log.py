@@ -205,11 +205,13 @@ class SqliteLog:
             return prune.plan(self.conn, selected)
 
     def prune(self, selected: Query, top_id: int,
-              progress: Callable[[int], None] | None = None, batch: int | None = None) -> int:
+              progress: Callable[[int], None] | None = None, batch: int | None = None, *,
+              payloads: bool = False, erase: bool = False) -> int:
         from agentlog.store.sqlite import prune
 
         with self._translated():
-            return prune.delete(self.conn, selected, top_id, progress, batch or prune.BATCH)
+            return prune.delete(self.conn, selected, top_id, progress, batch or prune.BATCH,
+                                payloads=payloads, erase=erase)
 
     def reclaim(self) -> None:
         from agentlog.store.sqlite import prune

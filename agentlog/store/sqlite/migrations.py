@@ -344,6 +344,13 @@ def m070_search_follows_rows(db) -> None:
         db.execute("ANALYZE response_cache")
 
 
+@migration
+def m080_payloads_purged_at(db) -> None:
+    # `prune --payloads` drops an execution's text and keeps its numbers; the row says when.
+    if "payloads_purged_at" not in db["executions"].columns_dict:
+        db.execute("ALTER TABLE executions ADD COLUMN payloads_purged_at TEXT")
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
