@@ -1,8 +1,9 @@
-"""What every filter means in SQL: the methods of Query, named like the CLI flags.
+"""What every filter means: the methods of Query, named like the CLI flags.
 
-Each method returns a new Query; conditions AND together. Values are bound parameters,
-columns are written here. Contradictions (`--today --yesterday`, `--failed --successful`,
-an empty time range) and malformed values raise QueryError with one line naming the flags.
+Each method returns a new Query with a typed condition (store/conditions.py); conditions AND
+together, and the columns they read are written here. Contradictions (`today().yesterday()`,
+`failed().successful()`, an empty time range) and malformed values raise QueryError with one
+line naming the filters; cli/filters.py spells them as flags.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from agentlog import timeutil
 from agentlog.errors import QueryError
+from agentlog.store.conditions import AtLeast, Blank, Flag, OneOf, Present
 
 STATUSES = ("running", "success", "error", "timeout")
 FAILED = ("error", "timeout")  # what --failed, reports and batch summaries count as failed
@@ -97,24 +99,19 @@ class Filters:
         return self._statuses(("timeout",), "timeout()")
 
     def _statuses(self, names: tuple[str, ...], flag: str):
-        marks = ", ".join("?" * len(names))
-        return self.claim("status", names, flag).where(f"status IN ({marks})", *names,
-                                                            reads=("status",))
+        return self.claim("status", names, flag).where(OneOf(("status",), tuple(names)))
 
     # --- who and what ----------------------------------------------------------------------
     def by_agent(self, *names: str):
-        return self.where(f"agent_type IN ({', '.join('?' * len(names))})", *names,
-                          reads=("agent_type",))
+        return self.where(OneOf(("agent_type",), names))
 
     def by_model(self, *names: str):
         """The chosen model or the configured one."""
-        marks = ", ".join("?" * len(names))
-        return self.where(f"chosen_model_id IN ({marks}) OR model_id IN ({marks})",
-                          *names, *names, reads=("chosen_model_id", "model_id"))
+        return self.where(OneOf(("chosen_model_id", "model_id"), names))
 
     def by_tenant(self, tenant: str):
-        return self.claim("tenant", (True,), "by_tenant()").where("tenant_id = ?", tenant,
-                                                                  reads=("tenant_id",))
+        return self.claim("tenant", (True,), "by_tenant()").where(OneOf(("tenant_id",),
+                                                                        (tenant,)))
 
     def current_tenant(self):
         """The tenant `run` would record: --tenant, AGENTLOG_TENANT, settings.tenant."""
@@ -125,67 +122,62 @@ class Filters:
 
     def with_tenant(self, yes: bool = True):
         flag = "with_tenant()" if yes else "without_tenant()"
-        return self.claim("tenant", (yes,), flag).where(
-            "tenant_id IS NOT NULL AND tenant_id != ''" if yes
-            else "tenant_id IS NULL OR tenant_id = ''", reads=("tenant_id",))
+        return self.claim("tenant", (yes,), flag).where(Blank("tenant_id", not yes))
 
     def without_tenant(self):
         return self.with_tenant(False)
 
     def by_batch(self, batch_id: str):
-        return self.where("batch_id = ?", batch_id)
+        return self.where(OneOf(("batch_id",), (batch_id,)))
 
     # --- thresholds, all inclusive ---------------------------------------------------------
     def expensive(self, usd: float | str):
-        return self.where("total_cost >= ?", _threshold(usd, "expensive()"))
+        return self.where(AtLeast("total_cost", _threshold(usd, "expensive()")))
 
     def slow(self, ms: int | str):
-        return self.where("duration_ms >= ?", _threshold(ms, "slow()"))
+        return self.where(AtLeast("duration_ms", _threshold(ms, "slow()")))
 
     def high_token_usage(self, tokens: int | str):
-        return self.where("total_tokens >= ?", _threshold(tokens, "high_token_usage()"))
+        return self.where(AtLeast("total_tokens", _threshold(tokens, "high_token_usage()")))
 
     # --- behaviour ---------------------------------------------------------------------------
     def streaming(self, yes: bool = True):
-        return self._flag("streaming", yes, "streaming = 1", "streaming = 0",
+        return self._flag("streaming", yes, Flag("streaming", yes),
                           "streaming()", "non_streaming()")
 
     def non_streaming(self):
         return self.streaming(False)
 
     def with_fallback(self, yes: bool = True):
-        return self._flag("fallback", yes, "fallback_reason IS NOT NULL", "fallback_reason IS NULL",
-                          "with_fallback()", "without_fallback()", ("fallback_reason",))
+        return self._flag("fallback", yes, Present("fallback_reason", yes),
+                          "with_fallback()", "without_fallback()")
 
     def without_fallback(self):
         return self.with_fallback(False)
 
     def cached(self, yes: bool = True):
-        return self._flag("cache", yes, "cache_hit = 1", "cache_hit = 0",
-                          "cached()", "cache_miss()", ("cache_hit",))
+        return self._flag("cache", yes, Flag("cache_hit", yes), "cached()", "cache_miss()")
 
     def cache_miss(self):
         return self.cached(False)
 
     def with_tool_calls(self, yes: bool = True):
-        return self._flag("tools", yes, "tool_calls_count > 0", "tool_calls_count = 0",
-                          "with_tool_calls()", "without_tool_calls()")
+        called = AtLeast("tool_calls_count", 1) if yes else OneOf(("tool_calls_count",), (0,))
+        return self._flag("tools", yes, called, "with_tool_calls()", "without_tool_calls()")
 
     def without_tool_calls(self):
         return self.with_tool_calls(False)
 
     def retryable_errors(self):
         """The final error was retryable (rate limit, timeout, connection, 5xx)."""
-        return self.where("retryable = 1")
+        return self.where(Flag("retryable"))
 
     def rate_limited(self):
         """Any attempt hit a rate limit."""
-        return self.where("rate_limited = 1")
+        return self.where(Flag("rate_limited"))
 
-    def _flag(self, dimension: str, yes: bool, on: str, off: str, flag_on: str, flag_off: str,
-              columns: tuple[str, ...] | None = None):
-        return self.claim(dimension, (yes,), flag_on if yes else flag_off).where(
-            on if yes else off, reads=columns)
+    def _flag(self, dimension: str, yes: bool, condition, flag_on: str, flag_off: str):
+        return self.claim(dimension, (yes,), flag_on if yes else flag_off).where(condition)
 
     # --- metadata and text -------------------------------------------------------------------
     def where_meta(self, key: str, value: Any):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from agentlog.store.conditions import NoneOf, Present
 from agentlog.store.filters import STATUSES
 from agentlog.store.query import Query
 
@@ -35,5 +36,5 @@ def selection(query: Query, cutoff: datetime | None, payloads: bool = False) -> 
     kept = tuple(s for s in STATUSES if s != "running")
     flag = "prune (which never deletes running executions)"
     selected = (query.claim("status", kept, flag).narrow(None, cutoff, "--older-than")
-                .where("status != 'running'"))
-    return selected.where("payloads_purged_at IS NULL") if payloads else selected
+                .where(NoneOf("status", ("running",))))
+    return selected.where(Present("payloads_purged_at", yes=False)) if payloads else selected

@@ -12,6 +12,7 @@ from typing import Any
 
 from agentlog import timeutil
 from agentlog.errors import QueryError
+from agentlog.store.conditions import Condition, OneOf
 from agentlog.store.filters import Filters
 from agentlog.store.records import MAX_INTEGER
 from agentlog.timeutil import to_iso
@@ -36,8 +37,7 @@ RANK = "rank"  # the search rank, sortable only inside a search
 class Query(Filters):
     zone: str | None = None  # IANA zone of calendar periods; None: the system's
     tenant: str | None = None  # the current tenant, for current_tenant()
-    # (SQL, parameters, the columns it reads if the daily/hourly totals may answer it)
-    conditions: tuple[tuple[str, tuple, frozenset | None], ...] = ()
+    conditions: tuple[Condition, ...] = ()  # all of them hold
     after: str | None = None  # created_at >= after (a stored UTC string)
     before: str | None = None  # created_at < before
     claims: tuple[tuple[str, frozenset, str], ...] = ()  # (dimension, allowed values, flag)
@@ -46,17 +46,14 @@ class Query(Filters):
     order: tuple[str, ...] = ()  # empty: by search rank when searching, then newest first
     max_rows: int | None = None
 
-    def where(self, clause: str, *params, reads: tuple[str, ...] | None = None) -> Query:
-        """Add a condition (SQL written inside store/ only, values as parameters). `reads`
-        names every column it reads, so that the daily/hourly totals can answer it."""
-        found = frozenset(reads) if reads is not None else None
-        return replace(self, conditions=(*self.conditions, (clause, params, found)))
+    def where(self, condition: Condition) -> Query:
+        return replace(self, conditions=(*self.conditions, condition))
 
     def by_id(self, execution_id: int) -> Query:
         execution_id = int(execution_id)
         if abs(execution_id) > MAX_INTEGER:
-            return self.where("0")  # no row has an id SQLite cannot even hold
-        return self.where("id = ?", execution_id)
+            return self.where(OneOf(("id",), ()))  # no row has an id that cannot be stored
+        return self.where(OneOf(("id",), (execution_id,)))
 
     def order_by(self, *keys: str) -> Query:
         """Column names (or time, agent, model, duration, tokens, cost); `-` for descending."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 
+from agentlog.store.conditions import Present
 from agentlog.store.filters import FAILED
 from agentlog.store.query import Query
 from agentlog.store.reports import OUTCOME_KEYS, PERCENTILES, Totals, nearest_rank
@@ -105,7 +106,7 @@ def percentiles(conn: sqlite3.Connection, query: Query, column: str, n: int,
     out: dict[str, int | None] = {f"p{p}": None for p in ps}
     if n <= 0:
         return out
-    where, params = where_sql(query.where(f"{column} IS NOT NULL"))
+    where, params = where_sql(query.where(Present(column)))
     source = "executions" + (dialect.prefer_index(index) if index else "")
     for p in ps:
         rank = nearest_rank(p, n)

@@ -11,6 +11,7 @@ from datetime import date
 
 from agentlog import timeutil
 from agentlog.errors import QueryError
+from agentlog.store.conditions import OneOf
 from agentlog.store.query import Query
 from agentlog.store.reports import (
     DIMENSIONS,
@@ -110,7 +111,7 @@ def stats(conn: sqlite3.Connection, query: Query, agent: str) -> AgentStats:
         latencies = _latencies(conn, query, overall)
         per_version = []
         for version, part in versions.items():
-            mine = query.where(*_same(version))
+            mine = query.where(OneOf(("agent_version",), (version,)))
             part.first_seen = first_seen(conn, mine, part.first_seen)
             per_version.append({"version": version, "first_seen": part.first_seen, **numbers(
                 part, *(latencies if len(versions) == 1 else _latencies(conn, mine, part)))})
@@ -119,10 +120,6 @@ def stats(conn: sqlite3.Connection, query: Query, agent: str) -> AgentStats:
     return AgentStats(agent=agent, totals=overall, duration=latencies[0], ttft=latencies[1],
                       models=[{"model": m, "executions": n} for m, n in ranked],
                       versions=per_version, **period_of(query))
-
-
-def _same(version: str | None) -> tuple:
-    return ("agent_version IS NULL",) if version is None else ("agent_version = ?", version)
 
 
 TREND_SUMS = sums("executions", "failed", "total_cost", "duration_sum", "timed")

@@ -19,7 +19,7 @@ from datetime import timedelta
 from agentlog import timeutil
 from agentlog.store.query import Query
 from agentlog.store.sqlite import dialect
-from agentlog.store.sqlite.select import where_sql
+from agentlog.store.sqlite.select import conditions_sql, where_sql
 
 # The columns of the combination migration m060 sums by (it spells them itself: it is frozen)
 KEYS = frozenset(("agent_type", "agent_version", "model_id", "chosen_model_id", "tenant_id",
@@ -51,7 +51,7 @@ class Part:
 def answers(query: Query) -> bool:
     """Whether every filter of the query reads only columns the totals keep."""
     return not query.search_text and not query.metas and all(
-        columns is not None and columns <= KEYS for _, _, columns in query.conditions)
+        c.columns <= KEYS for c in query.conditions)
 
 
 def parts(query: Query, index: str | None = None) -> list[Part]:
@@ -110,7 +110,7 @@ def _where(query: Query, first: str | None, stop: str | None) -> tuple[str, list
     if stop is not None:
         clauses.append("bucket < ?")
         params.append(stop)
-    for clause, values, _ in query.conditions:
-        clauses.append(f"({clause})")
-        params.extend(values)
+    more, values = conditions_sql(query)
+    clauses += more
+    params += values
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params

@@ -11,9 +11,42 @@ from collections.abc import Iterator
 from typing import Any
 
 from agentlog.errors import QueryError
+from agentlog.store.conditions import AtLeast, Blank, Condition, Flag, NoneOf, OneOf, Present
 from agentlog.store.query import RANK, Query, aggregate_terms
 from agentlog.store.records import Execution
 from agentlog.store.sqlite import dialect
+
+
+def condition_sql(c: Condition) -> tuple[str, list]:
+    """One condition of store/conditions.py in SQLite's spelling, and its parameters."""
+    if isinstance(c, OneOf):
+        known = [v for v in c.values if v is not None]
+        tests = [f"{column} IN ({', '.join('?' * len(known))})" for column in c.among
+                 if known]
+        tests += [f"{column} IS NULL" for column in c.among if None in c.values]
+        return " OR ".join(tests) or "0", known * len(c.among)
+    if isinstance(c, NoneOf):
+        return f"{c.column} NOT IN ({', '.join('?' * len(c.values))})", list(c.values)
+    if isinstance(c, AtLeast):
+        return f"{c.column} >= ?", [c.value]
+    if isinstance(c, Flag):
+        return f"{c.column} = {1 if c.yes else 0}", []
+    if isinstance(c, Present):
+        return f"{c.column} IS {'NOT ' if c.yes else ''}NULL", []
+    if isinstance(c, Blank):
+        return (f"{c.column} IS NULL OR {c.column} = ''" if c.yes
+                else f"{c.column} IS NOT NULL AND {c.column} != ''"), []
+    raise TypeError(f"no SQLite spelling of {c!r}")
+
+
+def conditions_sql(query: Query) -> tuple[list[str], list]:
+    """The query's conditions as parenthesised clauses, and their parameters."""
+    clauses, params = [], []
+    for condition in query.conditions:
+        clause, values = condition_sql(condition)
+        clauses.append(f"({clause})")
+        params.extend(values)
+    return clauses, params
 
 
 def _where(query: Query, ranked: bool, led: bool = False) -> tuple[str, list]:
@@ -31,9 +64,9 @@ def _where(query: Query, ranked: bool, led: bool = False) -> tuple[str, list]:
                           else dialect.meta_has(key))
         clauses.append(f"({clause})")
         params.extend(values)
-    for clause, values, _ in query.conditions:
-        clauses.append(f"({clause})")
-        params.extend(values)
+    more, values = conditions_sql(query)
+    clauses += more
+    params += values
     if query.search_text and not ranked:  # a ranked query filters through its join instead
         clauses.append(dialect.fts_filter())
         params.append(dialect.fts_phrases(query.search_text))
