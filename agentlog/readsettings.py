@@ -23,8 +23,9 @@ MAX_DURATION_DAYS = 3650
 
 @dataclass(frozen=True)
 class ReadSettings:
-    """The settings reading commands need: every one a string. config.Settings declares its
-    own fields of these names from this class, so the two lists are one."""
+    """The settings reading commands need: strings (retention may be a mapping, MAPPINGS).
+    config.Settings declares its own fields of these names from this class, so the two lists
+    are one."""
 
     db: str | None = None
     timezone: str | None = None
@@ -75,8 +76,8 @@ def check_retention(value: str | dict) -> str | dict:
 
 
 # How a value of ReadSettings is checked beyond its type (ValueError: refused).
-CHECKS: dict[str, Callable[[str], str]] = {"timezone": check_zone, "retention": check_retention}
-# The types a value may have besides a string.
+CHECKS: dict[str, Callable[[Any], Any]] = {"timezone": check_zone, "retention": check_retention}
+# The settings that may be a mapping of strings instead of a string.
 MAPPINGS = frozenset({"retention"})
 READ_FIELDS = tuple(f.name for f in fields(ReadSettings))
 

@@ -80,20 +80,24 @@ def fts_repair(conn: sqlite3.Connection) -> str | None:
 
 
 def fts_problem(conn: sqlite3.Connection) -> str | None:
-    """Why the index does not match the rows (None when it does): FTS5's own check of its
-    structure, then the indexed ids against the finalized rows."""
+    """Why the index does not match the rows (None when it does, or when the rows themselves
+    cannot be read: then the damage is not the index's alone): the indexed ids against the
+    finalized rows, then FTS5's own check of its structure."""
     try:
-        conn.execute("INSERT INTO executions_fts(executions_fts) VALUES('integrity-check')")
         missing = conn.execute(
             "SELECT count(*) FROM executions AS e WHERE e.status IS NOT 'running' AND NOT "
             "EXISTS (SELECT 1 FROM executions_fts_docsize AS d WHERE d.id = e.id)").fetchone()[0]
         extra = conn.execute(
             "SELECT count(*) FROM executions_fts_docsize AS d WHERE NOT EXISTS (SELECT 1 FROM "
             "executions AS e WHERE e.id = d.id AND e.status IS NOT 'running')").fetchone()[0]
-    except sqlite3.DatabaseError as e:
-        return str(e)
+    except sqlite3.DatabaseError:
+        return None
     if missing or extra:
         return f"{missing:,} rows not indexed, {extra:,} index entries without their row"
+    try:
+        conn.execute("INSERT INTO executions_fts(executions_fts) VALUES('integrity-check')")
+    except sqlite3.DatabaseError as e:
+        return str(e)
     return None
 
 
