@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from agentlog.errors import ConfigError
 from agentlog.readsettings import (
     CHECKS,
+    MAPPINGS,
     READ_FIELDS,
     check_duration,
     config_path,
@@ -96,7 +97,8 @@ class Budgets(_Strict):
 
 # The settings reading commands read without pydantic, declared once (readsettings.py).
 _ReadFields = create_model("_ReadFields", __base__=_Strict,
-                           **{name: (str | None, None) for name in READ_FIELDS})
+                           **{name: (str | dict[str, str] | None if name in MAPPINGS
+                                     else str | None, None) for name in READ_FIELDS})
 
 
 class Settings(_ReadFields):
@@ -108,7 +110,7 @@ class Settings(_ReadFields):
 
     @field_validator(*CHECKS)
     @classmethod
-    def _read_checks(cls, value: str | None, info) -> str | None:
+    def _read_checks(cls, value, info):
         return value if value is None else CHECKS[info.field_name](value)
 
     @field_validator("redact")

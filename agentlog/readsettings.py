@@ -23,16 +23,24 @@ MAX_DURATION_DAYS = 3650
 
 @dataclass(frozen=True)
 class ReadSettings:
-    """The settings reading commands need: every one a string. config.Settings declares its
-    own fields of these names from this class, so the two lists are one."""
+    """The settings reading commands need: strings (retention may be a mapping, MAPPINGS).
+    config.Settings declares its own fields of these names from this class, so the two lists
+    are one."""
 
     db: str | None = None
     timezone: str | None = None
     tenant: str | None = None
-    retention: str | None = None  # a duration such as 30d: what `prune` deletes by default
+    # What `prune` deletes by default: `30d` (the rows), or {payloads: 30d, rows: 365d}
+    retention: str | dict[str, str] | None = None
 
     def current_tenant(self, explicit: str | None = None) -> str | None:
         return current_tenant(explicit, self.tenant)
+
+    def retention_of(self, tier: str) -> str | None:
+        """The default age of `prune` (tier `rows`) or of `prune --payloads` (`payloads`)."""
+        if isinstance(self.retention, dict):
+            return self.retention.get(tier)
+        return self.retention if tier == "rows" else None
 
 
 def check_zone(value: str) -> str:
@@ -50,8 +58,27 @@ def check_duration(value: str) -> str:
     return value
 
 
-# How a value of ReadSettings is checked beyond being a string (ValueError: refused).
-CHECKS: dict[str, Callable[[str], str]] = {"timezone": check_zone, "retention": check_duration}
+RETENTION_TIERS = ("payloads", "rows")
+
+
+def check_retention(value: str | dict) -> str | dict:
+    if isinstance(value, str):
+        return check_duration(value)
+    if not isinstance(value, dict):
+        raise ValueError("expected a duration such as 30d, or {payloads: 30d, rows: 365d}")
+    for tier, age in value.items():
+        if tier not in RETENTION_TIERS:
+            raise ValueError(f"unknown key {tier!r} (expected payloads or rows)")
+        if not isinstance(age, str):
+            raise ValueError(f"{tier}: expected a duration such as 30d")
+        check_duration(age)
+    return value
+
+
+# How a value of ReadSettings is checked beyond its type (ValueError: refused).
+CHECKS: dict[str, Callable[[Any], Any]] = {"timezone": check_zone, "retention": check_retention}
+# The settings that may be a mapping of strings instead of a string.
+MAPPINGS = frozenset({"retention"})
 READ_FIELDS = tuple(f.name for f in fields(ReadSettings))
 
 
@@ -186,7 +213,7 @@ def load(explicit: str | None = None) -> ReadSettings:
     values = {}
     for key in READ_FIELDS:
         value = settings.get(key)
-        if value is not None and not isinstance(value, str):
+        if value is not None and not isinstance(value, str) and key not in MAPPINGS:
             raise ConfigError(f"{path}: settings: key '{key}': expected a string")
         if value is not None and key in CHECKS:
             try:

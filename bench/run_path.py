@@ -4,7 +4,7 @@ reach its first model call.
     python bench/run_path.py [--db bench/data/1000000.db] [-n 500]
 
 1. Per execution: the runner (prompt rendering, pricing, the running row and its
-   finalization with full-text indexing) with litellm's mock_response, against the same calls
+   finalization, its text indexed by triggers) with litellm's mock_response, against the same calls
    made by a bare litellm loop. Medians of n executions, in one warmed-up process.
 2. Logging alone on the given log (insert the running row + finalize), the DESIGN goal being
    under 1 ms on a 1M-row log; the rows written are deleted again afterwards.
@@ -67,7 +67,6 @@ def per_execution(cfg, log, n: int) -> None:
 
 def logging_only(conn, n: int, label: str) -> None:
     from agentlog.store.sqlite import writer
-    from agentlog.store.sqlite.schema import fts_unindex
     from agentlog.timeutil import now_iso
 
     costs, ids = [], []
@@ -87,8 +86,7 @@ def logging_only(conn, n: int, label: str) -> None:
           f"p99 {p99 * 1000:.3f} ms | |")
     marks = ",".join("?" * len(ids))
     conn.execute("BEGIN IMMEDIATE")
-    fts_unindex(conn, f"id IN ({marks})", tuple(ids))
-    conn.execute(f"DELETE FROM executions WHERE id IN ({marks})", ids)
+    conn.execute(f"DELETE FROM executions WHERE id IN ({marks})", ids)  # unindexed by triggers
     conn.execute("COMMIT")
 
 

@@ -14,7 +14,6 @@ import time
 
 import pytest
 
-from agentlog.store.records import TEXT_COLUMNS
 from agentlog.store.sqlite import db
 
 NOW = "2026-11-25T03:00:00.000Z"
@@ -32,9 +31,6 @@ def build(path) -> None:
     conn.executemany("INSERT INTO executions (agent_type, status, created_at, user_prompt, "
                      "response, deadline_at) VALUES (?, ?, ?, ?, ?, '2099-01-01T00:00:00.000Z')",
                      rows)
-    cols = ", ".join(TEXT_COLUMNS)
-    conn.execute(f"INSERT INTO executions_fts(rowid, {cols}) SELECT id, {cols} "
-                 "FROM executions WHERE status != 'running'")
     conn.execute("COMMIT")
     conn.close()
 

@@ -111,15 +111,15 @@ def test_search_finds_no_pruned_execution_and_still_finds_kept_ones(cli, seeded_
 def test_a_failure_inside_a_batch_keeps_the_batches_before_it(seeded_log, monkeypatch):
     from agentlog.store.sqlite import schema
 
-    unindex, calls = schema.fts_unindex, []
+    merging_later, calls = schema.fts_merging_later, []
 
-    def failing(conn, where, params=()):
-        calls.append(params)
+    def failing(conn):
+        calls.append(conn)
         if len(calls) == 3:
             raise sqlite3.OperationalError("disk I/O error")
-        unindex(conn, where, params)
+        return merging_later(conn)
 
-    monkeypatch.setattr(schema, "fts_unindex", failing)
+    monkeypatch.setattr(schema, "fts_merging_later", failing)
     selected = selection(Query(), datetime(2026, 11, 25, 1, tzinfo=timezone.utc))
     with store.open(seeded_log) as log, \
             pytest.raises(StoreError, match="prune stopped after deleting 4 executions: disk I/O"):

@@ -1,4 +1,5 @@
-"""`agentlog db copy FROM TO`: move a history between logs (SQLite files, PostgreSQL URLs)."""
+"""`agentlog db`: whole logs: copy one into another (SQLite files, PostgreSQL URLs), repair
+the search index."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from typing import Annotated
 import typer
 
 from agentlog.cli.lazy import LazyGroup
+from agentlog.cli.options import ConfigOpt, DbOpt
 
-app = typer.Typer(cls=LazyGroup, help="Copy a log into another (SQLite ↔ PostgreSQL).",
+app = typer.Typer(cls=LazyGroup,
+                  help="Whole logs: copy one into another (SQLite ↔ PostgreSQL), repair the "
+                       "search index.",
                   rich_markup_mode=None, add_completion=False)
 
 
@@ -51,6 +55,28 @@ def copy(
     typer.echo(f"Both logs hold the same executions and cost on each of {len(done.days)} days.")
 
 
+def repair(config: ConfigOpt = None, db: DbOpt = None) -> None:
+    """Check the search index against the rows, and rebuild it from them if it does not match.
+
+    The rows are never changed. `list --search` and `prune` point here when they find the
+    index damaged.
+
+    Examples:
+
+      agentlog db repair
+    """
+    from agentlog.cli import context
+
+    settings = context.settings(config)
+    log = context.log(db, settings.db)
+    problem = log.repair()
+    if problem is None:
+        typer.echo(f"The search index of {log.where} matches its rows; nothing to repair.")
+    else:
+        typer.echo(f"Rebuilt the search index of {log.where} from its rows (it had: {problem}).")
+
+
 def register(guarded) -> dict:
+    """The group's commands by name (cli/app.py builds each when it is used)."""
     app.callback()(guarded(db))
-    return {"copy": copy}
+    return {"copy": copy, "repair": repair}

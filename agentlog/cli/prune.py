@@ -18,7 +18,15 @@ def prune(
     older_than: Annotated[Optional[str], typer.Option(
         "--older-than", metavar="DURATION", show_default=False,
         help="Delete executions created more than DURATION ago (90m, 12h, 30d, 2w). "
-             "Default: settings.retention.")] = None,
+             "Default: settings.retention (its `rows`, or `payloads` with --payloads).")]
+        = None,
+    payloads: Annotated[bool, typer.Option(
+        "--payloads", help="Drop the text (prompts, response, parameters, tool-call "
+                           "arguments and results, error messages, cached answers) and keep "
+                           "the rows with every number.")] = False,
+    any_age: Annotated[bool, typer.Option(
+        "--any-age", help="No age bound: erase what the filters select, leaving its text "
+                          "in no file of the log.")] = False,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Show what would be deleted; delete nothing.")] = False,
     yes: Annotated[bool, typer.Option(
@@ -32,57 +40,87 @@ def prune(
     """Delete executions older than --older-than (default: settings.retention).
 
     Takes every filter of `list` to narrow what goes. Running executions are never deleted.
-    Deletes in batches, each in its own transaction, keeps the full-text index in sync and
-    runs VACUUM afterwards. Reports over pruned periods change: the rows are gone.
+    Deletes in batches, each in its own transaction (triggers keep the search index), and
+    runs VACUUM afterwards. Reports over pruned periods change: the rows are gone. With
+    --payloads only the text goes and reports stay exact; `show` says it was purged.
+    --any-age with filters erases one user's or tenant's executions (or their text).
 
     Examples:
 
       agentlog prune --older-than 30d --dry-run
 
       agentlog prune --older-than 7d --agent noisy --status success --yes
+
+      agentlog prune --payloads --yes
+
+      agentlog prune --any-age --meta user_id=123 --yes
     """
     from agentlog.cli import context
     from agentlog.store.prune import selection
-    from agentlog.timeutil import get_zone, parse_duration, utcnow
+    from agentlog.store.query import Query
+    from agentlog.timeutil import get_zone
 
     settings = context.settings(config)
-    span = older_than or settings.retention
-    if not span:
-        raise ConfigError("prune needs an age: pass --older-than 30d, or set a default with "
-                          "`retention: 30d` under `settings:` in the agents file")
-    try:
-        cutoff = utcnow() - parse_duration(span)
-    except ValueError as e:
-        raise ConfigError(f"--older-than: {e}") from None
+    cutoff = _cutoff(older_than, any_age, payloads, settings)
     with filters.as_flags():
-        selected = selection(filters.to_query(where, settings), cutoff)
+        asked = filters.to_query(where, settings)
+        selected = selection(asked, cutoff, payloads)
+    if any_age and asked == Query():
+        raise ConfigError("--any-age needs a filter (such as --meta user_id=123 or --tenant "
+                          "T): it would erase every execution")
+    if any_age and no_vacuum:
+        raise ConfigError("--any-age erases, which needs the space reclaimed: drop --no-vacuum")
     log = context.log(db, settings.db)
     plan = log.prune_plan(selected)
     zone = get_zone(settings.timezone)
+    verb = "purge the text of " if payloads else "delete "
     if plan.count == 0:
-        typer.echo(f"Nothing to prune: no execution matches before {_local(cutoff, zone)}.")
+        before = f" before {_local(cutoff, zone)}" if cutoff else ""
+        typer.echo(f"Nothing to prune: no execution matches{before}.")
     else:
-        typer.echo(("Would delete " if dry_run else "About to delete ") + _describe(plan, zone))
+        typer.echo(("Would " if dry_run else "About to ") + verb + _describe(plan, zone))
     if dry_run:
         return
     if plan.count:
         if not yes:
-            _confirm(plan.count)
-        _delete(log, selected, plan, vacuum=not no_vacuum)
+            _confirm(plan.count, verb)
+        _delete(log, selected, plan, not no_vacuum, payloads, any_age)
     _report_tidying(*log.tidy())
 
 
-def _delete(log, selected, plan, vacuum: bool) -> None:
+def _cutoff(older_than: str | None, any_age: bool, payloads: bool, settings):
+    """The creation time before which executions are pruned (None: any age)."""
+    from agentlog.timeutil import parse_duration, utcnow
+
+    if any_age:
+        if older_than:
+            raise ConfigError("--any-age and --older-than contradict each other: pass one")
+        return None
+    tier = "payloads" if payloads else "rows"
+    span = older_than or settings.retention_of(tier)
+    if not span:
+        example = "{payloads: 30d, rows: 365d}" if payloads else "30d"
+        raise ConfigError(f"prune{' --payloads' if payloads else ''} needs an age: pass "
+                          f"--older-than 30d, or set a default with `retention: {example}` "
+                          "under `settings:` in the agents file")
+    try:
+        return utcnow() - parse_duration(span)
+    except ValueError as e:
+        raise ConfigError(f"--older-than: {e}") from None
+
+
+def _delete(log, selected, plan, vacuum: bool, payloads: bool, erase: bool) -> None:
     from agentlog.cli import progress
 
     before = log.size()
     with progress.bar(lambda: plan.count) as advance:
-        deleted = log.prune(selected, plan.top_id, advance)
+        done = log.prune(selected, plan.top_id, advance, payloads=payloads, erase=erase)
     if vacuum:
         typer.echo("Reclaiming space (VACUUM)…", err=True)
         log.reclaim()
-    typer.echo(f"Deleted {_executions(deleted)}; database {_size(before)} → "
-               f"{_size(log.size())}"
+    what = f"Purged the text of {_executions(done)}" if payloads else \
+        f"Deleted {_executions(done)}"
+    typer.echo(f"{what}; database {_size(before)} → {_size(log.size())}"
                + ("" if vacuum else " (run without --no-vacuum to shrink it)") + ".")
 
 
@@ -98,11 +136,11 @@ def _report_tidying(interrupted: int, expired: int) -> None:
         typer.echo(text[0].upper() + text[1:] + ".")
 
 
-def _confirm(count: int) -> None:
+def _confirm(count: int, verb: str) -> None:
     if not _interactive():
-        raise ConfigError(f"prune would delete {_executions(count)}: pass --yes to confirm "
+        raise ConfigError(f"prune would {verb}{_executions(count)}: pass --yes to confirm "
                           "when not on a terminal")
-    typer.confirm(f"Delete {_executions(count)}?", abort=True)
+    typer.confirm(f"{verb.capitalize()}{_executions(count)}?", abort=True)
 
 
 def _interactive() -> bool:

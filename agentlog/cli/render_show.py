@@ -138,6 +138,10 @@ def execution_detail(r, zone: str | None) -> None:
 
     out.print(Text(f"Execution #{r.id} · {r.agent_type}", style="bold"))
     out.print(_header(r, zone))
+    if r.payloads_purged_at:
+        out.print(Text(f"Text purged {_when(r, 'payloads_purged_at', zone)} (prune --payloads): "
+                       "prompts, response, parameters and messages are gone; the numbers stay.",
+                       style="yellow"))
     section("usage and cost", _usage(r))
     if r.attempts:
         section("attempts", Text("\n".join(attempt_line(a) for a in r.attempts)))

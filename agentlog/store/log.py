@@ -83,13 +83,23 @@ class Log(Protocol):
     def prune_plan(self, selected: Query): ...
 
     def prune(self, selected: Query, top_id: int,
-              progress: Callable[[int], None] | None = None) -> int: ...
+              progress: Callable[[int], None] | None = None, *, payloads: bool = False,
+              erase: bool = False) -> int:
+        """Delete the selected rows; `payloads`: drop their text (prompts, response,
+        parameters, tool-call arguments and results, error messages, cached answers) and
+        mark them purged, keeping every number. `erase`: leave the text in no page of the
+        log once `reclaim` ran."""
 
     def reclaim(self) -> None:
-        """Give the space of deleted rows back to the file system."""
+        """Give the space of deleted rows back to the file system; afterwards no file of
+        the log (write-ahead log included) holds what was deleted."""
 
     def size(self) -> int:
         """Bytes the log takes on disk (0 when it has no file)."""
+
+    def repair(self) -> str | None:
+        """Rebuild the search index from the rows if it does not match them; returns what
+        was wrong (None: it matched, nothing was done)."""
 
     def tidy(self) -> tuple[int, int]:
         """Mark stale running rows Interrupted, drop expired cache entries: both counts."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from agentlog.store.conditions import NoneOf
+from agentlog.store.conditions import NoneOf, Present
 from agentlog.store.filters import STATUSES
 from agentlog.store.query import Query
 
@@ -30,9 +30,11 @@ class Plan:
     top_id: int | None  # the highest matching id: deleting never scans past it
 
 
-def selection(query: Query, cutoff: datetime) -> Query:
-    """The executions of `query` created before `cutoff`, except running ones."""
+def selection(query: Query, cutoff: datetime | None, payloads: bool = False) -> Query:
+    """The executions of `query` created before `cutoff` (None: any age), except running
+    ones; with `payloads`, those whose text is still there."""
     kept = tuple(s for s in STATUSES if s != "running")
     flag = "prune (which never deletes running executions)"
-    return (query.claim("status", kept, flag).narrow(None, cutoff, "--older-than")
-            .where(NoneOf("status", ("running",))))
+    selected = (query.claim("status", kept, flag).narrow(None, cutoff, "--older-than")
+                .where(NoneOf("status", ("running",))))
+    return selected.where(Present("payloads_purged_at", yes=False)) if payloads else selected

@@ -13,7 +13,8 @@ MAX_INTEGER = 2**63 - 1  # ids and integers are 64-bit: a larger Python int cann
 # How some columns are stored: JSON text, 0/1, UTC ISO strings; and those that hold text.
 JSON_COLUMNS = frozenset({"parameters", "metadata", "tool_calls", "attempts", "fallback_chain"})
 BOOL_COLUMNS = frozenset({"streaming", "cache_hit", "retryable", "rate_limited"})
-TIME_COLUMNS = frozenset({"created_at", "started_at", "completed_at", "deadline_at"})
+TIME_COLUMNS = frozenset({"created_at", "started_at", "completed_at", "deadline_at",
+                          "payloads_purged_at"})
 TEXT_COLUMNS = ("system_prompt", "user_prompt", "response", "error_message")
 
 
@@ -64,6 +65,7 @@ class Execution:
     batch_id: str | None = None
     deadline_at: datetime | None = None
     pid: int | None = None
+    payloads_purged_at: datetime | None = None  # its text was dropped (prune --payloads)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Execution:

@@ -65,7 +65,27 @@ class SqliteLog:
         try:
             yield
         except sqlite3.Error as e:  # a damaged, vanished or read-only file
-            raise StoreError(f"{self.where}: {e}") from None
+            raise self._damaged_index(e) or StoreError(f"{self.where}: {e}") from None
+
+    def _damaged_index(self, error: sqlite3.Error) -> StoreError | None:
+        """An error that comes from the full-text index (not the table) says so, and how to
+        rebuild it: the rows themselves are intact."""
+        from agentlog.store.sqlite import schema
+
+        if not isinstance(error, sqlite3.DatabaseError) or isinstance(
+                error, sqlite3.OperationalError) and "fts5" not in str(error):
+            return None
+        problem = schema.fts_problem(self.conn)
+        if problem is None:
+            return None
+        return StoreError(f"the search index of {self.where} does not match its rows "
+                          f"({problem}): `agentlog db repair` rebuilds it from them")
+
+    def repair(self) -> str | None:
+        from agentlog.store.sqlite import schema, writer
+
+        with writer.writing(self.conn):
+            return schema.fts_repair(self.conn)
 
     # --- writing executions --------------------------------------------------------------
     def preflight(self) -> int:
@@ -198,15 +218,19 @@ class SqliteLog:
             return prune.plan(self.conn, selected)
 
     def prune(self, selected: Query, top_id: int,
-              progress: Callable[[int], None] | None = None, batch: int | None = None) -> int:
+              progress: Callable[[int], None] | None = None, batch: int | None = None, *,
+              payloads: bool = False, erase: bool = False) -> int:
         from agentlog.store.sqlite import prune
 
-        return prune.delete(self.conn, selected, top_id, progress, batch or prune.BATCH)
+        with self._translated():
+            return prune.delete(self.conn, selected, top_id, progress, batch or prune.BATCH,
+                                payloads=payloads, erase=erase)
 
     def reclaim(self) -> None:
         from agentlog.store.sqlite import prune
 
-        prune.vacuum(self.conn)
+        with self._translated():
+            prune.vacuum(self.conn)
 
     def size(self) -> int:
         from agentlog.store.sqlite import prune

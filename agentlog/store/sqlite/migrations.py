@@ -284,6 +284,73 @@ def m060_execution_totals(db) -> None:
         + " FROM execution_hours GROUP BY 1, 2")
 
 
+@migration
+def m070_search_follows_rows(db) -> None:
+    # The full-text index was fed by agentlog's writer alone, so rows changed by other tools
+    # drifted from it (and deleting them could corrupt it). Now triggers keep it (schema.py),
+    # declared so that sqlite-utils and Datasette find it; rebuilt here from the rows.
+    from agentlog.store.sqlite import schema
+
+    for name in ("executions_fts_insert", "executions_fts_update", "executions_fts_delete",
+                 "response_cache_delete", "execution_meta_insert", "execution_meta_update",
+                 "execution_meta_delete"):
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+    db.execute("DROP TABLE IF EXISTS executions_fts")
+    schema.fts_create(db.conn)
+    schema.fts_rebuild(db.conn)
+    # The side tables that point at an execution declare it, so that other tools link them.
+    # SQLite adds a foreign key only by rebuilding a table (the triggers naming it went above).
+    db.execute("ALTER TABLE execution_meta RENAME TO execution_meta_old")
+    db.execute("DROP INDEX IF EXISTS idx_execution_meta_key")
+    db.execute(
+        "CREATE TABLE execution_meta (execution_id INTEGER NOT NULL "
+        "REFERENCES executions(id) ON DELETE CASCADE, "
+        "key TEXT NOT NULL, type TEXT NOT NULL, value, PRIMARY KEY (execution_id, key)) "
+        "WITHOUT ROWID")
+    db.execute("INSERT INTO execution_meta SELECT * FROM execution_meta_old")
+    db.execute("DROP TABLE execution_meta_old")
+    db.execute("CREATE INDEX idx_execution_meta_key ON execution_meta (key, type, value)")
+    copy = ("INSERT OR IGNORE INTO execution_meta (execution_id, key, type, value) "
+            "SELECT {id}, j.key, j.type, j.value FROM json_each({meta}) AS j "
+            "WHERE CASE WHEN json_valid({meta}) THEN json_type({meta}) = 'object' END")
+    db.execute("CREATE TRIGGER execution_meta_insert AFTER INSERT ON executions "
+               "WHEN new.metadata IS NOT NULL BEGIN "
+               + copy.format(id="new.id", meta="new.metadata") + "; END")
+    db.execute("CREATE TRIGGER execution_meta_update "
+               "AFTER UPDATE OF id, metadata ON executions BEGIN "
+               "DELETE FROM execution_meta WHERE execution_id = old.id; "
+               + copy.format(id="new.id", meta="new.metadata") + "; END")
+    db.execute("CREATE TRIGGER execution_meta_delete AFTER DELETE ON executions "
+               "BEGIN DELETE FROM execution_meta WHERE execution_id = old.id; END")
+    # A cached answer is text of its execution: it goes with the execution, whoever deletes.
+    db.execute("ALTER TABLE response_cache RENAME TO response_cache_old")
+    db.execute("DROP INDEX IF EXISTS idx_response_cache_expires_at")
+    db.execute("DROP INDEX IF EXISTS idx_response_cache_execution_id")
+    db.execute(
+        "CREATE TABLE response_cache ("
+        "key TEXT PRIMARY KEY, agent TEXT NOT NULL, model TEXT, provider TEXT, response TEXT, "
+        "finish_reason TEXT, input_tokens INTEGER, output_tokens INTEGER, cached_tokens INTEGER, "
+        "cache_creation_tokens INTEGER, reasoning_tokens INTEGER, "
+        "execution_id INTEGER REFERENCES executions(id) ON DELETE CASCADE, "
+        "created_at TEXT NOT NULL, expires_at TEXT NOT NULL)")
+    db.execute("INSERT INTO response_cache SELECT * FROM response_cache_old")
+    db.execute("DROP TABLE response_cache_old")
+    db.execute("CREATE INDEX idx_response_cache_expires_at ON response_cache (expires_at)")
+    db.execute("CREATE INDEX idx_response_cache_execution_id ON response_cache (execution_id)")
+    db.execute("CREATE TRIGGER response_cache_delete AFTER DELETE ON executions "
+               "BEGIN DELETE FROM response_cache WHERE execution_id = old.id; END")
+    if db["sqlite_stat1"].exists():
+        db.execute("ANALYZE execution_meta")
+        db.execute("ANALYZE response_cache")
+
+
+@migration
+def m080_payloads_purged_at(db) -> None:
+    # `prune --payloads` drops an execution's text and keeps its numbers; the row says when.
+    if "payloads_purged_at" not in db["executions"].columns_dict:
+        db.execute("ALTER TABLE executions ADD COLUMN payloads_purged_at TEXT")
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
