@@ -81,6 +81,18 @@ def test_prune_deletes_the_same_rows_and_keeps_the_totals(cli, both):
         assert _totals_equal_rows(both[1])
 
 
+def test_prune_payloads_on_postgresql_is_one_line_and_changes_nothing(cli, both):
+    """Not built for PostgreSQL yet: say so instead of failing inside."""
+    env = {"AGENTLOG_DB": both[1]}
+    before = cli("export", "jsonl", env=env).stdout
+    result = cli("prune", "--payloads", "--older-than", "1d", "--yes", env=env)
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        "agentlog: error: prune --payloads is not available on a PostgreSQL log yet")
+    assert "Traceback" not in result.stderr
+    assert cli("export", "jsonl", env=env).stdout == before
+
+
 def log_query():
     from agentlog.store.query import Query
 

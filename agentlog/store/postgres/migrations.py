@@ -156,6 +156,12 @@ def m020_execution_totals(conn) -> None:
                  "FOR EACH ROW EXECUTE FUNCTION agentlog_totals()")
 
 
+@migration
+def m030_payloads_purged_at(conn) -> None:
+    # As SQLite's m080: when `prune --payloads` dropped the row's text (not yet done here).
+    conn.execute("ALTER TABLE executions ADD COLUMN payloads_purged_at timestamptz")
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
