@@ -1,4 +1,5 @@
-"""What the dashboard reads through the Log: one summary of a selection, pages by key."""
+"""What the dashboard reads through the Log: one summary of a selection, pages by key (on
+every backend)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from agentlog.store.query import Query
 
 @pytest.mark.parametrize("order", [("-id",), ("-total_cost",), ("duration_ms",),
                                    ("-created_at",), ("agent_type", "-duration_ms")])
-def test_pages_by_key_list_every_row_once_in_the_query_order(seeded_log, order):
-    with store.open(seeded_log) as log:
+def test_pages_by_key_list_every_row_once_in_the_query_order(seeded_any, order):
+    with store.open(seeded_any) as log:
         query = Query().order_by(*order)
         if order[-1].lstrip("-") != "id":
             query = query.order_by(*order, "-id")
@@ -27,15 +28,15 @@ def test_pages_by_key_list_every_row_once_in_the_query_order(seeded_log, order):
     assert paged == every and sorted(paged) == list(range(1, 11))
 
 
-def test_a_ranked_search_cannot_be_paged_by_key(seeded_log):
-    with store.open(seeded_log) as log:
+def test_a_ranked_search_cannot_be_paged_by_key(seeded_any):
+    with store.open(seeded_any) as log:
         first = log.get(1)
     with pytest.raises(QueryError, match="sort by a column"):
         Query().search("report").seek(first)
 
 
-def test_summary_counts_rates_and_percentiles_of_the_selection(seeded_log):
-    with store.open(seeded_log) as log:
+def test_summary_counts_rates_and_percentiles_of_the_selection(seeded_any):
+    with store.open(seeded_any) as log:
         found = log.summary(Query()).to_dict()
         failed = log.summary(Query().failed(), (50,)).to_dict()
     assert (found["executions"], found["successful"], found["failed"], found["running"]) \
@@ -47,8 +48,8 @@ def test_summary_counts_rates_and_percentiles_of_the_selection(seeded_log):
     assert failed["executions"] == 3 and set(failed["duration_ms"]) == {"avg", "p50"}
 
 
-def test_duration_profile_gives_percentiles_of_the_range_and_of_its_slices(seeded_log):
-    with store.open(seeded_log) as log:
+def test_duration_profile_gives_percentiles_of_the_range_and_of_its_slices(seeded_any):
+    with store.open(seeded_any) as log:
         week = Query().since("2026-11-22").until("2026-11-26")
         exact = log.duration_profile(week, 4)
         sampled = log.duration_profile(week, 0, every=2)

@@ -9,7 +9,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from agentlog.store.conditions import AtLeast, Blank, Condition, Flag, NoneOf, OneOf, Present
+from agentlog.store.conditions import (
+    AtLeast,
+    Blank,
+    Condition,
+    EveryNth,
+    Flag,
+    Following,
+    NoneOf,
+    OneOf,
+    Present,
+)
 
 
 def condition_sql(c: Condition) -> tuple[str, list]:
@@ -30,7 +40,26 @@ def condition_sql(c: Condition) -> tuple[str, list]:
     if isinstance(c, Blank):
         return (f"{c.column} IS NULL OR {c.column} = ''" if c.yes
                 else f"{c.column} IS NOT NULL AND {c.column} <> ''"), []
+    if isinstance(c, Following):
+        return _following(c)
+    if isinstance(c, EveryNth):
+        return "id %% %s = 0", [c.n]
     raise TypeError(f"no PostgreSQL spelling of {c!r}")
+
+
+def _following(c: Following) -> tuple[str, list]:
+    """As SQLite's: after the row on the first key that differs (NULLs last), equal
+    (NULL-safe) on the keys before it."""
+    branches, params, equal, equal_params = [], [], [], []
+    for key, value in zip(c.keys, c.values, strict=True):
+        name, desc = key.lstrip("-"), key.startswith("-")
+        if value is not None:
+            branches.append(" AND ".join(
+                [*equal, f"({name} {'<' if desc else '>'} %s OR {name} IS NULL)"]))
+            params += [*equal_params, value]
+        equal.append(f"{name} IS NOT DISTINCT FROM %s")
+        equal_params.append(value)
+    return " OR ".join(f"({b})" for b in branches) or "false", params
 
 
 def _nested(key: str, value: Any) -> str:

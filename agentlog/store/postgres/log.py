@@ -147,6 +147,16 @@ class PostgresLog:
 
         return self._do(export.write, selection, fmt, out, columns, raw, progress)
 
+    def summary(self, selection: Query, ps: tuple[int, ...] = (50, 95)):
+        from agentlog.store.postgres import reports
+
+        return self._do(reports.summary, selection, ps)
+
+    def duration_profile(self, selection: Query, slices: int, every: int = 1) -> dict:
+        from agentlog.store.postgres import reports
+
+        return self._do(reports.duration_profile, selection, slices, every)
+
     def prune_plan(self, selected: Query):
         from agentlog.store.postgres import prune
 

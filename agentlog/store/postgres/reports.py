@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from agentlog import timeutil
 from agentlog.errors import QueryError
-from agentlog.store.conditions import OneOf, Present
+from agentlog.store.conditions import EveryNth, OneOf, Present
 from agentlog.store.filters import FAILED
 from agentlog.store.postgres import rollups
 from agentlog.store.postgres.select import where_sql
@@ -27,6 +27,7 @@ from agentlog.store.reports import (
     AgentStats,
     CostReport,
     Daily,
+    Summary,
     Totals,
     Trend,
     cache_savings,
@@ -35,6 +36,7 @@ from agentlog.store.reports import (
     nearest_rank,
     numbers,
     period_of,
+    profile,
     ratio,
     report_day,
     trend_buckets,
@@ -228,3 +230,24 @@ def spent(conn, start: str, end: str, agent: str | None = None,
         for part in rollups.parts(query):
             used += conn.execute(*part.select(rollups.sums("total_cost"))).fetchone()[0]
     return used
+
+
+def summary(conn, query: Query, ps: tuple[int, ...] = (50, 95)) -> Summary:
+    """As SQLite's: the query's rows as one Totals and the exact duration percentiles `ps`."""
+    with snapshot(conn):
+        overall = combined(grouped_totals(conn, query, ()).values())
+        duration = {"avg": ratio(overall.duration_sum, overall.timed),
+                    **percentiles(conn, query, "duration_ms", overall.timed, ps)}
+    return Summary(totals=overall, duration=duration, **period_of(query))
+
+
+def duration_profile(conn, query: Query, slices: int, every: int) -> dict:
+    """As SQLite's: p50/p95 over the range and its `slices`, from every `every`-th row."""
+    ranged = query.where(Present("duration_ms"))
+    if every > 1:
+        ranged = ranged.where(EveryNth(every))
+    where, params = where_sql(ranged)
+    found = conn.execute("SELECT to_char(created_at AT TIME ZONE 'UTC', "
+                         "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), duration_ms "
+                         f"FROM executions{where}", params).fetchall()
+    return profile(found, query, slices, every)

@@ -6,7 +6,6 @@ report.
 
 from __future__ import annotations
 
-import bisect
 import sqlite3
 from datetime import date
 
@@ -25,9 +24,9 @@ from agentlog.store.reports import (
     cache_savings,
     combined,
     cost_numbers,
-    nearest_rank,
     numbers,
     period_of,
+    profile,
     ratio,
     report_day,
     trend_buckets,
@@ -108,21 +107,7 @@ def duration_profile(conn: sqlite3.Connection, query: Query, slices: int, every:
     where, params = select.where_sql(ranged)
     found = conn.execute(f"SELECT created_at, duration_ms FROM executions{where}",
                          params).fetchall()
-    start, end = timeutil.parse_iso(query.after), timeutil.parse_iso(query.before)
-    step = (end - start) / slices if slices else None
-    bounds = [timeutil.to_iso(start + step * i) for i in range(1, slices)] if step else []
-    parts: list[list[int]] = [[] for _ in range(slices)]
-    for created, duration in found:
-        if slices:
-            parts[bisect.bisect_right(bounds, created)].append(duration)
-    return {"every": every, **_nearest(sorted(d for _, d in found)),
-            "slices": [{"start": timeutil.to_iso(start + step * i), **_nearest(sorted(part))}
-                       for i, part in enumerate(parts)]}
-
-
-def _nearest(ordered: list[int]) -> dict:
-    n = len(ordered)
-    return {f"p{p}": ordered[nearest_rank(p, n) - 1] if n else None for p in (50, 95)}
+    return profile(found, query, slices, every)
 
 
 def _latencies(conn, query: Query, summed: Totals) -> tuple[dict, dict]:
