@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import BinaryIO
 
 from agentlog.errors import QueryError
-from agentlog.store import EXPORT_FORMATS
+from agentlog.store import EXPORT_FORMATS, records
 from agentlog.store.postgres.select import COLUMNS, REALS, select_sql
 from agentlog.store.query import Query
 from agentlog.store.records import BOOL_COLUMNS, JSON_COLUMNS, TIME_COLUMNS
@@ -25,20 +25,7 @@ _NUMBERS = frozenset(("id", "duration_ms", "time_to_first_token_ms", "input_toke
 
 def pick_columns(wanted: str | Sequence[str] | None) -> list[str]:
     """The named columns in the given order (`a,b,c` or a list); None: every column."""
-    valid = list(COLUMNS)
-    if wanted is None:
-        return valid
-    names = wanted.split(",") if isinstance(wanted, str) else list(wanted)
-    names = [n.strip() for n in names if n.strip()]
-    choices = ", ".join(valid)
-    if not names:
-        raise QueryError(f"--columns needs at least one column (choose from: {choices})")
-    for name in names:
-        if name not in valid:
-            raise QueryError(f"unknown column '{name}' (choose from: {choices})")
-        if names.count(name) > 1:
-            raise QueryError(f"column '{name}' is given twice in --columns")
-    return names
+    return records.pick_columns(list(COLUMNS), wanted)
 
 
 def _real(value: float) -> str:

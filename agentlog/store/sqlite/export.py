@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import BinaryIO
 
 from agentlog.errors import QueryError
-from agentlog.store import EXPORT_FORMATS
+from agentlog.store import EXPORT_FORMATS, records
 from agentlog.store.query import Query
 from agentlog.store.records import BOOL_COLUMNS, JSON_COLUMNS, TIME_COLUMNS
 from agentlog.store.sqlite import db, schema
@@ -48,20 +48,7 @@ _FORMULA = re.compile(_OPEN_CHECKED + b"(?=[" + re.escape(FORMULA_STARTS.encode(
 
 def pick_columns(conn: sqlite3.Connection, wanted: str | Sequence[str] | None) -> list[str]:
     """The named columns in the given order (`a,b,c` or a list); None: every column."""
-    valid = schema.columns(conn)
-    if wanted is None:
-        return valid
-    names = wanted.split(",") if isinstance(wanted, str) else list(wanted)
-    names = [n.strip() for n in names if n.strip()]
-    choices = ", ".join(valid)
-    if not names:
-        raise QueryError(f"--columns needs at least one column (choose from: {choices})")
-    for name in names:
-        if name not in valid:
-            raise QueryError(f"unknown column '{name}' (choose from: {choices})")
-        if names.count(name) > 1:
-            raise QueryError(f"column '{name}' is given twice in --columns")
-    return names
+    return records.pick_columns(schema.columns(conn), wanted)
 
 
 def write(conn: sqlite3.Connection, query: Query, fmt: str, out: BinaryIO,
