@@ -53,7 +53,10 @@ class Server:
 
     def _run(self, *args: str) -> None:
         prefix = ["runuser", "-u", self.user, "--"] if os.geteuid() == 0 else []
-        subprocess.run([*prefix, *args], check=True, capture_output=True, timeout=120)
+        done = subprocess.run([*prefix, *args], capture_output=True, text=True, timeout=120)
+        if done.returncode:
+            raise RuntimeError(f"{Path(args[0]).name} failed ({done.returncode}): "
+                               f"{(done.stderr or done.stdout).strip()[-2000:]}")
 
     def start(self) -> Server:
         self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", self.user,
@@ -109,3 +112,20 @@ def server() -> Server | None:
     if bindir is None:
         return None
     return Server(bindir).start()
+
+
+def totals_equal_rows(url: str) -> bool:
+    """Whether the daily totals of the log at `url` sum exactly its rows."""
+    from agentlog.store.postgres import connect
+
+    conn = connect.connect(url)
+    try:
+        summed = conn.execute("SELECT bucket, sum(executions)::int, sum(total_cost_sum) "
+                              "FROM execution_days GROUP BY bucket ORDER BY bucket").fetchall()
+        rows = conn.execute("SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS d, "
+                            "count(*)::int, coalesce(sum(total_cost), 0) FROM executions "
+                            "GROUP BY d ORDER BY d").fetchall()
+        return [(b, n, round(c, 9)) for b, n, c in summed] == \
+            [(b, n, round(c, 9)) for b, n, c in rows]
+    finally:
+        conn.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from pgserver import totals_equal_rows
 from seeding import NOW, ROWS, seed
 
 from agentlog import store
@@ -72,3 +73,21 @@ def test_rows_of_another_log_with_the_same_ids_are_refused(cli, source, pg_url):
 def test_a_log_cannot_be_copied_into_itself(cli, source):
     result = cli("db", "copy", str(source), str(source))
     assert result.exit_code == 2 and "into itself" in result.output
+
+
+def test_a_copy_keeps_the_totals_exact_and_later_runs_still_add_to_them(cli, source, pg_url):
+    """Copies add their rows to the daily/hourly totals in bulk: the reports that read the
+    totals answer as on the source, and a row written afterwards is counted as usual."""
+    assert cli("db", "copy", str(source), pg_url).exit_code == 0
+    for args in (["report", "cost-by-agent", "--json"], ["report", "daily", "--json"],
+                 ["report", "trend", "--days", "40", "--json"]):
+        lite, pg = (cli(*args, env={"AGENTLOG_DB": str(where)}) for where in (source, pg_url))
+        assert json.loads(pg.stdout) == json.loads(lite.stdout), args
+    assert totals_equal_rows(pg_url)
+    with store.open(pg_url) as log:
+        log.insert({"agent_type": "later", "status": "success", "created_at": NOW,
+                    "total_cost": 0.25})
+    assert totals_equal_rows(pg_url)
+    agents = json.loads(cli("report", "cost-by-agent", "--json",
+                            env={"AGENTLOG_DB": pg_url}).stdout)
+    assert "later" in json.dumps(agents)

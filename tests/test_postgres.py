@@ -10,6 +10,7 @@ import sys
 import threading
 
 import pytest
+from pgserver import totals_equal_rows
 from seeding import NOW, seed
 
 from agentlog import store
@@ -78,7 +79,7 @@ def test_prune_deletes_the_same_rows_and_keeps_the_totals(cli, both):
     assert json.loads(pg.stdout) == json.loads(lite.stdout)
     with store.open(both[1]) as log:
         assert log.count(log_query()) == 8
-        assert _totals_equal_rows(both[1])
+        assert totals_equal_rows(both[1])
 
 
 def test_prune_payloads_on_postgresql_is_one_line_and_changes_nothing(cli, both):
@@ -97,22 +98,6 @@ def log_query():
     from agentlog.store.query import Query
 
     return Query()
-
-
-def _totals_equal_rows(url: str) -> bool:
-    from agentlog.store.postgres import connect
-
-    conn = connect.connect(url)
-    try:
-        summed = conn.execute("SELECT bucket, sum(executions)::int, sum(total_cost_sum) "
-                              "FROM execution_days GROUP BY bucket ORDER BY bucket").fetchall()
-        rows = conn.execute("SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS d, "
-                            "count(*)::int, coalesce(sum(total_cost), 0) FROM executions "
-                            "GROUP BY d ORDER BY d").fetchall()
-        return [(b, n, round(c, 9)) for b, n, c in summed] == \
-            [(b, n, round(c, 9)) for b, n, c in rows]
-    finally:
-        conn.close()
 
 
 AGENTS = """
@@ -230,4 +215,4 @@ def test_several_processes_write_while_list_and_report_read(write_agents, pg_url
         q = log_query()
         assert log.count(q.successful()) == WRITERS * RUNS == log.count(q)
         assert log.count(q.search("row")) == WRITERS * RUNS
-    assert _totals_equal_rows(pg_url)
+    assert totals_equal_rows(pg_url)

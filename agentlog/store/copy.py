@@ -5,7 +5,8 @@ In batches of ids, so memory stays flat and an interruption loses at most one ba
 re-running copies only the ids the target lacks. An id the target holds already must be the
 same execution (same creation time and agent), else the copy stops before writing it: the
 target holds another log's rows. At the end the executions per UTC day and their cost sums
-are compared on both sides.
+are compared on both sides (from the daily totals, which both backends keep equal to the
+rows).
 """
 
 from __future__ import annotations
@@ -49,12 +50,6 @@ def _held(target: Log, ids: list[int]) -> dict[int, dict]:
     return {e.id: e.to_dict() for e in found}
 
 
-def _count(days: Days, rows: list[dict]) -> None:
-    for row in rows:
-        count, cost = days.get(row["created_at"][:10], (0, 0.0))
-        days[row["created_at"][:10]] = (count + 1, cost + (row["total_cost"] or 0.0))
-
-
 def copy(source: Log, target: Log, progress: Callable[[int], None] | None = None) -> Copied:
     done = Copied(0, 0, 0, 0, {}, [])
     for rows in batches(source):
@@ -73,7 +68,6 @@ def copy(source: Log, target: Log, progress: Callable[[int], None] | None = None
                     "log; copy into an empty log")
         done.executions += target.copy_in(missing) if missing else 0
         done.present += len(rows) - len(missing)
-        _count(done.days, rows)
         if progress:
             progress(len(rows))
     for entry in source.cache_rows():
@@ -82,9 +76,7 @@ def copy(source: Log, target: Log, progress: Callable[[int], None] | None = None
     for row in source.breaker_rows():
         target.change_breaker(row["agent"], row["model"], lambda _, row=row: row)
         done.breakers += 1
-    theirs: Days = {}
-    for rows in batches(target):
-        _count(theirs, rows)
+    done.days, theirs = source.per_day(), target.per_day()
     done.mismatched = sorted(
         day for day in done.days.keys() | theirs.keys()
         if day not in theirs or day not in done.days or theirs[day][0] != done.days[day][0]

@@ -125,6 +125,9 @@ class Log(Protocol):
     def cache_rows(self) -> list[Row]:
         """Every unexpired response-cache entry."""
 
+    def per_day(self) -> dict[str, tuple[int, float]]:
+        """Executions and their cost per UTC day (`YYYY-MM-DD`), from the daily totals."""
+
     def reset_breakers(self, agent: str | None = None) -> int: ...
 
     # --- what a dashboard reads without the runner ---------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -71,10 +71,9 @@ class Execution:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Execution:
-        known = {f.name for f in fields(cls)}
         values = {}
         for key, value in row.items():
-            if key not in known:
+            if key not in _KNOWN:
                 continue
             if value is not None:
                 if key in JSON_COLUMNS:
@@ -90,11 +89,15 @@ class Execution:
         """Plain JSON-ready values: times as the stored UTC ISO strings."""
         from agentlog.timeutil import to_iso
 
-        out = asdict(self)
+        out = {name: getattr(self, name) for name in _FIELDS}  # asdict would deep-copy
         for key in TIME_COLUMNS:
             if out[key] is not None:
                 out[key] = to_iso(out[key])
         return out
+
+
+_FIELDS = tuple(f.name for f in fields(Execution))
+_KNOWN = frozenset(_FIELDS)
 
 
 def encode(values: dict[str, Any]) -> dict[str, Any]:

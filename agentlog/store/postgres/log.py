@@ -229,6 +229,12 @@ class PostgresLog:
     def copy_in(self, rows: Sequence[Row]) -> int:
         return self._do(w.insert_copies, list(rows))
 
+    def per_day(self) -> dict[str, tuple[int, float]]:
+        with self._translated():
+            return {day: (n, cost) for day, n, cost in self.conn.execute(
+                "SELECT bucket, sum(executions)::bigint, coalesce(sum(total_cost_sum), 0) "
+                "FROM execution_days GROUP BY bucket")}
+
     def cache_rows(self) -> list[Row]:
         from agentlog.store.postgres import cache
 

@@ -100,42 +100,42 @@ TOTAL_SUMS = {
 TOTAL_TABLES = {"execution_days": "YYYY-MM-DD", "execution_hours": 'YYYY-MM-DD"T"HH24'}
 
 
-@migration
-def m020_execution_totals(conn) -> None:
-    # The counts and sums of each UTC day and hour per combination of TOTAL_KEYS, named as
-    # SQLite's log names them (`bucket` is the first 10 or 13 characters of the ISO time).
-    # One trigger function takes a row out of its old combination and adds it to the new one
-    # with INSERT … ON CONFLICT DO UPDATE: each change is a row lock on the total it moves,
-    # so the totals stay exact under any number of concurrent writers. NULLs are values of
-    # the combination: `key` spells it with quote_nullable().
-    key = " || ',' || ".join(f"quote_nullable(r.{k})" for k in TOTAL_KEYS)
+def _bucket(spelling: str) -> str:
+    return f"to_char(r.created_at AT TIME ZONE 'UTC', '{spelling}')"
+
+
+_KEY = " || ',' || ".join(f"quote_nullable(r.{k})" for k in TOTAL_KEYS)
+_NAMES = ", ".join(("bucket", "key", *TOTAL_KEYS, *TOTAL_SUMS))
+
+
+def _added(table: str) -> str:
+    return (" ON CONFLICT (bucket, key) DO UPDATE SET "
+            + ", ".join(f"{s} = {table}.{s} + excluded.{s}" for s in TOTAL_SUMS))
+
+
+def _totals_function(verb: str, first: str = "") -> str:
+    """The trigger function of the totals (m020), `first` a statement that runs before it
+    moves anything (m070)."""
     body = []
     for table, spelling in TOTAL_TABLES.items():
-        sums = ", ".join(f"{s} {t} NOT NULL" for s, (t, _) in TOTAL_SUMS.items())
-        conn.execute(f"CREATE TABLE {table} (bucket text NOT NULL, key text NOT NULL, "
-                     + ", ".join(f"{k} {KEY_TYPES.get(k, 'text')}" for k in TOTAL_KEYS)
-                     + f", {sums}, PRIMARY KEY (bucket, key))")
-        bucket = f"to_char(r.created_at AT TIME ZONE 'UTC', '{spelling}')"
-        names = ", ".join(("bucket", "key", *TOTAL_KEYS, *TOTAL_SUMS))
-        values = ", ".join((bucket, key, *(f"r.{k}" for k in TOTAL_KEYS),
+        bucket = _bucket(spelling)
+        values = ", ".join((bucket, _KEY, *(f"r.{k}" for k in TOTAL_KEYS),
                             *(v for _, v in TOTAL_SUMS.values())))
-        add = (f"INSERT INTO {table} ({names}) VALUES ({values}) ON CONFLICT (bucket, key) "
-               "DO UPDATE SET " + ", ".join(f"{s} = {table}.{s} + excluded.{s}"
-                                           for s in TOTAL_SUMS))
+        add = f"INSERT INTO {table} ({_NAMES}) VALUES ({values})" + _added(table)
         # When no priced row is left the costs are 0.0 again exactly, not float leftovers.
         take = (f"UPDATE {table} SET " + ", ".join(
             f"{s} = CASE WHEN priced = {TOTAL_SUMS['priced'][1]} THEN 0.0 ELSE {s} - {v} END"
             if t == "double precision" else f"{s} = {s} - {v}"
             for s, (t, v) in TOTAL_SUMS.items())
-            + f" WHERE bucket = {bucket} AND key = {key}; "
-            f"DELETE FROM {table} WHERE bucket = {bucket} AND key = {key} AND executions = 0;")
+            + f" WHERE bucket = {bucket} AND key = {_KEY}; "
+            f"DELETE FROM {table} WHERE bucket = {bucket} AND key = {_KEY} AND executions = 0;")
         body.append((add, take))
     adds = "\n".join(a + ";" for a, _ in body)
     takes = "\n".join(t for _, t in body)
-    conn.execute(f"""
-        CREATE FUNCTION agentlog_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+    return f"""
+        {verb} FUNCTION agentlog_totals() RETURNS trigger LANGUAGE plpgsql AS $$
         DECLARE r executions;
-        BEGIN
+        BEGIN{first}
             IF TG_OP <> 'INSERT' THEN
                 r := OLD;
                 {takes}
@@ -145,7 +145,23 @@ def m020_execution_totals(conn) -> None:
                 {adds}
             END IF;
             RETURN NULL;
-        END $$""")
+        END $$"""
+
+
+@migration
+def m020_execution_totals(conn) -> None:
+    # The counts and sums of each UTC day and hour per combination of TOTAL_KEYS, named as
+    # SQLite's log names them (`bucket` is the first 10 or 13 characters of the ISO time).
+    # One trigger function takes a row out of its old combination and adds it to the new one
+    # with INSERT … ON CONFLICT DO UPDATE: each change is a row lock on the total it moves,
+    # so the totals stay exact under any number of concurrent writers. NULLs are values of
+    # the combination: `key` spells it with quote_nullable().
+    for table in TOTAL_TABLES:
+        sums = ", ".join(f"{s} {t} NOT NULL" for s, (t, _) in TOTAL_SUMS.items())
+        conn.execute(f"CREATE TABLE {table} (bucket text NOT NULL, key text NOT NULL, "
+                     + ", ".join(f"{k} {KEY_TYPES.get(k, 'text')}" for k in TOTAL_KEYS)
+                     + f", {sums}, PRIMARY KEY (bucket, key))")
+    conn.execute(_totals_function("CREATE"))
     watched = ", ".join(("created_at", *TOTAL_KEYS, "total_cost", "input_cost", "output_cost",
                          "total_tokens", "duration_ms", "time_to_first_token_ms"))
     conn.execute("CREATE TRIGGER execution_totals_insert AFTER INSERT ON executions "
@@ -160,6 +176,30 @@ def m020_execution_totals(conn) -> None:
 def m030_payloads_purged_at(conn) -> None:
     # As SQLite's m080: when `prune --payloads` dropped the row's text (not yet done here).
     conn.execute("ALTER TABLE executions ADD COLUMN payloads_purged_at timestamptz")
+
+
+BULK = "agentlog.bulk_totals"  # set for its transaction by a bulk insert: see add_totals()
+
+
+@migration
+def m070_bulk_totals(conn) -> None:
+    # `db copy` writes thousands of rows per transaction: the per-row upserts of the totals
+    # were most of its time. A transaction that sets BULK adds its rows itself, grouped.
+    conn.execute(_totals_function("CREATE OR REPLACE", f"""
+            IF TG_OP = 'INSERT' AND current_setting('{BULK}', true) = 'on' THEN
+                RETURN NULL;
+            END IF;"""))
+
+
+def add_totals(conn, ids: list[int]) -> None:
+    """Add the rows `ids`, inserted in this transaction with BULK set, to the totals: one
+    grouped upsert per table instead of one per row and table."""
+    for table, spelling in TOTAL_TABLES.items():
+        sums = ", ".join(f"sum({v})" for _, v in TOTAL_SUMS.values())
+        keys = ", ".join(f"r.{k}" for k in TOTAL_KEYS)
+        conn.execute(f"INSERT INTO {table} ({_NAMES}) SELECT {_bucket(spelling)}, {_KEY}, "
+                     f"{keys}, {sums} FROM executions r WHERE r.id = ANY(%s) "
+                     f"GROUP BY 1, 2, {keys}" + _added(table), (ids,))
 
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -63,16 +63,23 @@ def insert_final(conn, row: dict[str, Any]) -> int:
 
 
 def insert_copies(conn, rows: list[dict[str, Any]]) -> int:
-    """Insert rows of another log as they are (ids kept), in one transaction and one
-    pipelined statement; the identity then continues after the highest id."""
+    """Insert rows of another log as they are (ids kept), in one transaction with COPY, their
+    totals added grouped (migrations.add_totals); the identity then continues after the
+    highest id."""
     if not rows:
         return 0
+    from agentlog.store.postgres import migrations
+
     names = list(rows[0])
     columns = ", ".join(f'"{k}"' for k in names)
     with conn.transaction(), conn.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO executions ({columns}) VALUES ({', '.join('%s' for _ in names)})",
-            [[encode(row)[k] for k in names] for row in rows])
+        cursor.execute(f"SELECT set_config('{migrations.BULK}', 'on', true)")
+        with cursor.copy(f"COPY executions ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                values = encode(row)
+                copy.write_row([values[k] for k in names])
+        migrations.add_totals(cursor, [row["id"] for row in rows])
+        cursor.execute(f"SELECT set_config('{migrations.BULK}', 'off', true)")
         cursor.execute("SELECT setval(pg_get_serial_sequence('executions', 'id'), "
                        "greatest((SELECT max(id) FROM executions), 1))")
     return len(rows)

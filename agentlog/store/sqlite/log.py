@@ -287,6 +287,12 @@ class SqliteLog:
 
         return writer.insert_copies(self.conn, list(rows))
 
+    def per_day(self) -> dict[str, tuple[int, float]]:
+        with self._translated():
+            return {day: (n, cost) for day, n, cost in self.conn.execute(
+                "SELECT bucket, sum(executions), total(total_cost_sum) FROM execution_days "
+                "GROUP BY bucket")}
+
     def cache_rows(self) -> list[Row]:
         from agentlog.store.sqlite import cache
 
