@@ -15,6 +15,7 @@ from seeding import NOW, seed
 
 from agentlog import store
 from agentlog.errors import StoreError
+from agentlog.store.query import Query
 
 pytestmark = pytest.mark.postgres
 
@@ -82,16 +83,37 @@ def test_prune_deletes_the_same_rows_and_keeps_the_totals(cli, both):
         assert totals_equal_rows(both[1])
 
 
-def test_prune_payloads_on_postgresql_is_one_line_and_changes_nothing(cli, both):
-    """Not built for PostgreSQL yet: say so instead of failing inside."""
-    env = {"AGENTLOG_DB": both[1]}
-    before = cli("export", "jsonl", env=env).stdout
-    result = cli("prune", "--payloads", "--older-than", "1d", "--yes", env=env)
-    assert result.exit_code == 1
-    assert result.stderr.strip().splitlines()[-1].startswith(
-        "agentlog: error: prune --payloads is not available on a PostgreSQL log yet")
-    assert "Traceback" not in result.stderr
-    assert cli("export", "jsonl", env=env).stdout == before
+@pytest.mark.parametrize("args", [["--payloads", "--older-than", "20d"],
+                                  ["--any-age", "--agent", "summarize"],
+                                  ["--payloads", "--any-age", "--search", "quarterly"]],
+                         ids=" ".join)
+def test_prune_and_prune_payloads_leave_the_same_log_as_on_sqlite(cli, both, args):
+    """Whole rows or only their text, by age or by filter: afterwards every record, report
+    and search answers as on SQLite, and the totals still sum the rows."""
+    cached = []
+    for where in both:
+        with store.open(where) as log:
+            for e in log.fetch(Query()):  # each execution's answer in the response cache
+                log.cache_put({"key": f"k{e.id}", "agent": e.agent_type, "response": "text",
+                               "execution_id": e.id, "created_at": NOW,
+                               "expires_at": "2099-01-01T00:00:00.000Z"})
+            before = log.count(Query())
+        done = cli("prune", *args, "--yes", env={"AGENTLOG_DB": str(where)})
+        assert done.exit_code == 0, done.output
+        with store.open(where) as log:
+            cached.append(sorted(r["key"] for r in log.cache_rows()))
+            after = log.count(Query())
+    assert cached[0] == cached[1] and len(cached[1]) < before
+    assert (after < before) == ("--payloads" not in args)
+    for reading in (["export", "jsonl"], ["report", "cost-by-agent", "--json"],
+                    ["list", "--search", "quarterly", "--json"], ["report", "daily", "--json"]):
+        lite, pg = (cli(*reading, env={"AGENTLOG_DB": str(where)}) for where in both)
+        assert parsed(pg.stdout) == parsed(lite.stdout), reading
+    purged = [json.loads(line) for line in cli("export", "jsonl", env={
+        "AGENTLOG_DB": both[1]}).stdout.splitlines() if json.loads(line)["payloads_purged_at"]]
+    assert bool(purged) == ("--payloads" in args)
+    assert all(r["user_prompt"] is None and r["response"] is None for r in purged)
+    assert totals_equal_rows(both[1])
 
 
 def log_query():

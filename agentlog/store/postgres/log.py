@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, BinaryIO
 
-from agentlog.errors import StoreError
 from agentlog.store.postgres import connect, migrations, select
 from agentlog.store.postgres import writer as w
 from agentlog.store.query import Query
@@ -165,14 +164,12 @@ class PostgresLog:
     def prune(self, selected: Query, top_id: int,
               progress: Callable[[int], None] | None = None, batch: int | None = None, *,
               payloads: bool = False, erase: bool = False) -> int:
-        """As on SQLite, but without `payloads` yet. `erase` needs nothing more here: the
-        promise on PostgreSQL is the rows and their indexes, not the server's WAL."""
+        """As on SQLite. `erase` needs nothing more here: the promise on PostgreSQL is the
+        rows and their indexes, not the server's WAL or its freed pages."""
         from agentlog.store.postgres import prune
 
-        if payloads:
-            raise StoreError(f"prune --payloads is not available on a PostgreSQL log yet "
-                             f"({self.where}): prune whole rows instead")
-        return self._do(prune.delete, selected, top_id, progress, batch or prune.BATCH)
+        return self._do(prune.delete, selected, top_id, progress, batch or prune.BATCH,
+                        payloads=payloads)
 
     def repair(self) -> str | None:
         """Nothing to rebuild: the search vector is computed from the row it belongs to."""
