@@ -12,7 +12,8 @@ import pytest
 
 import agentlog
 from agentlog.errors import ConfigError
-from agentlog.store.sqlite import async_writer, writer
+from agentlog.store import async_writer
+from agentlog.store.sqlite import writer
 
 AGENTS = """
     {settings}
@@ -100,44 +101,51 @@ def test_import_agentlog_stays_cheap():
     assert out.stdout.split() == ["False", "False"]
 
 
-def test_async_logging_returns_before_the_row_is_written(write_agents, db_path, read_rows,
+def writer_of(where) -> object:
+    """The module that writes the finalized rows of the log at `where`."""
+    from agentlog.store.postgres import writer as pg_writer
+
+    return pg_writer if str(where).startswith("postgresql://") else writer
+
+
+def test_async_logging_returns_before_the_row_is_written(write_agents, any_db, read_rows,
                                                          monkeypatch):
     path = str(write_agents(AGENTS.format(settings="settings: {async_logging: true}")))
     release = threading.Event()
-    real = writer.finalize_many
+    real = writer_of(any_db).finalize_many
 
     def held(conn, items):
         release.wait(10)
         return real(conn, items)
 
-    monkeypatch.setattr(writer, "finalize_many", held)
+    monkeypatch.setattr(writer_of(any_db), "finalize_many", held)
     result = agentlog.run("hello", config=path)
     assert result.ok and result.record.status == "success"
-    assert read_rows(db_path)[0]["status"] == "running"
+    assert read_rows(any_db)[0]["status"] == "running"
     release.set()
     async_writer.flush_all()
-    [row] = read_rows(db_path)
+    [row] = read_rows(any_db)
     assert row["status"] == "success" and row["response"] == "Hello there"
 
 
-def test_async_logging_batches_rows_into_few_transactions(write_agents, db_path, read_rows,
+def test_async_logging_batches_rows_into_few_transactions(write_agents, any_db, read_rows,
                                                           monkeypatch):
     path = str(write_agents(AGENTS.format(settings="settings: {async_logging: true}")))
     release, sizes = threading.Event(), []
-    real = writer.finalize_many
+    real = writer_of(any_db).finalize_many
 
     def held(conn, items):
         release.wait(10)
         sizes.append(len(items))
         return real(conn, items)
 
-    monkeypatch.setattr(writer, "finalize_many", held)
+    monkeypatch.setattr(writer_of(any_db), "finalize_many", held)
     for _ in range(20):
         agentlog.run("hello", config=path)
     release.set()
     async_writer.flush_all()
     assert sum(sizes) == 20 and len(sizes) <= 2  # the first row, then everything queued
-    assert {r["status"] for r in read_rows(db_path)} == {"success"}
+    assert {r["status"] for r in read_rows(any_db)} == {"success"}
 
 
 def test_queued_rows_are_written_when_the_program_is_terminated(write_agents, db_path,

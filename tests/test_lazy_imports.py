@@ -160,7 +160,7 @@ def test_every_command_and_subcommand_builds_and_shows_its_help(cli):
 
 LIST_PROBE = PROBE.replace('("sqlite_utils", "jinja2", "yaml", "agentlog.config")',
                            '("agentlog.store.sqlite.reports", "agentlog.store.sqlite.export", '
-                           '"agentlog.store.sqlite.async_writer")')
+                           '"agentlog.store.async_writer")')
 
 
 def test_list_and_show_load_neither_the_reports_nor_the_exporter_nor_the_background_writer(

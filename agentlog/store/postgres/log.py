@@ -72,8 +72,13 @@ class PostgresLog:
         return self._do(w.insert_running, row)
 
     def finalize(self, execution_id: int, values: Row, *, background: bool = False) -> None:
-        """Written at once: a round trip to the server is all a finalize costs here."""
-        self._do(w.finalize, execution_id, values)
+        if background:
+            from agentlog.store import async_writer
+
+            async_writer.for_log(self._url, lambda: PostgresLog(self._url)).finalize(
+                execution_id, values)
+        else:
+            self._do(w.finalize, execution_id, values)
 
     def finalize_many(self, items: list[tuple[int, Row]]) -> int:
         return self._do(w.finalize_many, items)
@@ -82,6 +87,9 @@ class PostgresLog:
         return self._do(w.insert_final, row)
 
     def close_running(self, batch_id: str, values: Row) -> int:
+        from agentlog.store import async_writer
+
+        async_writer.flush_all()  # rows that finished are already queued: keep their outcome
         return self._do(w.close_running, batch_id, values)
 
     def interrupt_stale(self, grace: float = 60.0, now: datetime | None = None) -> int:

@@ -100,11 +100,13 @@ class SqliteLog:
         return writer.insert_running(self.conn, row)
 
     def finalize(self, execution_id: int, values: Row, *, background: bool = False) -> None:
-        from agentlog.store.sqlite import async_writer, writer
+        from agentlog.store import async_writer
+        from agentlog.store.sqlite import writer
 
-        later = async_writer.for_path(self.path) if background else None
-        if later is not None:
-            later.finalize(execution_id, values)
+        if background and str(self.path) != ":memory:":
+            path = self.path.resolve()
+            async_writer.for_log(str(path), lambda: SqliteLog(path)).finalize(execution_id,
+                                                                              values)
         else:
             writer.finalize(self.conn, execution_id, values)
 
@@ -119,7 +121,8 @@ class SqliteLog:
         return writer.insert_final(self.conn, row)
 
     def close_running(self, batch_id: str, values: Row) -> int:
-        from agentlog.store.sqlite import async_writer, writer
+        from agentlog.store import async_writer
+        from agentlog.store.sqlite import writer
 
         async_writer.flush_all()  # rows that finished are already queued: keep their outcome
         return writer.close_running(self.conn, batch_id, values)

@@ -1,9 +1,10 @@
 """Background logging (`settings.async_logging: true`): finalizing writes leave the caller's path.
 
-One writer thread per database file and process takes finalized rows from a queue and writes
-whatever has piled up in one transaction. The `running` row is still inserted synchronously by
-the caller, so a crash can at worst leave rows `running`; the queue is flushed at exit (atexit,
-and SIGTERM when nobody else handles it).
+One writer thread per log (an SQLite file, a PostgreSQL URL) and process, with a Log of its
+own, takes finalized rows from a queue and writes whatever has piled up in one transaction.
+The `running` row is still inserted synchronously by the caller, so a crash can at worst
+leave rows `running`; the queue is flushed at exit (atexit, and SIGTERM when nobody else
+handles it).
 """
 
 from __future__ import annotations
@@ -13,21 +14,19 @@ import logging
 import queue
 import signal
 import threading
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 MAX_ROWS_PER_TRANSACTION = 500
 _log = logging.getLogger("agentlog")
-_writers: dict[Path, AsyncWriter] = {}
+_writers: dict[str, AsyncWriter] = {}
 _lock = threading.Lock()
 _hooked = False  # the exit hooks are installed with the first writer
 
 
 class AsyncWriter:
-    def __init__(self, path: Path):
-        from agentlog.store.sqlite.log import SqliteLog
-
-        self._log = SqliteLog(path)  # here, so that a bad path fails the caller
+    def __init__(self, opener: Callable[[], Any]):
+        self._log = opener()  # here, so that a bad log fails the caller
         self._queue: queue.Queue = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="agentlog-writer", daemon=True)
         self._thread.start()
@@ -56,7 +55,8 @@ class AsyncWriter:
                         break
                 rows = [i for i in items if i is not None]
                 try:
-                    self._log.finalize_many(rows)
+                    if rows:
+                        self._log.finalize_many(rows)
                 except Exception as e:  # the thread must outlive a failed write
                     _log.error("agentlog: could not log executions %s: %s",
                                ", ".join(str(i) for i, _ in rows), e)
@@ -80,12 +80,9 @@ def _on_sigterm(signum, frame) -> None:
     raise SystemExit(128 + signum)  # unwinds the program, so atexit flushes the writers
 
 
-def for_path(path: Path) -> AsyncWriter | None:
-    """The process's writer for the database at `path` (None for an in-memory database)."""
+def for_log(key: str, opener: Callable[[], Any]) -> AsyncWriter:
+    """The process's writer for the log named `key`; `opener()` opens its own Log."""
     global _hooked
-    if str(path) == ":memory:":
-        return None
-    path = path.resolve()
     with _lock:
         if not _hooked:
             _hooked = True
@@ -93,9 +90,9 @@ def for_path(path: Path) -> AsyncWriter | None:
             if threading.current_thread() is threading.main_thread() and \
                     signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
                 signal.signal(signal.SIGTERM, _on_sigterm)
-        if path not in _writers:
-            _writers[path] = AsyncWriter(path)
-        return _writers[path]
+        if key not in _writers:
+            _writers[key] = AsyncWriter(opener)
+        return _writers[key]
 
 
 def flush_all() -> None:
