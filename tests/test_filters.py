@@ -185,7 +185,7 @@ def test_an_unknown_timezone_in_settings_names_the_file(cli, seeded_any, write_a
 
 
 def test_every_reading_flag_is_listed_in_help(cli):
-    from agentlog.cli.filters import FLAGS
+    from agentlog.store.flags import FLAGS
 
     text = cli("list", "--help").stdout
     for flag in FLAGS:

@@ -1,6 +1,7 @@
 """The house keeps its shape: only store/ names a database driver, store/ never reaches up
-into cli/ or runner/, what is not SQLite's stays out of store/sqlite/, the backends never
-import each other, and each Log offers everything the Log protocol promises."""
+into cli/ or runner/, web/ stays beside cli/, what is not SQLite's stays out of
+store/sqlite/, the backends never import each other, and each Log offers everything the Log
+protocol promises."""
 
 from __future__ import annotations
 
@@ -36,6 +37,12 @@ def test_the_upper_floors_never_name_a_database_driver(path):
 
 @pytest.mark.parametrize("path", modules("store"), ids=lambda p: p.name)
 def test_the_store_never_imports_the_cli_or_the_runner(path):
+    assert not {n for n in imported(path) if n.startswith(("agentlog.cli", "agentlog.runner"))}
+
+
+@pytest.mark.parametrize("path", modules("web"), ids=lambda p: p.name)
+def test_the_dashboard_reaches_the_log_through_the_store_alone(path):
+    """web/ is a face beside cli/, not above it: it shares the filters through the store."""
     assert not {n for n in imported(path) if n.startswith(("agentlog.cli", "agentlog.runner"))}
 
 

@@ -149,7 +149,7 @@ def test_conflicting_or_malformed_report_options_are_one_line_errors(cli, seeded
 
 
 def test_every_report_lists_every_filter_flag_in_help(cli):
-    from agentlog.cli.filters import FLAGS
+    from agentlog.store.flags import FLAGS
 
     for args in COMMANDS:
         text = cli("report", args[0], "--help").stdout

@@ -6,18 +6,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from agentlog.cli import filters
 from agentlog.errors import QueryError
+from agentlog.store import flags
 
-FLAGS = {f.decl[2:]: f for f in filters.FLAGS}
+FLAGS = {f.decl[2:]: f for f in flags.FLAGS}
 ON, OFF = {"1", "true", "on", "yes"}, {"", "0", "false", "off", "no"}
 PERIODS = {"today": 1, "7d": 7, "30d": 30, "90d": 90}
 
 
-def where(params, allowed: tuple[str, ...] = ()) -> filters.Values:
+def where(params, allowed: tuple[str, ...] = ()) -> flags.Values:
     """The flag values of a query string; a name that is neither a filter nor in `allowed`
     is an error, as an unknown flag is."""
-    values: filters.Values = {}
+    values: flags.Values = {}
     for name in params:
         if name in allowed:
             continue
@@ -39,7 +39,7 @@ def where(params, allowed: tuple[str, ...] = ()) -> filters.Values:
 
 
 def query(params, settings, allowed: tuple[str, ...] = ()):
-    return filters.to_query(where(params, allowed), settings)
+    return flags.to_query(where(params, allowed), settings)
 
 
 def positive(params, name: str, default: int, most: int) -> int:
@@ -61,7 +61,7 @@ def period(params, settings):
     name = params.get("period") or "7d"
     base = Query(zone=settings.timezone, tenant=settings.current_tenant())
     if name == "custom":
-        with filters.as_flags():
+        with flags.as_flags():
             chosen = base.since(params.get("since") or "7d")
             if params.get("until"):
                 chosen = chosen.until(params["until"])
