@@ -46,7 +46,7 @@ def run_probe(args: list[str], env_db: str) -> subprocess.CompletedProcess:
 def logged(cli, tmp_path, db_path):
     from conftest import REPO
 
-    assert cli("run", "hello", "-c", str(REPO / "agents.yaml.example")).exit_code == 0
+    assert cli("run", "hello", "-c", str(REPO / "agentlog" / "agents.yaml.example")).exit_code == 0
     return str(db_path)
 
 
@@ -60,7 +60,7 @@ def logged(cli, tmp_path, db_path):
 def test_reading_commands_never_import_litellm(logged, args):
     from conftest import REPO
 
-    args = [str(REPO / "agents.yaml.example") if a == "AGENTS" else a for a in args]
+    args = [str(REPO / "agentlog" / "agents.yaml.example") if a == "AGENTS" else a for a in args]
     out = run_probe(args, logged)
     assert "LITELLM_NOT_LOADED" in out.stderr, out.stderr
     assert "Traceback" not in out.stderr
@@ -81,7 +81,7 @@ def test_the_probe_does_see_litellm_on_the_run_path(logged):
     """Guards the test above: the probe must notice litellm when it is imported."""
     from conftest import REPO
 
-    out = run_probe(["run", "hello", "-c", str(REPO / "agents.yaml.example")], logged)
+    out = run_probe(["run", "hello", "-c", str(REPO / "agentlog" / "agents.yaml.example")], logged)
     assert "LITELLM_LOADED" in out.stderr, out.stderr
 
 
@@ -196,7 +196,8 @@ def test_the_dashboard_serves_every_page_without_importing_litellm(logged):
 
     from conftest import REPO
 
-    out = subprocess.run([sys.executable, "-c", DASHBOARD, str(REPO / "agents.yaml.example")],
+    example = str(REPO / "agentlog" / "agents.yaml.example")
+    out = subprocess.run([sys.executable, "-c", DASHBOARD, example],
                          capture_output=True, text=True, timeout=60,
                          env={**os.environ, "AGENTLOG_DB": logged})
     assert "CODES:" + ",".join(["200"] * 10) in out.stderr, out.stderr

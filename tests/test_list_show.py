@@ -6,7 +6,7 @@ import json
 
 from conftest import REPO
 
-EXAMPLE = str(REPO / "agents.yaml.example")
+EXAMPLE = str(REPO / "agentlog" / "agents.yaml.example")
 
 
 def test_list_shows_latest_first_with_limit(cli, db_path):
