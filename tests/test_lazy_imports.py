@@ -115,8 +115,8 @@ def test_a_command_loads_only_its_own_module(logged, args, own):
 def test_help_still_lists_every_command(cli):
     out = cli("--help").stdout
     listed = [line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.strip()]
-    assert listed == ["run", "list", "show", "report", "export", "prune", "agents", "breakers",
-                      "budgets", "db", "ui"]
+    assert listed == ["init", "run", "list", "show", "report", "export", "prune", "agents",
+                      "breakers", "budgets", "db", "ui", "path"]
 
 
 BUILT_SUBCOMMANDS = """

@@ -40,8 +40,9 @@ def copy(
     from agentlog.store import copy as copying
     from agentlog.store.query import Query
 
-    if "://" not in target:  # the same file under another name: refused before either opens
-        outputs.refuse_log(target, source, what="target")
+    which = None if "://" in target else outputs.log_file(target, source)
+    if which is not None:  # the same file under another name: refused before either opens
+        raise ConfigError(f"cannot copy {source} into itself ({target} is {which})")
     source_log = context.reading_log(source, None)
     target_log = context.log(target, None)
     if source_log.where == target_log.where:

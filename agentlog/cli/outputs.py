@@ -21,18 +21,25 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
-def refuse_log(output: str, log_where: str, what: str = "output") -> None:
-    """Refuse an `output` that is the log or one of its -wal, -shm or -journal files
-    (through symlinks, relative paths or hard links), before either is opened."""
+def log_file(output: str, log_where: str) -> str | None:
+    """Which file of the log `output` is ("the log", "the log's -wal file"), through
+    symlinks, relative paths or hard links; None when it is none of them."""
     from agentlog import store
 
     out = Path(os.path.realpath(Path(output).expanduser()))
-    for file in store.files_of(log_where):
+    for number, file in enumerate(store.files_of(log_where)):
         if _same(out, file):
-            part = "" if str(file) == str(store.files_of(log_where)[0]) else \
-                f"'s {str(file).rsplit('-', 1)[1]} file"
-            raise ConfigError(f"{what} {output} is the log {log_where}{part}: writing it "
-                              "would destroy the log; choose another file")
+            return "the log" if number == 0 else \
+                f"the log's -{str(file).rsplit('-', 1)[1]} file"
+    return None
+
+
+def refuse_log(output: str, log_where: str) -> None:
+    """Refuse an output file that is one of the log's files, before either is opened."""
+    which = log_file(output, log_where)
+    if which is not None:
+        raise ConfigError(f"output {output} is {which} ({log_where}): writing it would "
+                          "destroy the log; choose another file")
 
 
 @contextlib.contextmanager

@@ -38,6 +38,8 @@ def make_dirs(directory: Path) -> None:
 def _create_file(path: Path) -> None:
     try:
         make_dirs(path.parent)
+        if not path.parent.is_dir():
+            raise NotADirectoryError
     except (FileExistsError, NotADirectoryError):  # a parent is a file
         raise StoreError(f"cannot create database {path}: {path.parent} is not a directory") \
             from None
@@ -61,7 +63,7 @@ def _existing(path: Path, create: bool) -> Path:
     real = Path(os.path.realpath(path))
     try:
         mode = real.stat().st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         if not create:
             raise NoLogError(f"no log at {path} (a writing command such as `agentlog run` "
                              "creates one; check --db and $AGENTLOG_DB)") from None
