@@ -55,7 +55,7 @@ def logged(cli, tmp_path, db_path):
     ["agents", "-c", "AGENTS"], ["agents", "validate", "-c", "AGENTS"], *REPORTS,
     ["breakers"], ["breakers", "--json"], ["breakers", "reset"],
     ["budgets", "-c", "AGENTS"], ["budgets", "--json", "-c", "AGENTS"], *EXPORT_PRUNE,
-    ["ui", "--help"], ["ui", "--host", "0.0.0.0"],
+    ["ui", "--help"], ["ui", "--host", "0.0.0.0"], ["path"], ["init", "-c", "new.yaml"],
 ])
 def test_reading_commands_never_import_litellm(logged, args):
     from conftest import REPO
