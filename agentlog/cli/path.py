@@ -13,7 +13,7 @@ def path(config: ConfigOpt = None, db: DbOpt = None) -> None:
 
       agentlog path
 
-      sqlite3 "$(agentlog path)" .tables
+      du -h "$(agentlog path)"
     """
     import typer
 
