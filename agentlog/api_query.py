@@ -32,7 +32,7 @@ class Executions(Query):
         from agentlog import readsettings, store
 
         settings = readsettings.load(config)
-        return cls(log=store.open(store.locate(db, settings.db)),
+        return cls(log=store.open_reader(store.locate(db, settings.db)),
                    zone=timezone or settings.timezone, tenant=settings.current_tenant())
 
     def __iter__(self) -> Iterator[Execution]:

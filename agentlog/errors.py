@@ -33,5 +33,11 @@ class StoreError(AgentlogError):
     """The database cannot be opened, read or written."""
 
 
+class NoLogError(StoreError):
+    """A reading command was pointed at a log that does not exist (a mistyped --db)."""
+
+    exit_code = 2
+
+
 class NotFoundError(AgentlogError):
     """A requested execution or agent does not exist."""

@@ -101,8 +101,8 @@ def read_yaml(path: Path) -> Any:
         text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(
-            f"agents file not found: {path} (use -c PATH or AGENTLOG_CONFIG; "
-            "agents.yaml.example shows every key)"
+            f"agents file not found: {path} (`agentlog init` writes one with a demo agent; "
+            "or use -c PATH or AGENTLOG_CONFIG)"
         ) from None
     except IsADirectoryError:
         raise ConfigError(f"agents file is a directory: {path}") from None

@@ -38,6 +38,15 @@ def db_path(tmp_path, monkeypatch) -> Path:
     return path
 
 
+@pytest.fixture
+def empty_db(db_path) -> Path:
+    """$AGENTLOG_DB: an SQLite log with no executions (reading commands refuse a missing one)."""
+    from agentlog import store
+
+    store.open(db_path).close()
+    return db_path
+
+
 @pytest.fixture(scope="session")
 def pg_server():
     """The session's throwaway PostgreSQL server (tests/pgserver.py), started when a test

@@ -8,18 +8,18 @@ from conftest import REPO
 
 
 def test_agents_lists_name_model_fallbacks_params_description(cli):
-    result = cli("agents", "-c", str(REPO / "agents.yaml.example"), "--json")
+    result = cli("agents", "-c", str(REPO / "agentlog" / "agents.yaml.example"), "--json")
     assert result.exit_code == 0, result.stderr
     agents = {a["name"]: a for a in json.loads(result.stdout)}
     assert agents["summarize"]["fallbacks"] == ["claude-haiku-4-5"]
     assert agents["summarize"]["params"]["text"] == {"required": True, "default": None}
     assert agents["summarize"]["params"]["style"] == {"required": False, "default": "neutral"}
-    table = cli("agents", "-c", str(REPO / "agents.yaml.example")).stdout
+    table = cli("agents", "-c", str(REPO / "agentlog" / "agents.yaml.example")).stdout
     assert "summarize" in table and "Greet someone" in table
 
 
 def test_validate_accepts_the_example(cli):
-    result = cli("agents", "validate", "-c", str(REPO / "agents.yaml.example"))
+    result = cli("agents", "validate", "-c", str(REPO / "agentlog" / "agents.yaml.example"))
     assert result.exit_code == 0
     assert result.stdout.strip().endswith(": ok")
     assert result.stderr == ""  # every model of the example is in litellm's price map

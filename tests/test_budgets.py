@@ -110,6 +110,9 @@ def test_budgets_command_shows_spend_and_remaining(cli, write_agents, fake_serve
 
 
 def test_budgets_command_without_budgets(cli, write_agents, fake_server, any_db):
+    from agentlog import store
+
+    store.open(any_db).close()
     write_agents(chain_agents(fake_server.base("ok")))
     assert "No budgets are set" in cli("budgets").stdout
     assert json.loads(cli("budgets", "--json").stdout) == []

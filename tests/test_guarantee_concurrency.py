@@ -43,7 +43,12 @@ def test_eight_writers_and_three_readers_lose_nothing_and_never_lock(write_agent
     counts: list[int] = []
     reads: list[str] = []
 
+    def created() -> None:  # reading commands refuse a log that no writer has created yet
+        while not db_path.exists() and not done.is_set():
+            done.wait(0.05)
+
     def read_with_the_cli() -> None:
+        created()
         while not done.is_set():
             for command in (["list", "-n", "5"], ["report", "daily"], ["budgets"],
                             ["list", "--search", "row"]):
@@ -55,6 +60,7 @@ def test_eight_writers_and_three_readers_lose_nothing_and_never_lock(write_agent
                 done.wait(0.3)  # leave the two cores mostly to the writers
 
     def read_with_python() -> None:
+        created()
         with Executions.open(str(db_path)) as log:
             while not done.is_set():
                 counts.append(log.count())

@@ -1,6 +1,6 @@
 """A database file that agentlog cannot use is one clear line and a non-zero exit, and stays
 as it was: not SQLite, truncated, damaged, read-only, written by a newer agentlog. A database
-whose directory does not exist yet is created, owner-only."""
+whose directory does not exist yet is created by a writing command, owner-only."""
 
 from __future__ import annotations
 
@@ -98,7 +98,8 @@ def test_missing_directories_are_created_and_the_database_is_owner_only(cli, age
     path = tmp_path / "new" / "deeper" / "log.db"
     assert cli("run", "a", "--db", str(path)).exit_code == 0
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert cli("list", "--db", str(tmp_path / "other" / "log.db")).exit_code == 0
+    assert cli("list", "--db", str(tmp_path / "other" / "log.db")).exit_code == 2
+    assert not (tmp_path / "other").exists()  # reading commands create nothing
 
 
 def test_a_database_under_a_file_is_one_line(cli, agents, tmp_path):

@@ -46,7 +46,7 @@ def run_probe(args: list[str], env_db: str) -> subprocess.CompletedProcess:
 def logged(cli, tmp_path, db_path):
     from conftest import REPO
 
-    assert cli("run", "hello", "-c", str(REPO / "agents.yaml.example")).exit_code == 0
+    assert cli("run", "hello", "-c", str(REPO / "agentlog" / "agents.yaml.example")).exit_code == 0
     return str(db_path)
 
 
@@ -55,12 +55,12 @@ def logged(cli, tmp_path, db_path):
     ["agents", "-c", "AGENTS"], ["agents", "validate", "-c", "AGENTS"], *REPORTS,
     ["breakers"], ["breakers", "--json"], ["breakers", "reset"],
     ["budgets", "-c", "AGENTS"], ["budgets", "--json", "-c", "AGENTS"], *EXPORT_PRUNE,
-    ["ui", "--help"], ["ui", "--host", "0.0.0.0"],
+    ["ui", "--help"], ["ui", "--host", "0.0.0.0"], ["path"], ["init", "-c", "new.yaml"],
 ])
 def test_reading_commands_never_import_litellm(logged, args):
     from conftest import REPO
 
-    args = [str(REPO / "agents.yaml.example") if a == "AGENTS" else a for a in args]
+    args = [str(REPO / "agentlog" / "agents.yaml.example") if a == "AGENTS" else a for a in args]
     out = run_probe(args, logged)
     assert "LITELLM_NOT_LOADED" in out.stderr, out.stderr
     assert "Traceback" not in out.stderr
@@ -81,7 +81,7 @@ def test_the_probe_does_see_litellm_on_the_run_path(logged):
     """Guards the test above: the probe must notice litellm when it is imported."""
     from conftest import REPO
 
-    out = run_probe(["run", "hello", "-c", str(REPO / "agents.yaml.example")], logged)
+    out = run_probe(["run", "hello", "-c", str(REPO / "agentlog" / "agents.yaml.example")], logged)
     assert "LITELLM_LOADED" in out.stderr, out.stderr
 
 
@@ -115,8 +115,8 @@ def test_a_command_loads_only_its_own_module(logged, args, own):
 def test_help_still_lists_every_command(cli):
     out = cli("--help").stdout
     listed = [line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.strip()]
-    assert listed == ["run", "list", "show", "report", "export", "prune", "agents", "breakers",
-                      "budgets", "db", "ui"]
+    assert listed == ["init", "run", "list", "show", "report", "export", "prune", "agents",
+                      "breakers", "budgets", "db", "ui", "path"]
 
 
 BUILT_SUBCOMMANDS = """
@@ -196,7 +196,8 @@ def test_the_dashboard_serves_every_page_without_importing_litellm(logged):
 
     from conftest import REPO
 
-    out = subprocess.run([sys.executable, "-c", DASHBOARD, str(REPO / "agents.yaml.example")],
+    example = str(REPO / "agentlog" / "agents.yaml.example")
+    out = subprocess.run([sys.executable, "-c", DASHBOARD, example],
                          capture_output=True, text=True, timeout=60,
                          env={**os.environ, "AGENTLOG_DB": logged})
     assert "CODES:" + ",".join(["200"] * 10) in out.stderr, out.stderr

@@ -6,7 +6,7 @@ import json
 
 from conftest import REPO
 
-EXAMPLE = str(REPO / "agents.yaml.example")
+EXAMPLE = str(REPO / "agentlog" / "agents.yaml.example")
 
 
 def test_list_shows_latest_first_with_limit(cli, db_path):
@@ -21,6 +21,9 @@ def test_list_shows_latest_first_with_limit(cli, db_path):
 
 
 def test_list_on_an_empty_log_is_friendly(cli, db_path):
+    from agentlog import store
+
+    store.open(db_path).close()
     result = cli("list")
     assert result.exit_code == 0
     assert "No executions" in result.stdout

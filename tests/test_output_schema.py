@@ -118,7 +118,7 @@ def test_an_invalid_schema_is_a_validation_error(cli, write_agents):
 def test_the_examples_extract_agent_runs_offline(cli, db_path):
     from conftest import REPO
 
-    result = cli("run", "extract", "-c", str(REPO / "agents.yaml.example"), "-p",
+    result = cli("run", "extract", "-c", str(REPO / "agentlog" / "agents.yaml.example"), "-p",
                  "text=Ada wrote the first program", "--json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["response"] == {"name": "Ada Lovelace",

@@ -57,9 +57,9 @@ def test_piped_reports_are_plain_text_within_80_columns(cli, seeded_any, args):
 
 
 @pytest.mark.parametrize("args", COMMANDS)
-def test_json_schema_is_the_same_for_an_empty_and_a_full_log(cli, db_path, seeded_any, args):
+def test_json_schema_is_the_same_for_an_empty_and_a_full_log(cli, empty_db, seeded_any, args):
     full = report_json(cli, *args)
-    empty = report_json(cli, *args, "--db", str(db_path))
+    empty = report_json(cli, *args, "--db", str(empty_db))
     assert set(full) == set(empty) == SCHEMAS.get(args[0], SCHEMAS["cost-by-agent"])
     if args[0].startswith("cost-by"):
         dimension = args[0].removeprefix("cost-by-")
@@ -119,7 +119,7 @@ def test_trend_chart_draws_bars_for_executions_and_cost(cli, seeded_any):
 
 
 @pytest.mark.parametrize("args", COMMANDS)
-def test_an_empty_log_gives_zeros_and_exit_code_0(cli, db_path, args):
+def test_an_empty_log_gives_zeros_and_exit_code_0(cli, empty_db, args):
     result = cli("report", *args)
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output

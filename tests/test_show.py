@@ -97,10 +97,10 @@ def test_show_last_is_the_newest_and_json_is_the_raw_record(cli, seeded_any):
     assert record["created_at"] == "2026-11-24T23:30:00.000Z"
 
 
-def test_unknown_or_malformed_id_is_a_clear_error(cli, seeded_any, db_path):
+def test_unknown_or_malformed_id_is_a_clear_error(cli, empty_db, seeded_any):
     missing = cli("show", "999")
     assert missing.exit_code == 1 and "no execution with id 999" in missing.stderr
     bad = cli("show", "abc")
     assert bad.exit_code == 2 and "must be a number or 'last'" in bad.stderr
-    empty = cli("show", "last", "--db", str(db_path))
+    empty = cli("show", "last", "--db", str(empty_db))
     assert empty.exit_code == 1 and "holds no executions yet" in empty.stderr

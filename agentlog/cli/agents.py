@@ -17,7 +17,7 @@ def agents(ctx: typer.Context, config: ConfigOpt = None, as_json: JsonOpt = Fals
 
     Examples:
 
-      agentlog agents -c agents.yaml.example
+      agentlog agents
 
       agentlog agents validate
     """

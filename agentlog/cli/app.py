@@ -96,6 +96,7 @@ class _OneLineErrors(TyperGroup):
 
 # name → (module of agentlog.cli, its function; None: the module's own group of commands).
 COMMANDS = {
+    "init": ("init", "init"),
     "run": ("run", "run"),
     "list": ("listing", "list_executions"),
     "show": ("listing", "show"),
@@ -107,6 +108,7 @@ COMMANDS = {
     "budgets": ("budgets", "budgets"),
     "db": ("db", None),
     "ui": ("ui", "ui"),
+    "path": ("path", "path"),
 }
 
 
@@ -152,7 +154,7 @@ app = typer.Typer(
     name="agentlog",
     help="Run LLM agents declared in YAML and keep a queryable SQLite log of every execution.\n\n"
          "Examples:\n\n"
-         "  agentlog run hello -c agents.yaml.example\n\n"
+         "  agentlog init && agentlog run hello\n\n"
          "  agentlog list --failed --today\n\n"
          "  agentlog show last",
     no_args_is_help=True,

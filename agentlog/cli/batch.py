@@ -30,17 +30,23 @@ def _progress(stack: ExitStack, total: int):
 
 def run_batch(cfg, request, source: str, jobs: int, output: str | None, *, as_json: bool,
               db: str | None) -> None:
-    from agentlog.cli import context, render
+    from pathlib import Path
+
+    from agentlog import store
+    from agentlog.cli import context, outputs, render
     from agentlog.runner import batch
 
     if as_json:
         raise ConfigError("--json does not apply to --input: results are JSONL already "
                           "(--output FILE, or stdout)")
     cfg.agent(request.agent)  # an unknown agent is one error, not one per row
+    if output:
+        outputs.refuse_log(output, store.locate(db, cfg.settings.db))
     rows = batch.read_rows(source)
     log = context.log(db, cfg.settings.db)
     with ExitStack() as stack:
-        out = stack.enter_context(open(output, "w", encoding="utf-8")) if output else sys.stdout
+        out = stack.enter_context(outputs.atomic(Path(output), text=True)) if output \
+            else sys.stdout
         progress, task = _progress(stack, len(rows))
         say = progress.console.print if progress else render.console(stderr=True).print
 

@@ -30,7 +30,7 @@ def breakers(ctx: typer.Context, as_json: JsonOpt = False, config: ConfigOpt = N
         return
     from agentlog.cli import context, render
     settings = context.settings(config)
-    rows = context.log(db, settings.db).breaker_states()
+    rows = context.reading_log(db, settings.db).breaker_states()
     if as_json:
         render.print_json(rows)
     else:
@@ -46,7 +46,7 @@ def reset(
     """Close circuits and forget their recent failures."""
     from agentlog.cli import context
     settings = context.settings(config)
-    closed = context.log(db, settings.db).reset_breakers(agent)
+    closed = context.log(db, settings.db, create=False).reset_breakers(agent)
     scope = f" of agent '{agent}'" if agent else ""
     if closed:
         typer.echo(f"closed {closed} circuit(s){scope}")

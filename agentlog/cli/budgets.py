@@ -19,7 +19,7 @@ def budgets(as_json: JsonOpt = False, config: ConfigOpt = None, db: DbOpt = None
     from agentlog.timeutil import utcnow
 
     settings = context.full_settings(config)
-    rows = context.log(db, settings.db).budget_status(settings, utcnow())
+    rows = context.reading_log(db, settings.db).budget_status(settings, utcnow())
     if as_json:
         render.print_json(rows)
     else:

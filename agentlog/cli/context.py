@@ -26,26 +26,30 @@ def full_settings(config_opt: str | None):
     return config.load(config_opt).settings
 
 
-def log(db_opt: str | None, settings_db: str | None) -> Log:
-    """Open the log for the running command; it is closed when the command ends."""
+def log(db_opt: str | None, settings_db: str | None, *, create: bool = True) -> Log:
+    """Open the log for the running command; it is closed when the command ends. Without
+    `create`, a missing log is refused (commands that change an existing log: prune)."""
     from agentlog import store
 
-    opened = store.open(store.locate(db_opt, settings_db))
+    opened = store.open(store.locate(db_opt, settings_db), create=create)
     _open.append(opened)
     return opened
 
 
 def reading_log(db_opt: str | None, settings_db: str | None) -> Log:
-    """The log through connections that cannot write (an empty log is created first when
-    there is none, so that a fresh install shows an empty dashboard)."""
-    from pathlib import Path
-
+    """The log of a command that only reads: refused when it does not exist."""
     from agentlog import store
 
-    where = store.locate(db_opt, settings_db)
-    if not Path(where).expanduser().exists():
-        store.open(where).close()
-    opened = store.open(where, readonly=True)
+    opened = store.open_reader(store.locate(db_opt, settings_db))
+    _open.append(opened)
+    return opened
+
+
+def readonly_log(db_opt: str | None, settings_db: str | None) -> Log:
+    """The existing, current log through connections that cannot write (the dashboard)."""
+    from agentlog import store
+
+    opened = store.open(store.locate(db_opt, settings_db), readonly=True, create=False)
     _open.append(opened)
     return opened
 

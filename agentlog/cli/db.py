@@ -12,7 +12,7 @@ from agentlog.cli.options import ConfigOpt, DbOpt
 
 app = typer.Typer(cls=LazyGroup,
                   help="Whole logs: copy one into another (SQLite ↔ PostgreSQL), repair the "
-                       "search index.",
+                       "search index, upgrade the schema.",
                   rich_markup_mode=None, add_completion=False)
 
 
@@ -35,12 +35,16 @@ def copy(
 
       agentlog db copy postgresql://host/agentlog laptop.db
     """
-    from agentlog.cli import context, progress
+    from agentlog.cli import context, outputs, progress
     from agentlog.errors import ConfigError
     from agentlog.store import copy as copying
     from agentlog.store.query import Query
 
-    source_log, target_log = context.log(source, None), context.log(target, None)
+    which = None if "://" in target else outputs.log_file(target, source)
+    if which is not None:  # the same file under another name: refused before either opens
+        raise ConfigError(f"cannot copy {source} into itself ({target} is {which})")
+    source_log = context.reading_log(source, None)
+    target_log = context.log(target, None)
     if source_log.where == target_log.where:
         raise ConfigError(f"cannot copy {source_log.where} into itself")
     with progress.bar(lambda: source_log.count(Query())) as advance:
@@ -68,7 +72,7 @@ def repair(config: ConfigOpt = None, db: DbOpt = None) -> None:
     from agentlog.cli import context
 
     settings = context.settings(config)
-    log = context.log(db, settings.db)
+    log = context.log(db, settings.db, create=False)
     problem = log.repair()
     if problem is None:
         typer.echo(f"The search index of {log.where} matches its rows; nothing to repair.")
@@ -76,7 +80,22 @@ def repair(config: ConfigOpt = None, db: DbOpt = None) -> None:
         typer.echo(f"Rebuilt the search index of {log.where} from its rows (it had: {problem}).")
 
 
+def upgrade(config: ConfigOpt = None, db: DbOpt = None) -> None:
+    """Bring an existing log's schema up to this agentlog's (reading commands never migrate a
+    PostgreSQL log; writing commands upgrade any log they open).
+
+    Examples:
+
+      agentlog db upgrade --db postgresql://host/agentlog
+    """
+    from agentlog.cli import context
+
+    settings = context.settings(config)
+    log = context.log(db, settings.db, create=False)
+    typer.echo(f"{log.where} is up to date.")
+
+
 def register(guarded) -> dict:
     """The group's commands by name (cli/app.py builds each when it is used)."""
     app.callback()(guarded(db))
-    return {"copy": copy, "repair": repair}
+    return {"copy": copy, "repair": repair, "upgrade": upgrade}

@@ -14,7 +14,6 @@ import typer
 
 from agentlog.cli import filters
 from agentlog.cli.options import ConfigOpt, DbOpt
-from agentlog.errors import AgentlogError
 from agentlog.store import EXPORT_FORMATS
 
 Format = Enum("Format", {name: name for name in EXPORT_FORMATS}, type=str)
@@ -55,44 +54,25 @@ def export(
 
       agentlog export json --agent summarize --columns id,created_at,total_cost -o cost.json
     """
-    from agentlog.cli import context, progress
+    from agentlog import store
+    from agentlog.cli import context, outputs, progress
 
     settings = context.settings(config)
     query = filters.to_query(where, settings).limit(limit)
+    if output not in (None, "-"):
+        outputs.refuse_log(output, store.locate(db, settings.db))
     if output in (None, "-"):
-        log = context.log(db, settings.db)
+        log = context.reading_log(db, settings.db)
         names = log.columns(columns)
         with _stdout() as out:
             log.export(query, fmt.value, out, names, raw)
         return
-    with _atomic(Path(output)) as out:
-        log = context.log(db, settings.db)
+    with outputs.atomic(Path(output)) as out:
+        log = context.reading_log(db, settings.db)
         names = log.columns(columns)
         with progress.bar(lambda: _total(log, query)) as advance:
             count = log.export(query, fmt.value, out, names, raw, advance)
     typer.echo(f"exported {count:,} execution{'' if count == 1 else 's'} to {output}", err=True)
-
-
-@contextlib.contextmanager
-def _atomic(path: Path) -> Iterator[BinaryIO]:
-    """A temporary file next to `path` that replaces it only when the block succeeds."""
-    import tempfile
-
-    if path.is_dir():
-        raise AgentlogError(f"cannot write {path}: it is a directory")
-    try:
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    except OSError as e:
-        raise AgentlogError(f"cannot write {path}: {e.strerror or e}") from None
-    try:
-        with os.fdopen(fd, "wb", buffering=1 << 20) as out:
-            yield out
-        os.replace(temp, path)  # no fsync: atomic for a failed export, not a power cut
-    except OSError as e:
-        raise AgentlogError(f"cannot write {path}: {e.strerror or e}") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
 
 
 @contextlib.contextmanager

@@ -12,7 +12,7 @@ turns the parsed values into a Query with one call:
     def cost_by_agent(where: filters.Values, config: ConfigOpt = None, db: DbOpt = None):
         settings = context.settings(config)
         query = filters.to_query(where, settings)      # a store Query: what to select
-        rows = context.log(db, settings.db).cost_by(query, "agent")
+        rows = context.reading_log(db, settings.db).cost_by(query, "agent")
 
 The decorator removes the `where` parameter from what typer sees, adds one option per flag
 (in the "Filters" help panel) and hands the command their values as `where`.

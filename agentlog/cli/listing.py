@@ -59,10 +59,10 @@ def list_executions(
             raise QueryError("choose one of --json and --jsonl")
         if columns is not None:
             raise QueryError("--columns shapes the table; --json and --jsonl print full records")
-        render.print_records(context.log(db, settings.db).fetch(query), lines=as_jsonl)
+        render.print_records(context.reading_log(db, settings.db).fetch(query), lines=as_jsonl)
         return
     names = render_list.parse_columns(columns)
-    log = context.log(db, settings.db)
+    log = context.reading_log(db, settings.db)
     records = list(log.fetch(query))
     if query.max_rows is not None and len(records) == query.max_rows:  # more may match
         total = log.count_upto(query, render_list.FOOTER_CAP)
@@ -96,7 +96,7 @@ def show(
     settings = context.settings(config)
     if execution != "last" and not (execution.isascii() and execution.isdigit()):
         raise QueryError(f"execution id must be a number or 'last', got '{execution}'")
-    log = context.log(db, settings.db)
+    log = context.reading_log(db, settings.db)
     if execution == "last":
         record = log.latest()
         if record is None:

@@ -70,7 +70,7 @@ def prune(
                           "T): it would erase every execution")
     if any_age and no_vacuum:
         raise ConfigError("--any-age erases, which needs the space reclaimed: drop --no-vacuum")
-    log = context.log(db, settings.db)
+    log = context.log(db, settings.db, create=False)
     plan = log.prune_plan(selected)
     zone = get_zone(settings.timezone)
     verb = "purge the text of " if payloads else "delete "

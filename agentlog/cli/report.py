@@ -35,7 +35,7 @@ def _run(where: filters.Values, config: str | None, db: str | None,
     if period is not None:
         with filters.as_flags():
             query = query.period(period)
-    return query, context.log(db, settings.db)
+    return query, context.reading_log(db, settings.db)
 
 
 def _emit(report, as_json: bool, render) -> None:

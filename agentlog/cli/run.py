@@ -57,7 +57,7 @@ def run(
 
     Examples:
 
-      agentlog run hello -c agents.yaml.example
+      agentlog run hello
 
       agentlog run summarize -p text=@README.md --meta ticket=42 --tenant acme
 

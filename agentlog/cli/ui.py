@@ -39,7 +39,7 @@ def ui(
         raise ConfigError(f"--host {host} is reachable from other machines: give --token "
                           "TOKEN (or AGENTLOG_UI_TOKEN)")
     settings = context.settings(config)
-    log = context.reading_log(db, settings.db)
+    log = context.readonly_log(db, settings.db)
 
     from agentlog.web import app, serve
 

@@ -66,8 +66,9 @@ def _register_loaders(conn) -> None:
     conn.adapters.register_loader("jsonb", TextLoader)
 
 
-def connect(url: str):
-    """An autocommit connection in UTC whose reads give what SQLite's rows hold."""
+def connect(url: str, readonly: bool = False):
+    """An autocommit connection in UTC whose reads give what SQLite's rows hold; `readonly`:
+    the server refuses its writes."""
     psycopg = _driver()
     try:
         conn = psycopg.connect(url, autocommit=True, connect_timeout=10,
@@ -75,6 +76,8 @@ def connect(url: str):
     except psycopg.Error as e:
         raise StoreError(f"cannot open {safe_url(url)}: {scrub(e, url)}") from None
     conn.execute("SET TIME ZONE 'UTC'")
+    if readonly:
+        conn.execute("SET default_transaction_read_only = on")
     _register_loaders(conn)
     return conn
 

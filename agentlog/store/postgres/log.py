@@ -22,15 +22,18 @@ Row = dict[str, Any]
 
 
 class PostgresLog:
-    def __init__(self, url: str):
+    def __init__(self, url: str, readonly: bool = False, create: bool = True):
+        """`readonly`: connections that cannot write, on a log that is never migrated;
+        without `create`, a database without agentlog's schema is refused."""
         self._url = url
+        self.readonly = readonly
         self.where = connect.safe_url(url)
         self._local = threading.local()
         self._opened: list = []
         self._lock = threading.Lock()
         conn = self.conn  # now: a bad URL fails at open, and the schema migrates once
         with self._translated():
-            if not migrations.current(conn):
+            if migrations.check(conn, self.where, readonly=readonly, create=create):
                 migrations.upgrade(conn, self.where)
 
     @property
@@ -38,7 +41,7 @@ class PostgresLog:
         """This thread's connection."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = self._local.conn = connect.connect(self._url)
+            conn = self._local.conn = connect.connect(self._url, self.readonly)
             with self._lock:
                 self._opened.append(conn)
         return conn

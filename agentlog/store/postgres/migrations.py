@@ -205,11 +205,67 @@ def add_totals(conn, ids: list[int]) -> None:
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def current(conn) -> bool:
-    """Whether every step is applied (one cheap query on each open, no lock)."""
+# Columns every agentlog `executions` table has had since m001: without them it is another's.
+CORE_COLUMNS = ("id", "agent_type", "status", "created_at", "model_id", "input_tokens",
+                "output_tokens", "total_cost", "user_prompt", "response", "metadata",
+                "attempts", "batch_id", "deadline_at", "pid")
+
+
+def applied(conn) -> int | None:
+    """How many steps are recorded (None: no agentlog schema); one cheap query, no lock."""
     if conn.execute("SELECT to_regclass('_migrations')").fetchone()[0] is None:
+        return None
+    return conn.execute("SELECT count(*) FROM _migrations").fetchone()[0]
+
+
+def current(conn) -> bool:
+    """Whether every step is applied."""
+    return applied(conn) == SCHEMA_VERSION
+
+
+def foreign(conn, where: str) -> StoreError | None:
+    """What makes this database's tables not an agentlog log, read before anything is
+    changed: another program's `executions`, or one without agentlog's columns."""
+    tables = {row[0] for row in conn.execute(
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_schema = current_schema()")}
+    if "executions" not in tables:
+        return None
+    if "_migrations" not in tables:
+        return StoreError(f"{where} is not an agentlog log: it has a table \"executions\" but "
+                          "no agentlog schema (_migrations); give another --db")
+    have = {row[0] for row in conn.execute(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND table_name = 'executions'")}
+    missing = [column for column in CORE_COLUMNS if column not in have]
+    if missing:
+        return StoreError(f"{where}: its table \"executions\" is not agentlog's (it lacks "
+                          f"{', '.join(missing[:5])}): a foreign or damaged log, left unchanged")
+    return None
+
+
+def check(conn, where: str, *, readonly: bool, create: bool) -> bool:
+    """Whether the log must be upgraded; raises when it may not be: a foreign schema, no
+    schema and not `create`, an older one and `readonly`, a newer one."""
+    steps = applied(conn)
+    if steps == SCHEMA_VERSION:
         return False
-    return conn.execute("SELECT count(*) FROM _migrations").fetchone()[0] == SCHEMA_VERSION
+    problem = foreign(conn, where)
+    if problem is not None:
+        raise problem
+    if steps is None and not create:
+        from agentlog.errors import NoLogError
+
+        raise NoLogError(f"no agentlog log at {where} (the database has no agentlog schema; "
+                         "a writing command such as `agentlog run` creates it)")
+    if steps is not None and steps > SCHEMA_VERSION:
+        raise StoreError(f"{where} was written by a newer agentlog ({steps} steps, this is "
+                         f"agentlog {__version__} with {SCHEMA_VERSION}): upgrade agentlog")
+    if readonly:
+        raise StoreError(f"{where} has schema {steps or 0}, this agentlog reads "
+                         f"{SCHEMA_VERSION}: upgrade it first with `agentlog db upgrade` "
+                         "(or any writing command, e.g. `agentlog run`)")
+    return True
 
 
 def upgrade(conn, where: str) -> None:

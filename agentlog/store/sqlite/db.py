@@ -13,26 +13,69 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from agentlog.errors import StoreError
+from agentlog.errors import NoLogError, StoreError
 
 BUSY_TIMEOUT_S = 30.0
 _WRITE_LOCK = threading.Lock()  # threads of one process queue here, not in SQLite's busy sleeps
 
 
+def make_dirs(directory: Path) -> None:
+    """Create `directory` and its missing parents owner-only (0700), whatever the umask."""
+    missing = []
+    while not directory.exists():
+        missing.append(directory)
+        if directory.parent == directory:
+            break
+        directory = directory.parent
+    for each in reversed(missing):
+        try:
+            os.mkdir(each, 0o700)
+        except FileExistsError:  # another process made it first
+            continue
+        os.chmod(each, 0o700)  # a umask such as 0o200 takes bits off mkdir's mode
+
+
 def _create_file(path: Path) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:  # the parent is a file
+        make_dirs(path.parent)
+        if not path.parent.is_dir():
+            raise NotADirectoryError
+    except (FileExistsError, NotADirectoryError):  # a parent is a file
         raise StoreError(f"cannot create database {path}: {path.parent} is not a directory") \
             from None
     except OSError as e:
         raise StoreError(f"cannot create database {path}: {e.strerror}") from None
     try:
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:  # another process created it first
-        pass
+        return
     except OSError as e:
         raise StoreError(f"cannot create database {path}: {e.strerror}") from None
+    os.fchmod(fd, 0o600)
+    os.close(fd)
+
+
+def _existing(path: Path, create: bool) -> Path:
+    """The file behind `path` (symlinks followed), refused unless it is a regular file;
+    created when missing and `create`, else a NoLogError naming it."""
+    import stat
+
+    real = Path(os.path.realpath(path))
+    try:
+        mode = real.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        if not create:
+            raise NoLogError(f"no log at {path} (a writing command such as `agentlog run` "
+                             "creates one; check --db and $AGENTLOG_DB)") from None
+        _create_file(real)
+        return real
+    except OSError as e:
+        raise StoreError(f"cannot open database {path}: {e.strerror}") from None
+    if stat.S_ISDIR(mode):
+        raise StoreError(f"database path is a directory: {path}")
+    if not stat.S_ISREG(mode):
+        raise StoreError(f"{path} is not a regular file: a log is an SQLite file")
+    return real
 
 
 def _unreadable(path: Path, e: Exception) -> StoreError:
@@ -47,20 +90,16 @@ def _unreadable(path: Path, e: Exception) -> StoreError:
     return StoreError(f"cannot open database {path}: {message}")
 
 
-def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
-    """Open (creating it owner-only if needed) and bring the schema up to date; `readonly`
-    opens an existing, current log that this connection can never write."""
+def connect(path: Path, readonly: bool = False, create: bool = True) -> sqlite3.Connection:
+    """Open (creating it owner-only if needed and `create`) and bring the schema up to date;
+    `readonly` opens an existing, current log that this connection can never write."""
     if readonly:
         return _connect_readonly(path)
-    if str(path) != ":memory:":
-        if path.is_dir():
-            raise StoreError(f"database path is a directory: {path}")
-        if not path.exists():
-            _create_file(path)
+    real = path if str(path) == ":memory:" else _existing(path, create)
     conn = None
     try:
         # Autocommit at the driver level: every write states its own transaction.
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+        conn = sqlite3.connect(real, timeout=BUSY_TIMEOUT_S, isolation_level=None,
                                check_same_thread=False)
         conn.execute("PRAGMA synchronous=NORMAL")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -84,10 +123,9 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
 
     from agentlog.store.sqlite import migrations
 
-    if not path.is_file():
-        raise StoreError(f"no log at {path} (run an agent first, or give --db)")
+    real = _existing(path, create=False)
     try:
-        conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True,
+        conn = sqlite3.connect(f"file:{quote(str(real))}?mode=ro", uri=True,
                                timeout=BUSY_TIMEOUT_S, isolation_level=None,
                                check_same_thread=False)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -97,7 +135,7 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
         conn.close()
         raise StoreError(f"{path} has schema {version}, this agentlog reads "
                          f"{migrations.SCHEMA_VERSION}: open it once with a command that may "
-                         "upgrade it (e.g. `agentlog list -n 1`)")
+                         "upgrade it (`agentlog db upgrade`)")
     return conn
 
 

@@ -27,9 +27,10 @@ Row = dict[str, Any]
 
 
 class SqliteLog:
-    def __init__(self, path: Path, readonly: bool = False):
+    def __init__(self, path: Path, readonly: bool = False, create: bool = True):
         self.path = path
         self.readonly = readonly
+        self.create = create
         self.where = str(path)
         self._local = threading.local()
         self._opened: list[sqlite3.Connection] = []
@@ -42,7 +43,7 @@ class SqliteLog:
         return getattr(self._local, "conn", None) or self._connect()
 
     def _connect(self) -> sqlite3.Connection:
-        conn = self._local.conn = db.connect(self.path, self.readonly)
+        conn = self._local.conn = db.connect(self.path, self.readonly, self.create)
         with self._lock:
             self._opened.append(conn)
         return conn
