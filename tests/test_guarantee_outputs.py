@@ -95,3 +95,28 @@ def test_everything_agentlog_creates_is_owner_only_under_umask_000(cli, write_ag
             assert _mode(f"{target}{suffix}") == 0o600, suffix
     finally:
         log.close()
+
+
+@pytest.mark.parametrize("command", [("export", "jsonl"), ("run", "a", "--input", "rows.jsonl")])
+def test_an_output_that_is_no_regular_file_is_written_not_replaced(cli, logged, tmp_path,
+                                                                    command):
+    """`-o /dev/null` must not turn /dev/null into a file: shown here with a FIFO (safe to
+    break in a test), which is written through and stays a FIFO; a symlink stays a link to
+    the file it names, which gets the output."""
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = cli(*command, "-o", str(fifo))
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert got and json.loads(got[0].splitlines()[0])
+    target = tmp_path / "out.jsonl"
+    target.write_text("old\n")
+    (tmp_path / "out-link").symlink_to(target)
+    assert cli(*command, "-o", str(tmp_path / "out-link")).exit_code == 0
+    assert (tmp_path / "out-link").is_symlink() and target.read_text() != "old\n"

@@ -45,20 +45,29 @@ def refuse_log(output: str, log_where: str) -> None:
 @contextlib.contextmanager
 def atomic(path: Path, text: bool = False) -> Iterator[IO]:
     """A temporary owner-only file next to `path` that replaces it only when the block
-    succeeds."""
+    succeeds. Through a symlink the file it points to is replaced; what is not a regular
+    file (/dev/null, a FIFO, a terminal) is written as it is, never replaced."""
     import tempfile
 
-    if path.is_dir():
+    real = Path(os.path.realpath(path))
+    if real.is_dir():
         raise AgentlogError(f"cannot write {path}: it is a directory")
+    if real.exists() and not real.is_file():
+        try:
+            with open(real, "w", encoding="utf-8") if text else open(real, "wb") as out:
+                yield out
+        except OSError as e:
+            raise AgentlogError(f"cannot write {path}: {e.strerror or e}") from None
+        return
     try:  # mkstemp: mode 0600 whatever the umask
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+        fd, temp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".part")
     except OSError as e:
         raise AgentlogError(f"cannot write {path}: {e.strerror or e}") from None
     try:
         with (os.fdopen(fd, "w", encoding="utf-8") if text
               else os.fdopen(fd, "wb", buffering=1 << 20)) as out:
             yield out
-        os.replace(temp, path)  # no fsync: atomic for a failed write, not a power cut
+        os.replace(temp, real)  # no fsync: atomic for a failed write, not a power cut
     except OSError as e:
         raise AgentlogError(f"cannot write {path}: {e.strerror or e}") from None
     finally:
