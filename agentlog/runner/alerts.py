@@ -42,8 +42,10 @@ def due(cfg, log, execution, now: datetime) -> list[dict]:
     if execution.total_cost and settings.budgets is not None:
         for b in conditions.budgets(log, settings, now, agent.name, execution.tenant_id,
                                     every=False):
-            keys = {t: f"budget|{b['name']}|{b['period_start']}|{t}" for t in b["crossed"]}
-            claimed = [t for t, key in keys.items() if log.claim_alert(key, "budget", at)]
+            prefix = f"budget|{b['name']}|{b['period_start']}|"
+            sent = set(log.alert_keys(prefix))  # a read first: most runs claim nothing
+            claimed = [t for t in b["crossed"] if f"{prefix}{t}" not in sent
+                       and log.claim_alert(f"{prefix}{t}", "budget", at)]
             if b["threshold"] in claimed:  # lower thresholds crossed at once go unsaid
                 events.append(_budget_event(b, execution))
     if execution.status in FAILED and settings.alerts.error_spike is not None:
@@ -60,11 +62,13 @@ def due(cfg, log, execution, now: datetime) -> list[dict]:
 def _claim_spike(log, rule, agent: str, now: datetime) -> bool:
     """One alert per spike: time is cut in windows of `within`; a spike still going on from
     the window before claims this one silently."""
-    window = int(rule.window.total_seconds())
+    window = max(1, int(rule.window.total_seconds()))
     bucket = int(now.timestamp()) // window
-    if not log.claim_alert(f"spike|{agent}|{bucket}", "error_spike", to_iso(now)):
+    key, before = f"spike|{agent}|{bucket}", f"spike|{agent}|{bucket - 1}"
+    sent = {*log.alert_keys(key), *log.alert_keys(before)}
+    if key in sent or not log.claim_alert(key, "error_spike", to_iso(now)):
         return False
-    return f"spike|{agent}|{bucket - 1}" not in log.alert_keys(f"spike|{agent}|{bucket - 1}")
+    return before not in sent
 
 
 def _breaker_events(log, execution, at: str) -> list[dict]:
@@ -72,13 +76,15 @@ def _breaker_events(log, execution, at: str) -> list[dict]:
     agent = execution.agent_type
     states = {b["model"]: b for b in log.breaker_states() if b["agent"] == agent}
     events = []
+    opened = log.alert_keys(f"breaker_open|{agent}|")
     for model, b in states.items():
-        if b["state"] != "closed" and b["opened_at"] and log.claim_alert(
-                f"breaker_open|{agent}|{b['opened_at']}|{model}", "breaker_open", at):
+        key = f"breaker_open|{agent}|{b['opened_at']}|{model}"
+        if b["state"] != "closed" and b["opened_at"] and key not in opened \
+                and log.claim_alert(key, "breaker_open", at):
             events.append(_event("breaker_open", f"circuit of {agent} / {model} opened",
                                  execution, model=model))
     closed = set(log.alert_keys(f"breaker_closed|{agent}|"))
-    for key in log.alert_keys(f"breaker_open|{agent}|"):
+    for key in opened:
         _, _, opened_at, model = key.split("|", 3)
         episode = f"breaker_closed|{agent}|{opened_at}|{model}"
         still = states.get(model)
