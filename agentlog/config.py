@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -95,6 +96,46 @@ class Budgets(_Strict):
     enforcement: Literal["hard", "soft", "none"] = "hard"
 
 
+class ErrorSpike(_Strict):
+    errors: int = Field(5, ge=1)
+    within: str | float = "15m"  # a duration (15m) or seconds
+
+    @field_validator("within")
+    @classmethod
+    def _within(cls, value):
+        if isinstance(value, str):
+            return check_duration(value)
+        if not 0 < value <= MAX_SECONDS:
+            raise ValueError(f"expected seconds in (0, {MAX_SECONDS}], or a duration like 15m")
+        return value
+
+    @property
+    def window(self) -> timedelta:
+        if isinstance(self.within, str):
+            from agentlog.timeutil import parse_duration
+
+            return parse_duration(self.within)
+        return timedelta(seconds=self.within)
+
+
+class Alerts(_Strict):
+    """What `agentlog alerts` and the dashboard call attention, and where runs notify it."""
+
+    webhook: str | None = None  # ${VAR} read when a notification is sent
+    budget_thresholds: list[float] = Field(default_factory=lambda: [0.8, 1.0], min_length=1)
+    error_spike: ErrorSpike | None = Field(default_factory=ErrorSpike)
+    breakers: bool = True
+    dashboard_url: str | None = None
+    timeout: float = Field(3.0, gt=0, le=30)  # seconds for one webhook POST
+
+    @field_validator("budget_thresholds")
+    @classmethod
+    def _thresholds(cls, value: list[float]) -> list[float]:
+        if any(not 0 < t <= 10 for t in value):
+            raise ValueError("each threshold is a fraction of the budget in (0, 10], e.g. 0.8")
+        return sorted(set(value))
+
+
 # The settings reading commands read without pydantic, declared once (readsettings.py).
 _ReadFields = create_model("_ReadFields", __base__=_Strict,
                            **{name: (str | dict[str, str] | None if name in MAPPINGS
@@ -106,6 +147,7 @@ class Settings(_ReadFields):
     persist_responses: bool = True
     redact: list[str] = Field(default_factory=lambda: list(DEFAULT_PATTERNS))
     budgets: Budgets | None = None
+    alerts: Alerts = Field(default_factory=Alerts)
     async_logging: bool = False
 
     @field_validator(*CHECKS)

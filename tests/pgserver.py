@@ -88,9 +88,11 @@ class Server:
 
             self._clean = self.new_database()
             store.open(self._clean).close()
-        with psycopg.connect(self._clean, autocommit=True) as conn:
-            conn.execute("TRUNCATE executions, execution_days, execution_hours, breakers, "
-                         "response_cache RESTART IDENTITY")
+        with psycopg.connect(self._clean, autocommit=True) as conn:  # every table of the log
+            tables = [r[0] for r in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> '_migrations' ORDER BY tablename")]
+            conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY")
         return self._clean
 
     def new_database(self) -> str:

@@ -55,6 +55,7 @@ def logged(cli, tmp_path, db_path):
     ["agents", "-c", "AGENTS"], ["agents", "validate", "-c", "AGENTS"], *REPORTS,
     ["breakers"], ["breakers", "--json"], ["breakers", "reset"],
     ["budgets", "-c", "AGENTS"], ["budgets", "--json", "-c", "AGENTS"], *EXPORT_PRUNE,
+    ["alerts"], ["alerts", "--json", "-c", "AGENTS"],
     ["ui", "--help"], ["ui", "--host", "0.0.0.0"], ["path"], ["init", "-c", "new.yaml"],
 ])
 def test_reading_commands_never_import_litellm(logged, args):
@@ -116,7 +117,7 @@ def test_help_still_lists_every_command(cli):
     out = cli("--help").stdout
     listed = [line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.strip()]
     assert listed == ["init", "run", "list", "show", "report", "export", "prune", "agents",
-                      "breakers", "budgets", "db", "ui", "path"]
+                      "breakers", "budgets", "alerts", "db", "ui", "path"]
 
 
 BUILT_SUBCOMMANDS = """

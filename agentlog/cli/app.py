@@ -106,6 +106,7 @@ COMMANDS = {
     "agents": ("agents", None),
     "breakers": ("breakers", None),
     "budgets": ("budgets", "budgets"),
+    "alerts": ("alerts", "alerts"),
     "db": ("db", None),
     "ui": ("ui", "ui"),
     "path": ("path", "path"),

@@ -28,8 +28,33 @@ def _progress(stack: ExitStack, total: int):
     return progress, task
 
 
+def estimate(cfg, request, source: str, *, as_json: bool, db: str | None) -> None:
+    """`--estimate`: the log is read for the agent's history when there is one, never
+    created or written."""
+    from agentlog import store
+    from agentlog.cli import render
+    from agentlog.runner import batch
+    from agentlog.runner.estimate import estimate as compute
+
+    cfg.agent(request.agent)
+    rows = batch.read_rows(source)
+    try:
+        log = store.open(store.locate(db, cfg.settings.db), readonly=True)
+    except StoreError:  # no log yet, or one this version must first upgrade: no history
+        log = None
+    try:
+        found = compute(cfg, request, rows, log)
+    finally:
+        if log is not None:
+            log.close()
+    if as_json:
+        render.print_json(found.to_dict())
+    else:
+        render.estimate_table(found.to_dict())
+
+
 def run_batch(cfg, request, source: str, jobs: int, output: str | None, *, as_json: bool,
-              db: str | None) -> None:
+              db: str | None, max_cost: float | None = None) -> None:
     from pathlib import Path
 
     from agentlog import store
@@ -64,11 +89,11 @@ def run_batch(cfg, request, source: str, jobs: int, output: str | None, *, as_js
                                 rate=f"{summary.rate:.1f}")
 
         summary = batch.run(cfg, request, rows, log, jobs=jobs,
-                            write=write, on_result=on_result)
+                            write=write, on_result=on_result, max_cost=max_cost)
     render.batch_summary(summary.to_dict())
     if summary.failure:
         raise StoreError(summary.failure)
     if summary.interrupted:
         raise typer.Exit(130)
-    if summary.failed or summary.invalid:
+    if summary.failed or summary.invalid or summary.stopped:
         raise typer.Exit(1)

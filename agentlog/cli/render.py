@@ -7,6 +7,7 @@ import textwrap
 from collections.abc import Iterable
 from typing import Any
 
+from agentlog.errors import one_line
 from agentlog.money import usd as money  # noqa: F401  (the renderers' name for it)
 
 STATUS_STYLE = {"success": "green", "error": "red", "timeout": "yellow", "running": "cyan"}
@@ -144,6 +145,57 @@ def budgets_table(rows: list[dict]) -> None:
     out.print(table)
 
 
+def attention_lines(found: dict, timezone: str | None) -> None:
+    """`agentlog alerts`: one line per condition (store/alerts.py), as plain text."""
+    import typer
+
+    lines = [f"budget {b['name']}: {money(b['spent'])} of {money(b['limit'])} spent "
+             f"({b['spent'] / b['limit']:.0%}, past {b['threshold']:.0%})"
+             for b in found["budgets"]]
+    lines += [f"circuit {b['state']}: {b['agent']} / {b['model']} ({b['recent_failures']} "
+              f"recent failures, reopens {_local_iso(b['reopens_at'], timezone)})"
+              for b in found["breakers"]]
+    spike = found["error_spike"]
+    lines += [f"error spike: {s['agent']} failed {s['errors']} times in the last "
+              f"{spike['window_minutes']} minutes" for s in spike["agents"]]
+    lines += [f"overdue: #{e['id']} {e['agent_type']} still running past its deadline "
+              f"({_local_iso(e['deadline_at'], timezone)})" for e in found["overdue"]]
+    for line in lines or ["Nothing needs attention."]:
+        typer.echo(one_line(line))
+
+
+def estimate_table(found: dict) -> None:
+    """`run --input --estimate`: tokens and cost per model of the fallback chain."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    out = console()
+    basis = {"history": "the agent's average in the log", "max_tokens": "max_tokens",
+             "unknown": "unknown: no history and no max_tokens, not counted"}[found["output_basis"]]
+    per_row = found["output_tokens_per_row"]
+    out.print(f"{found['rows']} rows for {found['agent']}; output assumed "
+              f"{'' if per_row is None else f'{per_row:,} tokens per row '}({basis})",
+              markup=False, highlight=False)
+    table = Table(show_edge=False, pad_edge=False)
+    for name, justify in (("model", "left"), ("input tokens", "right"),
+                          ("output tokens", "right"), ("cost", "right")):
+        table.add_column(name, justify=justify, overflow="fold")
+    for m in found["models"]:
+        tokens = f"{'≈ ' if m['approximate'] else ''}{m['input_tokens']:,}"
+        output = "—" if m["output_tokens"] is None else f"{m['output_tokens']:,}"
+        table.add_row(escape(m["model"]), tokens, output, money(m["cost"]))
+    out.print(table)
+    if any(m["approximate"] for m in found["models"]):
+        out.print("≈ approximate: litellm counted with its bundled tokenizer, not the model's",
+                  highlight=False)
+    low, high = found["cost_min"], found["cost_max"]
+    out.print("cost: unknown (no price for any model of the chain)" if low is None else
+              f"cost: {money(low)} to {money(high)}", highlight=False)
+    for bad in found["invalid"]:
+        console(stderr=True).print(f"agentlog: line {bad['line']}: skipped: "
+                                   f"{one_line(bad['error'])}", markup=False)
+
+
 def batch_summary(summary: dict) -> None:
     """The end of a batch run, on stderr."""
     from rich.table import Table
@@ -156,4 +208,7 @@ def batch_summary(summary: dict) -> None:
     table.add_row(*(str(summary[k]) for k in names[:5]), money(summary["cost"]),
                   duration(summary["p50_ms"]), duration(summary["p95_ms"]))
     console(stderr=True).print(table)
+    if summary.get("stopped"):
+        console(stderr=True).print(f"stopped launching rows: {summary['stopped']}",
+                                   markup=False, highlight=False)
     console(stderr=True).print(f"batch {summary['batch_id']}", highlight=False)

@@ -47,6 +47,13 @@ def run(
     output: Annotated[Optional[str], typer.Option(
         "--output", "-o", metavar="FILE", help="Batch: JSONL results in input order "
                                                "(default: stdout).")] = None,
+    estimate: Annotated[bool, typer.Option(
+        "--estimate", help="Batch: print the rows, input tokens and cost range per model of "
+                           "the fallback chain; call no model, log nothing.")] = False,
+    max_cost: Annotated[Optional[float], typer.Option(
+        "--max-cost", metavar="USD", min=0, help="Batch: stop launching rows once the batch "
+                                                 "has spent USD; the rest are skipped.")]
+        = None,
     config: ConfigOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -64,6 +71,10 @@ def run(
       agentlog run summarize --params-json '{"text": "..."}' --json
 
       agentlog run summarize --input rows.jsonl -j 8 -o results.jsonl
+
+      agentlog run summarize --input rows.jsonl --estimate
+
+      agentlog run summarize --input rows.jsonl --max-cost 2.50
     """
     from agentlog import config as config_mod
     from agentlog.cli import context, render
@@ -74,10 +85,19 @@ def run(
     params = prompt.collect(param, params_json)
     request = RunRequest(agent=agent, params=params, meta=_meta(meta), tenant=tenant,
                          use_cache=not no_cache, stream=True if stream else None)
+    if input_file is None and (estimate or max_cost is not None):
+        from agentlog.errors import ConfigError
+
+        raise ConfigError(f"{'--estimate' if estimate else '--max-cost'} applies to a batch: "
+                          "give --input FILE")
     if input_file is not None:
         from agentlog.cli import batch
 
-        batch.run_batch(cfg, request, input_file, concurrency, output, as_json=as_json, db=db)
+        if estimate:
+            batch.estimate(cfg, request, input_file, as_json=as_json, db=db)
+            return
+        batch.run_batch(cfg, request, input_file, concurrency, output, as_json=as_json, db=db,
+                        max_cost=max_cost)
         return
     from agentlog.runner.execute import prepare
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from agentlog.config import AgentsFile
 from agentlog.errors import AgentlogError, ConfigError, StoreError
+from agentlog.money import usd
 from agentlog.runner.execute import Outcome, RunRequest, execute
 from agentlog.runner.prompt import read_file
 from agentlog.store.filters import FAILED
@@ -78,6 +79,7 @@ class Summary:
     durations: list[int] = field(default_factory=list)
     interrupted: bool = False
     failure: str | None = None  # why the batch stopped launching rows: the log failed
+    stopped: str | None = None  # why it stopped launching rows otherwise (--max-cost)
     started: float = field(default_factory=time.monotonic)
 
     @property
@@ -118,7 +120,8 @@ class Summary:
         return {"batch_id": self.batch_id, "count": self.count, "success": self.success,
                 "failed": self.failed, "invalid": self.invalid, "skipped": self.skipped,
                 "cost": self.cost, "p50_ms": self.percentile(50),
-                "p95_ms": self.percentile(95), "interrupted": self.interrupted}
+                "p95_ms": self.percentile(95), "interrupted": self.interrupted,
+                "stopped": self.stopped}
 
 
 def parse_rows(text: str) -> list[Row]:
@@ -173,10 +176,31 @@ def _csv(text: str) -> list[Row]:
     return rows
 
 
+class SpendCap:
+    """What the finished rows of a batch cost, against `--max-cost` (None: no cap). Rows
+    already running when the cap is reached finish: the overshoot is at most one row per
+    worker."""
+
+    def __init__(self, limit: float | None):
+        self.limit, self.spent, self._lock = limit, 0.0, threading.Lock()
+
+    def add(self, cost: float | None) -> None:
+        with self._lock:
+            self.spent += cost or 0.0
+
+    def reached(self) -> bool:
+        return self.limit is not None and self.spent >= self.limit
+
+    def reason(self) -> str:
+        return f"--max-cost {usd(self.limit)} reached: {usd(self.spent)} spent"
+
+
 def run(cfg: AgentsFile, base: RunRequest, rows: list[Row], log: Log, *, jobs: int = 4,
         write: Callable[[RowResult], None] | None = None,
-        on_result: Callable[[RowResult, Summary], None] | None = None) -> Summary:
-    """Run every row; `write` gets results in input order, `on_result` as they finish."""
+        on_result: Callable[[RowResult, Summary], None] | None = None,
+        max_cost: float | None = None) -> Summary:
+    """Run every row; `write` gets results in input order, `on_result` as they finish.
+    `max_cost`: no row is launched once the rows finished so far cost that much (USD)."""
     log.preflight()  # one error line for a read-only log, not one per row
     from agentlog.runner import llm  # noqa: F401  (seconds to import: once, before the clock)
 
@@ -186,6 +210,7 @@ def run(cfg: AgentsFile, base: RunRequest, rows: list[Row], log: Log, *, jobs: i
         todo.put((index, row))
     finished: queue.SimpleQueue = queue.SimpleQueue()
     stop, started = threading.Event(), set()
+    cap = SpendCap(max_cost)
 
     def work(row: Row) -> RowResult:
         if row.error:
@@ -204,12 +229,17 @@ def run(cfg: AgentsFile, base: RunRequest, rows: list[Row], log: Log, *, jobs: i
 
     def worker() -> None:
         while not stop.is_set():
+            if cap.reached():
+                summary.stopped = summary.stopped or cap.reason()
+                break
             try:
                 index, row = todo.get_nowait()
             except queue.Empty:
                 break
             started.add(index)
-            finished.put((index, work(row)))
+            result = work(row)
+            cap.add(result.cost)
+            finished.put((index, result))
         finished.put(None)
 
     threads = [threading.Thread(target=worker, daemon=True, name=f"agentlog-batch-{i}")
@@ -253,7 +283,8 @@ def run(cfg: AgentsFile, base: RunRequest, rows: list[Row], log: Log, *, jobs: i
     for index in range(emitted, len(rows)):
         if index not in results:
             status = "error" if index in started else "skipped"
-            error = "Interrupted" if index in started else "not started (interrupted)"
+            error = "Interrupted" if index in started else \
+                f"not started ({summary.stopped or 'interrupted'})"
             results[index] = RowResult(rows[index].line, status, error=error)
             summary.add(results[index])
         if write is not None:

@@ -197,6 +197,10 @@ def execute(cfg: AgentsFile, request: RunRequest, log: Log,
     outcome.warnings[:0] = warnings
     if cache_key and outcome.ok and outcome.execution.response is not None:
         cache.remember(log, cache_key, agent.cache, outcome.execution, utcnow())
+    if cfg.settings.alerts.webhook:  # the row is final: what it started may be notified
+        from agentlog.runner import alerts
+
+        alerts.after(cfg, log, outcome.execution)
     return outcome
 
 

@@ -217,6 +217,29 @@ def price(model: str, input_tokens: int, output_tokens: int,
     return float(input_cost), float(output_cost), f"litellm-{LITELLM_VERSION}"
 
 
+# Tokenizers litellm's token counter would fetch from a model hub (it bundles the others).
+HUB_TOKENIZERS = frozenset({"cohere", "llama2", "llama3"})
+EXACT_PROVIDERS = frozenset({"openai", "azure", "text-completion-openai"})  # tiktoken is theirs
+
+
+def count_tokens(model: str, messages: list[dict]) -> tuple[int, bool]:
+    """Input tokens of `messages` by litellm's token counter for `model`, and whether the count
+    is approximate: litellm counts with its bundled tiktoken encoding where the model's own
+    tokenizer is not at hand (one from a model hub cannot be fetched offline)."""
+    from litellm import utils
+
+    kind = utils.huggingface_tokenizer_kind(model)
+    previous = litellm.disable_hf_tokenizer_download
+    litellm.disable_hf_tokenizer_download = kind in HUB_TOKENIZERS or previous
+    try:
+        count = litellm.token_counter(model=model, messages=messages)
+    finally:
+        litellm.disable_hf_tokenizer_download = previous
+    approximate = kind in HUB_TOKENIZERS or (kind is None
+                                             and provider(model) not in EXACT_PROVIDERS)
+    return int(count), approximate
+
+
 def provider(model: str) -> str | None:
     try:
         return litellm.get_llm_provider(model)[1]

@@ -117,6 +117,13 @@ class Log(Protocol):
 
     def breaker_rows(self) -> list[Row]: ...
 
+    # --- alerts (store/alerts.py) ---------------------------------------------------------
+    def claim_alert(self, key: str, kind: str, at: str) -> bool:
+        """Record that the alert `key` is sent; False when some process recorded it already."""
+
+    def alert_keys(self, prefix: str) -> list[str]:
+        """The keys of the recorded alerts that start with `prefix`."""
+
     # --- moving a history (store/copy.py) ------------------------------------------------
     def copy_in(self, rows: Sequence[Row]) -> int:
         """Insert executions as another log holds them (`Execution.to_dict()`), ids kept,

@@ -3,7 +3,7 @@ series of its charts. Each comes from a Log report or query, as the CLI's do."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from agentlog.timeutil import utcnow
 
@@ -11,8 +11,6 @@ KPIS = (("executions", "Executions"), ("success_rate", "Success rate"),
         ("total_cost", "Cost"), ("total_tokens", "Tokens"), ("p50", "p50 duration"),
         ("p95", "p95 duration"), ("cache_hit_rate", "Cache hit rate"),
         ("fallback_rate", "Fallback rate"))
-SPIKE_ERRORS, SPIKE_WINDOW = 5, timedelta(minutes=15)  # until `agentlog alerts` defines them
-BUDGET_WARN = 0.8
 CHART_AGENTS = 5  # agents drawn one by one in the cost chart; the rest are "other"
 PERCENTILE_POINTS = 12  # points of the p50/p95 chart
 SAMPLE = 10_000  # percentiles read about this many durations: every k-th row beyond it
@@ -39,26 +37,11 @@ def kpis(current: dict, previous: dict, now_p: dict, then_p: dict) -> list[dict]
 
 
 
-def attention(log, settings, full_settings, now: datetime | None = None) -> dict:
-    """Open breakers, budgets at BUDGET_WARN of their limit or past it, an error spike
-    (SPIKE_ERRORS failures within SPIKE_WINDOW) and `running` rows past their deadline."""
-    from agentlog.store.query import Query
+def attention(log, full_settings, now: datetime | None = None) -> dict:
+    """What `agentlog alerts` lists (store/alerts.py), for the attention panel."""
+    from agentlog.store import alerts
 
-    now = now or utcnow()
-    base = Query(zone=settings.timezone)
-    breakers = [b for b in log.breaker_states(now) if b["state"] != "closed"]
-    budgets = [b for b in log.budget_status(full_settings, now)
-               if b["limit"] and b["spent"] >= BUDGET_WARN * b["limit"]]
-    recent = base.failed().narrow(now - SPIKE_WINDOW, None)
-    spike = log.count_upto(recent, SPIKE_ERRORS)[0]
-    overdue = [e.to_dict() for e in log.fetch(base.running().order_by("-created_at").limit(200))
-               if e.deadline_at is not None and e.deadline_at < now]
-    return {"breakers": breakers, "budgets": budgets,
-            "error_spike": {"errors": min(spike, SPIKE_ERRORS),
-                            "window_minutes": SPIKE_WINDOW.seconds // 60,
-                            "spiking": spike >= SPIKE_ERRORS},
-            "overdue": overdue,
-            "any": bool(breakers or budgets or overdue or spike >= SPIKE_ERRORS)}
+    return alerts.attention(log, full_settings, now or utcnow())
 
 
 def charts(log, query, days: int) -> dict:

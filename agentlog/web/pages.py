@@ -71,7 +71,7 @@ def overview(request: Request) -> dict:
     now, then = now.to_dict(), then.to_dict()
     return {"period": name, "since": query.after, "until": query.before,
             "kpis": parts.kpis(now, then, now_p, then_p), "summary": now, "durations": now_p,
-            "attention": parts.attention(log, settings, request.app.state.full_settings()),
+            "attention": parts.attention(log, request.app.state.full_settings()),
             "charts": parts.charts(log, query, days),
             "top": {dim: log.cost_by(query, dim).to_dict()["rows"][:5]
                     for dim in ("agent", "model", "tenant")},

@@ -233,6 +233,17 @@ class PostgresLog:
 
         return self._do(cache.reset_breakers, agent)
 
+    # --- alerts ---------------------------------------------------------------------------
+    def claim_alert(self, key: str, kind: str, at: str) -> bool:
+        from agentlog.store.postgres import alerts
+
+        return self._do(alerts.claim, key, kind, at)
+
+    def alert_keys(self, prefix: str) -> list[str]:
+        from agentlog.store.postgres import alerts
+
+        return self._do(alerts.keys, prefix)
+
     # --- moving a history ----------------------------------------------------------------
     def copy_in(self, rows: Sequence[Row]) -> int:
         return self._do(w.insert_copies, list(rows))

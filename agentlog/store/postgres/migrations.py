@@ -178,6 +178,13 @@ def m030_payloads_purged_at(conn) -> None:
     conn.execute("ALTER TABLE executions ADD COLUMN payloads_purged_at timestamptz")
 
 
+@migration
+def m040_alerts_sent(conn) -> None:
+    # As SQLite's m090: the claims of the alerts that were sent, one per condition.
+    conn.execute("CREATE TABLE alerts_sent (key text PRIMARY KEY, kind text NOT NULL, "
+                 "sent_at timestamptz NOT NULL)")
+
+
 BULK = "agentlog.bulk_totals"  # set for its transaction by a bulk insert: see add_totals()
 
 

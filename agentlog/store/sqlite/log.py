@@ -285,6 +285,19 @@ class SqliteLog:
         with self._translated():
             return breakers.reset(self.conn, agent)
 
+    # --- alerts ---------------------------------------------------------------------------
+    def claim_alert(self, key: str, kind: str, at: str) -> bool:
+        from agentlog.store.sqlite import alerts, writer
+
+        with writer.writing(self.conn):
+            return alerts.claim(self.conn, key, kind, at)
+
+    def alert_keys(self, prefix: str) -> list[str]:
+        from agentlog.store.sqlite import alerts
+
+        with self._translated():
+            return alerts.keys(self.conn, prefix)
+
     # --- moving a history ----------------------------------------------------------------
     def copy_in(self, rows: Sequence[Row]) -> int:
         from agentlog.store.sqlite import writer

@@ -351,6 +351,15 @@ def m080_payloads_purged_at(db) -> None:
         db.execute("ALTER TABLE executions ADD COLUMN payloads_purged_at TEXT")
 
 
+
+@migration
+def m090_alerts_sent(db) -> None:
+    # One row per alert condition that was notified (a budget threshold in one period, an
+    # error spike, a circuit opening or closing): the primary key is the claim that lets only
+    # one process of many send it.
+    db.execute("CREATE TABLE IF NOT EXISTS alerts_sent ("
+               "key TEXT PRIMARY KEY, kind TEXT NOT NULL, sent_at TEXT NOT NULL)")
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
