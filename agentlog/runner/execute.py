@@ -46,6 +46,7 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
     text: str | None = None  # the answer as the model gave it, even when it is not persisted
     output: Any = None  # the parsed answer of a schema agent
+    redacted: Any = None  # output (else text) with secrets scrubbed: what files beside the log get
 
     @property
     def ok(self) -> bool:
@@ -206,7 +207,7 @@ def _instant(log: Log, row: dict[str, Any], final: dict[str, Any],
     values = {**row, **final, "completed_at": now_iso(),
               "duration_ms": int((time.monotonic() - start) * 1000)}
     record = log.get(log.insert(values))
-    return Outcome(record, text=record.response)
+    return Outcome(record, text=record.response, redacted=record.response)
 
 
 def _call_models(cfg: AgentsFile, prep: Prepared, log: Log,
@@ -248,7 +249,7 @@ def _call_models(cfg: AgentsFile, prep: Prepared, log: Log,
         failure = e.failure
         final = {"status": "timeout" if failure.is_timeout else "error",
                  "error_class": failure.error_class,
-                 "error_message": redactor.text(failure.message),
+                 "error_message": redactor.clipped(failure.message),
                  "retryable": failure.retryable}
     except ToolRoundsExceeded as e:
         final = {"status": "error", "error_class": "ToolRoundsExceeded", "error_message": str(e)}
@@ -256,12 +257,12 @@ def _call_models(cfg: AgentsFile, prep: Prepared, log: Log,
         final = {"status": "error",
                  "error_class": "Interrupted" if isinstance(e, KeyboardInterrupt)
                  else type(e).__name__,
-                 "error_message": redactor.text(str(e)[:500]) or "interrupted"}
+                 "error_message": redactor.clipped(str(e)) or "interrupted"}
         raise
     finally:
         chosen = loop.chosen.model if loop.chosen else agent.model
         for record in loop.records:
-            record["error_message"] = redactor.text(record.get("error_message"))
+            record["error_message"] = redactor.clipped(record.get("error_message"))
         final.update(_totals(loop.records, costs))
         final.update(
             completed_at=now_iso(), duration_ms=int((time.monotonic() - start) * 1000),
@@ -278,4 +279,6 @@ def _call_models(cfg: AgentsFile, prep: Prepared, log: Log,
         warnings.append(f"warning: no price known for model '{chosen}'; cost recorded as "
                         "unknown (add pricing: to the agent)")
     record = Execution.from_row(encode({**row, **final, "id": execution_id}))
-    return Outcome(record, warnings, text, convo.output)
+    redacted = redactor.params(convo.output) if convo.output is not None \
+        else redactor.text(text)
+    return Outcome(record, warnings, text, convo.output, redacted)
