@@ -24,8 +24,10 @@ from agentlog.runner import budget, cache, prompt, tools
 from agentlog.runner.attempts import AllAttemptsFailed, Attempts, Target
 from agentlog.runner.breaker import Breaker
 from agentlog.runner.conversation import Conversation, ToolRoundsExceeded
+from agentlog.store.liveness import this_host
 from agentlog.store.log import Log
 from agentlog.store.records import Execution, encode
+from agentlog.store.status import Overspent
 from agentlog.timeutil import now_iso, to_iso, utcnow
 
 
@@ -114,6 +116,7 @@ def prepare(cfg: AgentsFile, request: RunRequest) -> Prepared:
         "tenant_id": current_tenant(request.tenant, cfg.settings.tenant),
         "batch_id": request.batch_id,
         "pid": os.getpid(),
+        "host": this_host(),
     }
     return Prepared(agent, params, prompt.messages(system, user), targets, redactor, row,
                     _toolbox(agent, cfg.path))
@@ -189,16 +192,20 @@ def execute(cfg: AgentsFile, request: RunRequest, log: Log,
                             start)
     refusal, warnings = budget.check(log, cfg.settings, agent.name, row["tenant_id"], started)
     if refusal is not None:
-        return _instant(log, row, {
-            "status": "error", "error_class": "BudgetExceeded", "error_message": refusal,
-            "input_tokens": 0, "output_tokens": 0, "total_tokens": 0, "input_cost": 0.0,
-            "output_cost": 0.0, "total_cost": 0.0, "attempts": [], "attempts_count": 0,
-            "fallback_chain": []}, start)
+        return _refused(log, row, refusal, start)
     outcome = _call_models(cfg, prep, log, on_text)
     outcome.warnings[:0] = warnings
     if cache_key and outcome.ok and outcome.execution.response is not None:
         cache.remember(log, cache_key, agent.cache, outcome.execution, utcnow())
     return outcome
+
+
+def _refused(log: Log, row: dict[str, Any], refusal: str, start: float) -> Outcome:
+    return _instant(log, row, {
+        "status": "error", "error_class": "BudgetExceeded", "error_message": refusal,
+        "input_tokens": 0, "output_tokens": 0, "total_tokens": 0, "input_cost": 0.0,
+        "output_cost": 0.0, "total_cost": 0.0, "attempts": [], "attempts_count": 0,
+        "fallback_chain": []}, start)
 
 
 def _instant(log: Log, row: dict[str, Any], final: dict[str, Any],
@@ -213,10 +220,13 @@ def _instant(log: Log, row: dict[str, Any], final: dict[str, Any],
 def _call_models(cfg: AgentsFile, prep: Prepared, log: Log,
                  on_text: Callable[[str | None], None] | None) -> Outcome:
     from agentlog.runner import llm  # the call path is the only one that pays for litellm
-    from agentlog.runner.cost import price
+    from agentlog.runner.cost import price, worst_case
 
     llm.warm_up()
-    row, start, _ = _begin(prep)  # the clock starts once litellm is loaded and set up
+    row, start, started = _begin(prep)  # the clock starts once litellm is loaded and set up
+    hold = budget.hold(cfg.settings, prep.agent.name, row["tenant_id"], started,
+                       lambda: worst_case(llm, [t.model for t in prep.targets], prep.messages,
+                                          prep.agent.max_tokens, prep.agent.pricing))
 
     agent, redactor = prep.agent, prep.redactor
     costs: list[dict[str, Any]] = []
@@ -234,7 +244,10 @@ def _call_models(cfg: AgentsFile, prep: Prepared, log: Log,
     loop = Attempts(prep.targets, timeout=agent.timeout, temperature=agent.temperature,
                     max_tokens=agent.max_tokens, pricer=pricer, retries=agent.retries,
                     total_timeout=agent.total_timeout, breaker=breaker, call=convo.call)
-    execution_id = log.start(row)
+    try:
+        execution_id = log.start(row, hold) if hold else log.start(row)
+    except Overspent as e:  # another execution reserved what was left meanwhile
+        return _refused(log, row, str(e), start)
     final: dict[str, Any] = {}
     text = None
     try:

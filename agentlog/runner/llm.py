@@ -284,6 +284,23 @@ def price(model: str, input_tokens: int, output_tokens: int,
     return float(input_cost), float(output_cost), f"litellm-{LITELLM_VERSION}"
 
 
+def prompt_tokens(model: str, messages: list[dict]) -> int | None:
+    """How many input tokens `messages` are for `model` (litellm's counter), None if unknown."""
+    try:
+        return int(litellm.token_counter(model=model, messages=messages))
+    except Exception:  # a model litellm cannot tokenize
+        return None
+
+
+def max_output_tokens(model: str) -> int | None:
+    """The most tokens `model` may answer with, from litellm's model map (None: unknown)."""
+    try:
+        found = litellm.get_model_info(model).get("max_output_tokens")
+    except Exception:  # an unmapped model
+        return None
+    return int(found) if found else None
+
+
 def provider(model: str) -> str | None:
     try:
         return litellm.get_llm_provider(model)[1]

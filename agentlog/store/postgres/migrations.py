@@ -162,6 +162,16 @@ def m030_payloads_purged_at(conn) -> None:
     conn.execute("ALTER TABLE executions ADD COLUMN payloads_purged_at timestamptz")
 
 
+@migration
+def m050_execution_host_and_reservations(conn) -> None:
+    # As SQLite's m100: the host of a running row's pid, and what running executions hold
+    # against the hard budgets.
+    conn.execute("ALTER TABLE executions ADD COLUMN IF NOT EXISTS host text")
+    conn.execute("CREATE TABLE IF NOT EXISTS reservations (execution_id bigint PRIMARY KEY, "
+                 "created_at timestamptz NOT NULL, agent_type text, tenant_id text, "
+                 "cost double precision NOT NULL)")
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
