@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 MASK = "[REDACTED]"
+MESSAGE_LIMIT = 500  # characters of an error message that are stored
 DEFAULT_PATTERNS = (
     "password", "token", "api_key", "secret", "key", "credential", "auth",
     "access_token", "refresh_token", "private_key",
@@ -75,10 +76,12 @@ class Redactor:
             for v in value.values() if isinstance(value, dict) else value:
                 self.remember(v)
         elif value not in (None, "") and not isinstance(value, bool):
-            text = str(value)
-            if len(text) >= 3:  # also as it reads inside JSON (an echoed request body)
-                self.secrets.update({text, json.dumps(text)[1:-1],
-                                     json.dumps(text, ensure_ascii=False)[1:-1]})
+            # also without its surrounding whitespace (a file read with `@path` ends in a
+            # newline the model does not repeat), and as it reads inside JSON (an echoed body)
+            for text in {str(value), str(value).strip()}:
+                if len(text) >= 3:
+                    self.secrets.update({text, json.dumps(text)[1:-1],
+                                         json.dumps(text, ensure_ascii=False)[1:-1]})
 
     def text(self, value: str | None) -> str | None:
         """Scrub remembered secrets and value patterns from free text."""
@@ -89,3 +92,9 @@ class Redactor:
         for pattern in self.value_patterns:
             value = pattern.sub(MASK, value)
         return value
+
+    def clipped(self, value: str | None, limit: int = MESSAGE_LIMIT) -> str | None:
+        """`value` scrubbed, then cut to `limit` characters: cut first, a secret that
+        straddles the cut would no longer match and keep all but its end."""
+        scrubbed = self.text(value)
+        return scrubbed[:limit] if scrubbed else scrubbed

@@ -17,6 +17,7 @@ from fake_replies import (
     ERRORS,
     MODEL_SUFFIX,
     PATH_RE,
+    TRICKLE_PIECES,
     error_body,
     fake_arguments,
     message_text,
@@ -210,6 +211,7 @@ class Handler(BaseHTTPRequestHandler):
                 delay=delay or 0.0,
                 brk=kind == "stream-break",
                 headers=extra,
+                gap=(arg or 0.0) / TRICKLE_PIECES if kind == "trickle" else 0.0,
             )
             return
 
@@ -237,7 +239,25 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self._abort()
             return
+        if kind == "trickle":
+            self._trickle(json.dumps(payload).encode(), (arg or 0.0) / TRICKLE_PIECES)
+            return
         self._send_json(200, payload, headers=extra)
+
+    def _trickle(self, data: bytes, gap: float) -> None:
+        """A 200 whose body arrives in TRICKLE_PIECES pieces, `gap` seconds apart."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.flush()
+        size = -(-len(data) // TRICKLE_PIECES)
+        for start in range(0, len(data), size):
+            if not self.server.fake._sleep(gap):
+                self._abort()
+                return
+            self.wfile.write(data[start:start + size])
+            self.wfile.flush()
 
     def _tools_turn(self, body: dict) -> tuple[str | None, str, list[dict] | None]:
         messages = body.get("messages") or []
@@ -267,6 +287,7 @@ class Handler(BaseHTTPRequestHandler):
         delay: float,
         brk: bool,
         headers: dict[str, str],
+        gap: float = 0.0,
     ) -> None:
         fake = self.server.fake
         self.send_response(200)
@@ -302,6 +323,9 @@ class Handler(BaseHTTPRequestHandler):
             self._abort()
             return
         for piece in pieces:
+            if gap and not fake._sleep(gap):
+                self._abort()
+                return
             event({"content": piece})
         if tool_calls:
             for i, call in enumerate(tool_calls):

@@ -10,6 +10,7 @@ DEFAULT_CONTENT = "fake answer"
 DEFAULT_USAGE = {"prompt_tokens": 12, "completion_tokens": 7}
 DEFAULT_FINISH_REASON = "stop"
 MODEL_SUFFIX = "-2024-08-06"
+TRICKLE_PIECES = 20  # trickle-S sends its answer in this many pieces over S seconds
 
 PATH_RE = re.compile(r"^/(?P<behaviour>[^/]+)/v1(?P<rest>/.*)?$")
 
@@ -89,6 +90,7 @@ BEHAVIOURS = (
     "slow-S",
     "ttft-S",
     "stream-delay-S",
+    "trickle-S",
     "tools",
     "stream-break",
     "malformed",
@@ -104,7 +106,7 @@ def parse_behaviour(segment: str) -> tuple[str, float | None] | None:
     if segment in ("ok", "tools", "stream-break", "malformed") or segment in ERRORS:
         return segment, None
     prefixes = ("retry-after-date-", "retry-after-ms-", "retry-after-", "cost-", "flaky429-",
-                "flaky-", "slow-", "ttft-", "stream-delay-")
+                "flaky-", "slow-", "ttft-", "stream-delay-", "trickle-")
     for prefix in prefixes:
         if segment.startswith(prefix):
             try:

@@ -29,6 +29,8 @@ Behaviours (see ``BEHAVIOURS`` below for the full list):
 ``slow-S``         sleep S seconds, then ok
 ``ttft-S``         (alias ``stream-delay-S``) headers at once, first chunk
                    after S seconds when streaming; like slow-S otherwise
+``trickle-S``      the answer spread over S seconds in 20 pieces: the body a few
+                   bytes at a time, or one streamed token every S/20 seconds
 ``tools``          tool_call for tools[0] until a ``tool`` message is present,
                    then "done: <last tool message content>"
 ``stream-break``   a couple of chunks, then the connection is dropped

@@ -11,12 +11,10 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import timedelta
 
 import pytest
 
 from agentlog.store.sqlite import db, migrations
-from agentlog.timeutil import parse_iso, to_iso
 
 
 def integrity(path) -> str:
@@ -79,16 +77,11 @@ def test_a_run_killed_mid_call_is_shown_running_then_marked_interrupted(
     [row] = read_rows(db_path)
     assert (row["status"], row["completed_at"], row["pid"]) == ("running", None, child.pid)
 
-    deadline = parse_iso(row["deadline_at"])
-    within_grace = {"AGENTLOG_NOW": to_iso(deadline + timedelta(seconds=30))}
-    assert cli("run", "quick", env=within_grace).exit_code == 0
-    assert read_rows(db_path)[0]["status"] == "running"  # it may still be finishing
-
-    later = {"AGENTLOG_NOW": to_iso(deadline + timedelta(seconds=61))}
-    assert cli("run", "quick", env=later).exit_code == 0
+    assert cli("run", "quick").exit_code == 0  # its process is gone: no deadline to wait for
     killed = read_rows(db_path)[0]
     assert (killed["status"], killed["error_class"]) == ("error", "Interrupted")
-    assert f"process {child.pid} ended without finalizing" in killed["error_message"]
+    assert f"process {child.pid} on {row['host']} ended without finalizing" \
+        in killed["error_message"]
     assert json.loads(cli("list", "--running", "--json").stdout) == []
     assert [r["id"] for r in json.loads(cli("list", "--failed", "--json").stdout)] == \
         [execution_id]

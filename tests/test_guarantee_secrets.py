@@ -117,3 +117,53 @@ def test_a_secret_is_scrubbed_also_where_it_reads_as_json():
     echoed = json.dumps({"messages": [{"content": f"use {secret}"}]})
     assert redactor.text(echoed) == '{"messages": [{"content": "use [REDACTED]"}]}'
     assert redactor.text(json.dumps(secret, ensure_ascii=False)) == '"[REDACTED]"'
+
+
+def test_a_secret_that_straddles_the_cut_of_an_error_message_is_not_stored_in_part(
+        cli, write_agents, db_path, read_rows, fake_server, monkeypatch):
+    # The fake server's 404 quotes the unknown path segment: "Unknown fake behaviour 'pp…<token>"
+    # puts the token across character 500, where stored messages are cut.
+    monkeypatch.setenv("ZQ_BASE_TOKEN", BASE_TOKEN)
+    padding = "p" * (495 - len("Unknown fake behaviour '"))
+    base = f"{fake_server.url}/{padding}${{ZQ_BASE_TOKEN}}/v1"
+    write_agents(f"""
+        agents:
+          a: {{model: openai/gpt-4o-mini, api_base: '{base}', api_key: x, prompt: hi,
+              retries: {{max: 0}}}}
+    """)
+    assert cli("run", "a").exit_code == 1
+    [row] = read_rows(db_path)
+    [attempt] = json.loads(row["attempts"])
+    for message in (row["error_message"], attempt["error_message"]):
+        assert message.startswith("Unknown fake behaviour 'ppp") and len(message) <= 500
+        assert BASE_TOKEN[:4] not in message, message[-30:]
+
+
+def test_a_secret_read_from_a_file_is_scrubbed_without_its_trailing_newline(
+        cli, write_agents, db_path, read_rows, fake_server, tmp_path, monkeypatch):
+    monkeypatch.setenv("ZQ_KEY", API_KEY)
+    (tmp_path / "pw.txt").write_text(PASSWORD + "\n")
+    fake_server.set_reply(content=f"your password is {PASSWORD}.")
+    write_agents(f"""
+        agents:
+          a: {agent(fake_server.base("ok"))}
+    """)
+    result = cli("run", "a", "-p", "password=@pw.txt", "-p", "text=hi")
+    assert result.exit_code == 0
+    [row] = read_rows(db_path)
+    assert row["response"] == "your password is [REDACTED]."
+
+
+def test_the_batch_output_file_holds_the_redacted_answer_as_the_log_does(
+        cli, write_agents, db_path, read_rows, fake_server, tmp_path, monkeypatch):
+    monkeypatch.setenv("ZQ_KEY", API_KEY)
+    fake_server.set_reply(content=f"your password is {PASSWORD}")
+    write_agents(f"""
+        agents:
+          a: {agent(fake_server.base("ok"))}
+    """)
+    (tmp_path / "rows.jsonl").write_text(json.dumps({"password": PASSWORD, "text": "hi"}) + "\n")
+    assert cli("run", "a", "--input", "rows.jsonl", "-o", "out.jsonl").exit_code == 0
+    [written] = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    [row] = read_rows(db_path)
+    assert written["response"] == row["response"] == "your password is [REDACTED]"

@@ -75,7 +75,7 @@ def test_running_row_then_finalize_once(tmp_path):
     assert record.status == "success" and record.parameters == {"x": 1}
     hits = conn.execute("SELECT rowid FROM executions_fts WHERE executions_fts MATCH 'needle'")
     assert [r[0] for r in hits] == [eid]
-    with pytest.raises(ValueError):
+    with pytest.raises(StoreError, match="already closed as success"):  # one line, not a bug
         writer.finalize(conn, eid, {"status": "error"})
 
 

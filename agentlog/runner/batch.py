@@ -52,9 +52,8 @@ class RowResult:
     @classmethod
     def of(cls, line: int, outcome: Outcome) -> RowResult:
         e = outcome.execution
-        response = outcome.output if outcome.output is not None else outcome.text
         error = f"{e.error_class}: {e.error_message}" if e.error_class else None
-        return cls(line, e.status, e.id, response if outcome.ok else None, error,
+        return cls(line, e.status, e.id, outcome.redacted if outcome.ok else None, error,
                    e.total_cost, e.duration_ms)
 
     def to_json(self) -> dict[str, Any]:

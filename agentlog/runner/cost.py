@@ -27,3 +27,26 @@ def price(llm, model: str, reply: Any, pricing=None) -> dict[str, Any]:
                 "cost_source": "unknown"}
     return {"input_cost": input_cost, "output_cost": output_cost,
             "total_cost": input_cost + output_cost, "cost_source": source}
+
+
+def worst_case(llm, models: list[str], messages: list[dict], max_tokens: int | None,
+               pricing=None) -> float | None:
+    """What one call may cost at most: the prompt's tokens and `max_tokens` (else the model's
+    maximum output) at the dearest model of the chain. None when a model of the chain has
+    no known price or token count: such an execution cannot be reserved."""
+    dearest = 0.0
+    for model in models:
+        tokens_in = llm.prompt_tokens(model, messages)
+        tokens_out = max_tokens or llm.max_output_tokens(model)
+        if tokens_in is None or tokens_out is None:
+            return None
+        found = llm.price(model, tokens_in, tokens_out)
+        if found is not None:
+            cost = found[0] + found[1]
+        elif pricing is not None:
+            cost = (tokens_in * pricing.input_per_million
+                    + tokens_out * pricing.output_per_million) / 1e6
+        else:
+            return None
+        dearest = max(dearest, cost)
+    return dearest

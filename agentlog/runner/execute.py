@@ -24,8 +24,10 @@ from agentlog.runner import budget, cache, prompt, tools
 from agentlog.runner.attempts import AllAttemptsFailed, Attempts, Target
 from agentlog.runner.breaker import Breaker
 from agentlog.runner.conversation import Conversation, ToolRoundsExceeded
+from agentlog.store.liveness import this_host
 from agentlog.store.log import Log
 from agentlog.store.records import Execution, encode
+from agentlog.store.status import Overspent
 from agentlog.timeutil import now_iso, to_iso, utcnow
 
 
@@ -46,6 +48,7 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
     text: str | None = None  # the answer as the model gave it, even when it is not persisted
     output: Any = None  # the parsed answer of a schema agent
+    redacted: Any = None  # output (else text) with secrets scrubbed: what files beside the log get
 
     @property
     def ok(self) -> bool:
@@ -113,6 +116,7 @@ def prepare(cfg: AgentsFile, request: RunRequest) -> Prepared:
         "tenant_id": current_tenant(request.tenant, cfg.settings.tenant),
         "batch_id": request.batch_id,
         "pid": os.getpid(),
+        "host": this_host(),
     }
     return Prepared(agent, params, prompt.messages(system, user), targets, redactor, row,
                     _toolbox(agent, cfg.path))
@@ -188,11 +192,7 @@ def execute(cfg: AgentsFile, request: RunRequest, log: Log,
                             start)
     refusal, warnings = budget.check(log, cfg.settings, agent.name, row["tenant_id"], started)
     if refusal is not None:
-        return _instant(log, row, {
-            "status": "error", "error_class": "BudgetExceeded", "error_message": refusal,
-            "input_tokens": 0, "output_tokens": 0, "total_tokens": 0, "input_cost": 0.0,
-            "output_cost": 0.0, "total_cost": 0.0, "attempts": [], "attempts_count": 0,
-            "fallback_chain": []}, start)
+        return _refused(log, row, refusal, start)
     outcome = _call_models(cfg, prep, log, on_text)
     outcome.warnings[:0] = warnings
     if cache_key and outcome.ok and outcome.execution.response is not None:
@@ -204,22 +204,33 @@ def execute(cfg: AgentsFile, request: RunRequest, log: Log,
     return outcome
 
 
+def _refused(log: Log, row: dict[str, Any], refusal: str, start: float) -> Outcome:
+    return _instant(log, row, {
+        "status": "error", "error_class": "BudgetExceeded", "error_message": refusal,
+        "input_tokens": 0, "output_tokens": 0, "total_tokens": 0, "input_cost": 0.0,
+        "output_cost": 0.0, "total_cost": 0.0, "attempts": [], "attempts_count": 0,
+        "fallback_chain": []}, start)
+
+
 def _instant(log: Log, row: dict[str, Any], final: dict[str, Any],
              start: float) -> Outcome:
     """Log an execution that needs no model call (a cache hit, a refusal) as one final row."""
     values = {**row, **final, "completed_at": now_iso(),
               "duration_ms": int((time.monotonic() - start) * 1000)}
     record = log.get(log.insert(values))
-    return Outcome(record, text=record.response)
+    return Outcome(record, text=record.response, redacted=record.response)
 
 
 def _call_models(cfg: AgentsFile, prep: Prepared, log: Log,
                  on_text: Callable[[str | None], None] | None) -> Outcome:
     from agentlog.runner import llm  # the call path is the only one that pays for litellm
-    from agentlog.runner.cost import price
+    from agentlog.runner.cost import price, worst_case
 
     llm.warm_up()
-    row, start, _ = _begin(prep)  # the clock starts once litellm is loaded and set up
+    row, start, started = _begin(prep)  # the clock starts once litellm is loaded and set up
+    hold = budget.hold(cfg.settings, prep.agent.name, row["tenant_id"], started,
+                       lambda: worst_case(llm, [t.model for t in prep.targets], prep.messages,
+                                          prep.agent.max_tokens, prep.agent.pricing))
 
     agent, redactor = prep.agent, prep.redactor
     costs: list[dict[str, Any]] = []
@@ -237,7 +248,10 @@ def _call_models(cfg: AgentsFile, prep: Prepared, log: Log,
     loop = Attempts(prep.targets, timeout=agent.timeout, temperature=agent.temperature,
                     max_tokens=agent.max_tokens, pricer=pricer, retries=agent.retries,
                     total_timeout=agent.total_timeout, breaker=breaker, call=convo.call)
-    execution_id = log.start(row)
+    try:
+        execution_id = log.start(row, hold) if hold else log.start(row)
+    except Overspent as e:  # another execution reserved what was left meanwhile
+        return _refused(log, row, str(e), start)
     final: dict[str, Any] = {}
     text = None
     try:
@@ -252,7 +266,7 @@ def _call_models(cfg: AgentsFile, prep: Prepared, log: Log,
         failure = e.failure
         final = {"status": "timeout" if failure.is_timeout else "error",
                  "error_class": failure.error_class,
-                 "error_message": redactor.text(failure.message),
+                 "error_message": redactor.clipped(failure.message),
                  "retryable": failure.retryable}
     except ToolRoundsExceeded as e:
         final = {"status": "error", "error_class": "ToolRoundsExceeded", "error_message": str(e)}
@@ -260,12 +274,12 @@ def _call_models(cfg: AgentsFile, prep: Prepared, log: Log,
         final = {"status": "error",
                  "error_class": "Interrupted" if isinstance(e, KeyboardInterrupt)
                  else type(e).__name__,
-                 "error_message": redactor.text(str(e)[:500]) or "interrupted"}
+                 "error_message": redactor.clipped(str(e)) or "interrupted"}
         raise
     finally:
         chosen = loop.chosen.model if loop.chosen else agent.model
         for record in loop.records:
-            record["error_message"] = redactor.text(record.get("error_message"))
+            record["error_message"] = redactor.clipped(record.get("error_message"))
         final.update(_totals(loop.records, costs))
         final.update(
             completed_at=now_iso(), duration_ms=int((time.monotonic() - start) * 1000),
@@ -282,4 +296,6 @@ def _call_models(cfg: AgentsFile, prep: Prepared, log: Log,
         warnings.append(f"warning: no price known for model '{chosen}'; cost recorded as "
                         "unknown (add pricing: to the agent)")
     record = Execution.from_row(encode({**row, **final, "id": execution_id}))
-    return Outcome(record, warnings, text, convo.output)
+    redacted = redactor.params(convo.output) if convo.output is not None \
+        else redactor.text(text)
+    return Outcome(record, warnings, text, convo.output, redacted)

@@ -9,6 +9,7 @@ import json
 import logging
 import math
 import os
+import queue
 import re
 import threading
 import time
@@ -34,7 +35,6 @@ for _name in ("LiteLLM", "LiteLLM Proxy", "LiteLLM Router", "litellm"):
     logging.getLogger(_name).setLevel(logging.CRITICAL)
 
 LITELLM_VERSION = version("litellm")
-MESSAGE_LIMIT = 500
 
 
 @dataclass
@@ -115,22 +115,89 @@ def request_kwargs(model: str, messages: list[dict], *, api_base: str | None = N
     return kwargs
 
 
+def _overdue(kwargs: dict[str, Any], bound: float) -> Exception:
+    return litellm.Timeout(message=f"no complete answer within {bound:g} s (timeout)",
+                           model=kwargs.get("model", ""), llm_provider="")
+
+
+def _in_worker(work: Callable[[], None]) -> None:
+    """Run `work` on a daemon thread: the caller waits only as long as the attempt may last.
+
+    litellm's `timeout` bounds each read, so an answer that trickles in a few bytes at a time
+    would outlive any deadline; an overdue call is left to end on its own, its result unused.
+    """
+    threading.Thread(target=work, daemon=True, name="agentlog-call").start()
+
+
 def complete(**kwargs: Any) -> Reply:
-    """One blocking model call (see request_kwargs)."""
-    return _reply(litellm.completion(**kwargs))
+    """One blocking model call (see request_kwargs), bounded as a whole by its `timeout`."""
+    bound = float(kwargs["timeout"])
+    done, box = threading.Event(), {}
+
+    def work() -> None:
+        try:
+            box["reply"] = _reply(litellm.completion(**kwargs))
+        except BaseException as e:  # handed to the caller
+            box["error"] = e
+        finally:
+            done.set()
+
+    _in_worker(work)
+    if not done.wait(bound):
+        raise _overdue(kwargs, bound)
+    if "error" in box:
+        raise box["error"]
+    return box["reply"]
+
+
+_END = object()  # what the stream's worker puts last
+
+
+def _chunks(kwargs: dict[str, Any], bound: float):
+    """The chunks of one streamed call as they arrive; raises Timeout once `bound` seconds
+    have passed since the call began, however steadily chunks arrive until then."""
+    deadline = time.monotonic() + bound
+    arrived: queue.SimpleQueue = queue.SimpleQueue()
+    abandoned = threading.Event()
+
+    def work() -> None:
+        try:
+            stream = litellm.completion(**kwargs, stream=True,
+                                        stream_options={"include_usage": True})
+            for chunk in stream:
+                if abandoned.is_set():
+                    return
+                arrived.put(chunk)
+            arrived.put(_END)
+        except BaseException as e:  # handed to the caller
+            arrived.put(e)
+
+    _in_worker(work)
+    try:
+        while True:
+            try:
+                item = arrived.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise _overdue(kwargs, bound) from None
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        abandoned.set()
 
 
 def complete_stream(on_text: Callable[[str | None], None] | None = None, **kwargs: Any) -> Reply:
     """One streamed model call: `on_text` gets each piece of text as it arrives.
 
-    A stream that breaks midway raises (the attempt fails) after `on_text(None)`, which tells
-    the reader to discard what it was shown.
+    A stream that breaks midway, or is still going when its `timeout` has passed, raises (the
+    attempt fails) after `on_text(None)`, which tells the reader to discard what it was shown.
     """
     start = time.monotonic()
     chunks, ttft_ms = [], None
-    stream = litellm.completion(**kwargs, stream=True, stream_options={"include_usage": True})
     try:
-        for chunk in stream:
+        for chunk in _chunks(kwargs, float(kwargs["timeout"])):
             chunks.append(chunk)
             delta = chunk.choices[0].delta if chunk.choices else None
             if delta is None or not (delta.content or delta.tool_calls):
@@ -240,6 +307,23 @@ def count_tokens(model: str, messages: list[dict]) -> tuple[int, bool]:
     return int(count), approximate
 
 
+def prompt_tokens(model: str, messages: list[dict]) -> int | None:
+    """How many input tokens `messages` are for `model` (litellm's counter), None if unknown."""
+    try:
+        return count_tokens(model, messages)[0]
+    except Exception:  # a model litellm cannot tokenize
+        return None
+
+
+def max_output_tokens(model: str) -> int | None:
+    """The most tokens `model` may answer with, from litellm's model map (None: unknown)."""
+    try:
+        found = litellm.get_model_info(model).get("max_output_tokens")
+    except Exception:  # an unmapped model
+        return None
+    return int(found) if found else None
+
+
 def provider(model: str) -> str | None:
     try:
         return litellm.get_llm_provider(model)[1]
@@ -343,7 +427,7 @@ def _message(exc: BaseException) -> str:
     text = _provider_error(exc).get("message")
     if not isinstance(text, str) or not text:
         text = _strip_prefixes(str(getattr(exc, "message", None) or exc))
-    return text[:MESSAGE_LIMIT]
+    return text  # whole: the runner scrubs secrets from it before it cuts it
 
 
 def classify(exc: BaseException) -> Failure:
@@ -370,7 +454,7 @@ def classify(exc: BaseException) -> Failure:
             kind, said = transport
             failure.kind, failure.retryable = kind, True
             failure.error_class = _TRANSPORT[kind].__name__
-            failure.message = said[:MESSAGE_LIMIT] or failure.message
+            failure.message = said or failure.message
     if failure.kind == "server_error" and failure.http_status is not None \
             and failure.http_status < 500:
         failure.retryable = False

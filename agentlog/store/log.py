@@ -25,8 +25,11 @@ class Log(Protocol):
         """Before a writing command runs anything: raise StoreError if the log cannot be
         written, and mark `running` rows of dead processes Interrupted (returns how many)."""
 
-    def start(self, row: Row) -> int:
-        """Insert the `running` row of an execution about to call a model; returns its id."""
+    def start(self, row: Row, hold=None) -> int:
+        """Insert the `running` row of an execution about to call a model; returns its id.
+        With `hold` (status.Hold), in the same transaction: raise status.Overspent if a
+        budget is spent (reservations included), else reserve its worst-case cost until
+        the row is finalized."""
 
     def finalize(self, execution_id: int, values: Row, *, background: bool = False) -> None:
         """Write an execution's outcome once; `background` queues it to a writer thread."""
@@ -72,6 +75,10 @@ class Log(Protocol):
     def spent(self, start: str, end: str, agent: str | None = None,
               tenant: str | None = None) -> float:
         """USD spent by executions created in [start, end) (UTC ISO)."""
+
+    def reserved(self, start: str, end: str, agent: str | None = None,
+                 tenant: str | None = None) -> float:
+        """USD held by the running executions created in [start, end) (Log.start's hold)."""
 
     # --- export and prune ----------------------------------------------------------------
     def columns(self, wanted: str | Sequence[str] | None = None) -> list[str]:

@@ -68,6 +68,7 @@ class Execution:
     deadline_at: datetime | None = None
     pid: int | None = None
     payloads_purged_at: datetime | None = None  # its text was dropped (prune --payloads)
+    host: str | None = None  # where `pid` ran
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Execution:

@@ -23,18 +23,20 @@ class Budget:
     spent: float
     agent: str | None = None
     tenant: str | None = None
+    reserved: float = 0.0  # held by running executions (their worst-case cost)
 
     @property
     def remaining(self) -> float:
-        return max(0.0, self.limit - self.spent)
+        return max(0.0, self.limit - self.spent - self.reserved)
 
     @property
     def exceeded(self) -> bool:
-        return self.spent >= self.limit
+        return self.spent + self.reserved >= self.limit
 
     def message(self) -> str:
-        return (f"{self.name} budget of {usd(self.limit)} is spent: {usd(self.spent)} spent "
-                f"{PERIODS[self.period][1]}")
+        held = f" and {usd(self.reserved)} held by running executions" if self.reserved else ""
+        return (f"{self.name} budget of {usd(self.limit)} is spent: {usd(self.spent)} spent"
+                f"{held} {PERIODS[self.period][1]}")
 
     def to_dict(self) -> dict:
         return {**asdict(self), "remaining": self.remaining, "exceeded": self.exceeded}
@@ -65,8 +67,37 @@ def measure(log, budgets, timezone: str | None, now: datetime, agent: str | None
     for name, period, limit, for_agent, for_tenant in _limits(budgets, agent, tenant, every):
         start, end = bounds[period]
         used = log.spent(to_iso(start), to_iso(end), agent=for_agent, tenant=for_tenant)
-        out.append(Budget(name, period, limit, used, for_agent, for_tenant))
+        held = log.reserved(to_iso(start), to_iso(end), agent=for_agent, tenant=for_tenant)
+        out.append(Budget(name, period, limit, used, for_agent, for_tenant, held))
     return out
+
+
+class Overspent(Exception):
+    """A hard budget is spent: the execution may not start (Log.start with a Hold)."""
+
+    def __init__(self, spent_out: list[Budget]):
+        super().__init__("; ".join(b.message() for b in spent_out))
+        self.budgets = spent_out
+
+
+@dataclass
+class Hold:
+    """What an execution about to start holds against the hard budgets it falls under: its
+    worst-case cost (None: a model of its chain has no known price, so nothing is held).
+    Log.start calls `admit` inside the transaction that inserts the running row."""
+
+    budgets: object  # config.Budgets
+    timezone: str | None
+    now: datetime
+    agent: str
+    tenant: str | None
+    cost: float | None
+
+    def admit(self, log) -> None:
+        spent_out = [b for b in measure(log, self.budgets, self.timezone, self.now,
+                                        self.agent, self.tenant) if b.exceeded]
+        if spent_out:
+            raise Overspent(spent_out)
 
 
 def budgets(log, settings, now: datetime) -> list[dict]:

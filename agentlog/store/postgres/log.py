@@ -71,8 +71,14 @@ class PostgresLog:
         self._do(w.check_writable)
         return self._do(w.interrupt_stale)
 
-    def start(self, row: Row) -> int:
-        return self._do(w.insert_running, row)
+    def start(self, row: Row, hold=None) -> int:
+        if hold is None:
+            return self._do(w.insert_running, row)
+        return self._do(w.insert_running, row, lambda: hold.admit(self), hold.cost)
+
+    def reserved(self, start: str, end: str, agent: str | None = None,
+                 tenant: str | None = None) -> float:
+        return self._do(w.reserved, start, end, agent, tenant)
 
     def finalize(self, execution_id: int, values: Row, *, background: bool = False) -> None:
         if background:

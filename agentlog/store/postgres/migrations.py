@@ -185,6 +185,16 @@ def m040_alerts_sent(conn) -> None:
                  "sent_at timestamptz NOT NULL)")
 
 
+@migration
+def m050_execution_host_and_reservations(conn) -> None:
+    # As SQLite's m100: the host of a running row's pid, and what running executions hold
+    # against the hard budgets.
+    conn.execute("ALTER TABLE executions ADD COLUMN IF NOT EXISTS host text")
+    conn.execute("CREATE TABLE IF NOT EXISTS reservations (execution_id bigint PRIMARY KEY, "
+                 "created_at timestamptz NOT NULL, agent_type text, tenant_id text, "
+                 "cost double precision NOT NULL)")
+
+
 BULK = "agentlog.bulk_totals"  # set for its transaction by a bulk insert: see add_totals()
 
 

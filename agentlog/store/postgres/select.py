@@ -21,7 +21,7 @@ COLUMNS = (
     "temperature", "finish_reason", "parameters", "system_prompt", "user_prompt", "response",
     "error_class", "error_message", "metadata", "tool_calls", "tool_calls_count", "attempts",
     "attempts_count", "fallback_chain", "fallback_reason", "cache_hit", "retryable",
-    "rate_limited", "tenant_id", "batch_id", "deadline_at", "pid", "payloads_purged_at",
+    "rate_limited", "tenant_id", "batch_id", "deadline_at", "pid", "payloads_purged_at", "host",
 )
 ALL = ", ".join(f"executions.{c}" for c in COLUMNS)
 

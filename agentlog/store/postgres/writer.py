@@ -6,13 +6,17 @@ a generated column and triggers).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from agentlog.errors import StoreError
+from agentlog.store import liveness
 from agentlog.store.records import BOOL_COLUMNS, JSON_COLUMNS
 from agentlog.timeutil import to_iso, utcnow
 
 _FINAL_STATUSES = {"success", "error", "timeout"}
+BUDGET_LOCK = 0x61676C62  # pg_advisory_xact_lock key: budget checks and reservations, one at a time
 
 
 def encode(values: dict[str, Any]) -> dict[str, Any]:
@@ -52,8 +56,35 @@ def check_writable(conn) -> None:
         conn.execute("DELETE FROM executions WHERE false")
 
 
-def insert_running(conn, row: dict[str, Any]) -> int:
-    return _insert(conn, {**row, "status": "running"})
+def insert_running(conn, row: dict[str, Any], admit: Callable[[], None] | None = None,
+                   cost: float | None = None) -> int:
+    """As SQLite's: `admit` checks the budgets and `cost` is reserved in the insert's
+    transaction; the advisory lock makes concurrent starts take their turns, each reading
+    the reservations the previous ones committed."""
+    if admit is None:
+        return _insert(conn, {**row, "status": "running"})
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (BUDGET_LOCK,))
+        admit()
+        execution_id = _insert(conn, {**row, "status": "running"})
+        if cost:
+            conn.execute("INSERT INTO reservations VALUES (%s, %s::timestamptz, %s, %s, %s)",
+                         (execution_id, row["created_at"], row["agent_type"],
+                          row.get("tenant_id"), cost))
+        return execution_id
+
+
+def reserved(conn, start: str, end: str, agent: str | None = None,
+             tenant: str | None = None) -> float:
+    """USD held by running executions created in [start, end)."""
+    sql = ("SELECT coalesce(sum(cost), 0) FROM reservations "
+           "WHERE created_at >= %s::timestamptz AND created_at < %s::timestamptz")
+    params: list[Any] = [start, end]
+    if agent is not None:
+        sql, params = sql + " AND agent_type = %s", [*params, agent]
+    if tenant is not None:
+        sql, params = sql + " AND tenant_id = %s", [*params, tenant]
+    return conn.execute(sql, params).fetchone()[0]
 
 
 def insert_final(conn, row: dict[str, Any]) -> int:
@@ -85,43 +116,66 @@ def insert_copies(conn, rows: list[dict[str, Any]]) -> int:
     return len(rows)
 
 
-def _update(conn, execution_id: int, values: dict[str, Any]) -> bool:
+def _update(conn, execution_id: int, values: dict[str, Any], reopen: bool = False) -> bool:
+    """As SQLite's: a running row (`reopen`: or one closed as Interrupted meanwhile), its
+    reservation released."""
     if values.get("status") not in _FINAL_STATUSES:
         raise ValueError(f"cannot finalize with status {values.get('status')!r}")
+    with conn.transaction():
+        updated = _set(conn, execution_id, values, "status = 'running'")
+        if not updated and reopen:
+            updated = _set(conn, execution_id, {"error_class": None, "error_message": None,
+                                                **values},
+                           "status = 'error' AND error_class = 'Interrupted'")
+        if updated:
+            conn.execute("DELETE FROM reservations WHERE execution_id = %s", (execution_id,))
+    return updated
+
+
+def _set(conn, execution_id: int, values: dict[str, Any], where: str) -> bool:
     encoded = encode(values)
     return conn.execute(
         "UPDATE executions SET " + ", ".join(f'"{k}" = %s' for k in encoded)
-        + " WHERE id = %s AND status = 'running'", [*encoded.values(), execution_id],
+        + f" WHERE id = %s AND {where}", [*encoded.values(), execution_id],
     ).rowcount == 1
 
 
 def finalize(conn, execution_id: int, values: dict[str, Any]) -> None:
-    if not _update(conn, execution_id, values):
-        raise ValueError(f"execution {execution_id} is not running")
+    if not _update(conn, execution_id, values, reopen=True):
+        found = conn.execute("SELECT status FROM executions WHERE id = %s",
+                             (execution_id,)).fetchone()
+        raise StoreError(f"execution {execution_id} was "
+                         + (f"already closed as {found[0]}" if found else "deleted")
+                         + f" by another process: its outcome ({values['status']}) "
+                         "is not recorded")
 
 
 def finalize_many(conn, items: list[tuple[int, dict[str, Any]]]) -> int:
     """Finalize several executions in one transaction; rows no longer running are skipped."""
+    return _close(conn, items, reopen=True)
+
+
+def _close(conn, items: list[tuple[int, dict[str, Any]]], reopen: bool) -> int:
     with conn.transaction():
-        return sum(_update(conn, execution_id, values) for execution_id, values in items)
+        return sum(_update(conn, execution_id, values, reopen)
+                   for execution_id, values in items)
 
 
 def close_running(conn, batch_id: str, values: dict[str, Any]) -> int:
     ids = [r[0] for r in conn.execute(
         "SELECT id FROM executions WHERE batch_id = %s AND status = 'running'", (batch_id,))]
-    return finalize_many(conn, [(i, values) for i in ids])
+    return _close(conn, [(i, values) for i in ids], reopen=False)
 
 
 def interrupt_stale(conn, grace: float = 60.0, now: datetime | None = None) -> int:
-    """Finalize as error `Interrupted` every running row whose deadline passed more than
-    `grace` seconds ago: its process died before finalizing. Returns how many."""
+    """As SQLite's: abandoned running rows (liveness.py) marked `Interrupted`."""
     cutoff = to_iso((now or utcnow()) - timedelta(seconds=grace))
-    stale = conn.execute("SELECT id, pid, deadline_at FROM executions WHERE status = 'running' "
-                         "AND deadline_at < %s::timestamptz", (cutoff,)).fetchall()
-    marked = 0
-    for execution_id, pid, deadline in stale:
-        marked += _update(conn, execution_id, {
-            "status": "error", "error_class": "Interrupted", "completed_at": to_iso(utcnow()),
-            "error_message": f"process {pid} ended without finalizing this execution "
-                             f"(its deadline {deadline} passed)"})
-    return marked
+    found = conn.execute(
+        "SELECT id, pid, host, deadline_at, deadline_at < %s::timestamptz FROM executions "
+        "WHERE status = 'running' AND (deadline_at < %s::timestamptz OR host = %s)",
+        (cutoff, cutoff, liveness.this_host())).fetchall()
+    stale = [(i, why) for i, pid, host, deadline, past in found
+             if (why := liveness.abandoned(pid, host, deadline, bool(past)))]
+    return _close(conn, [(i, {
+        "status": "error", "error_class": "Interrupted", "completed_at": to_iso(utcnow()),
+        "error_message": why}) for i, why in stale], reopen=False)

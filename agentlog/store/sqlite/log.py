@@ -95,10 +95,19 @@ class SqliteLog:
         writer.check_writable(self.conn)
         return writer.interrupt_stale(self.conn)
 
-    def start(self, row: Row) -> int:
+    def start(self, row: Row, hold=None) -> int:
         from agentlog.store.sqlite import writer
 
-        return writer.insert_running(self.conn, row)
+        if hold is None:
+            return writer.insert_running(self.conn, row)
+        return writer.insert_running(self.conn, row, lambda: hold.admit(self), hold.cost)
+
+    def reserved(self, start: str, end: str, agent: str | None = None,
+                 tenant: str | None = None) -> float:
+        from agentlog.store.sqlite import writer
+
+        with self._translated():
+            return writer.reserved(self.conn, start, end, agent, tenant)
 
     def finalize(self, execution_id: int, values: Row, *, background: bool = False) -> None:
         from agentlog.store import async_writer

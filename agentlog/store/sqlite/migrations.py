@@ -360,6 +360,19 @@ def m090_alerts_sent(db) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS alerts_sent ("
                "key TEXT PRIMARY KEY, kind TEXT NOT NULL, sent_at TEXT NOT NULL)")
 
+
+@migration
+def m100_execution_host_and_reservations(db) -> None:
+    # The host beside the pid: only the host that wrote a running row can tell from its pid
+    # whether it is still being worked on. Reservations: the worst-case cost each running
+    # execution holds against the hard budgets until it is finalized (running rows are never
+    # pruned, so no trigger on deletes slows prune down).
+    if "host" not in db["executions"].columns_dict:
+        db.execute("ALTER TABLE executions ADD COLUMN host TEXT")
+    db.execute("CREATE TABLE IF NOT EXISTS reservations (execution_id INTEGER PRIMARY KEY, "
+               "created_at TEXT NOT NULL, agent_type TEXT, tenant_id TEXT, cost REAL NOT NULL)")
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

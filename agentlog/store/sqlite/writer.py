@@ -9,12 +9,13 @@ which doubled the logging cost of an execution (1.6 ms against 0.7 ms).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 from agentlog.errors import StoreError
+from agentlog.store import liveness
 from agentlog.store.records import encode
 from agentlog.store.sqlite import db
 from agentlog.timeutil import to_iso, utcnow
@@ -47,10 +48,34 @@ def _insert(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
         f"VALUES ({', '.join('?' for _ in values)})", list(values.values())).lastrowid
 
 
-def insert_running(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
-    """Insert the row of an execution that is about to call a model; returns its id."""
+def insert_running(conn: sqlite3.Connection, row: dict[str, Any],
+                   admit: Callable[[], None] | None = None, cost: float | None = None) -> int:
+    """Insert the row of an execution that is about to call a model; returns its id.
+
+    `admit` checks the budgets (raising status.Overspent) and `cost` is reserved against them
+    in the same write transaction as the insert, so that concurrent starts see each other's
+    reservations: writers take the lock one at a time."""
     with writing(conn):
-        return _insert(conn, {**row, "status": "running"})
+        if admit is not None:
+            admit()
+        execution_id = _insert(conn, {**row, "status": "running"})
+        if cost:
+            conn.execute("INSERT INTO reservations VALUES (?, ?, ?, ?, ?)",
+                         (execution_id, row["created_at"], row["agent_type"],
+                          row.get("tenant_id"), cost))
+        return execution_id
+
+
+def reserved(conn: sqlite3.Connection, start: str, end: str, agent: str | None = None,
+             tenant: str | None = None) -> float:
+    """USD held by running executions created in [start, end)."""
+    sql, params = ("SELECT coalesce(sum(cost), 0) FROM reservations "
+                   "WHERE created_at >= ? AND created_at < ?"), [start, end]
+    if agent is not None:
+        sql, params = sql + " AND agent_type = ?", [*params, agent]
+    if tenant is not None:
+        sql, params = sql + " AND tenant_id = ?", [*params, tenant]
+    return conn.execute(sql, params).fetchone()[0]
 
 
 def insert_final(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
@@ -70,54 +95,74 @@ def insert_copies(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> int:
     return len(rows)
 
 
-def _update(conn: sqlite3.Connection, execution_id: int, values: dict[str, Any]) -> bool:
+def _update(conn: sqlite3.Connection, execution_id: int, values: dict[str, Any],
+            reopen: bool = False) -> bool:
+    """Finalize a running row and release its reservation. `reopen`: also a row that another
+    process closed as Interrupted while its own process was still working: the real outcome
+    replaces that guess."""
     if values.get("status") not in _FINAL_STATUSES:
         raise ValueError(f"cannot finalize with status {values.get('status')!r}")
-    updated = conn.execute(
+    updated = _set(conn, execution_id, values, "status = 'running'")
+    if not updated and reopen:
+        updated = _set(conn, execution_id, {"error_class": None, "error_message": None,
+                                            **values},
+                       "status = 'error' AND error_class = 'Interrupted'")
+    if updated:
+        conn.execute("DELETE FROM reservations WHERE execution_id = ?", (execution_id,))
+    return updated
+
+
+def _set(conn: sqlite3.Connection, execution_id: int, values: dict[str, Any],
+         where: str) -> bool:
+    return conn.execute(
         "UPDATE executions SET " + ", ".join(f"[{k}] = ?" for k in values)
-        + " WHERE id = ? AND status = 'running'",
-        [*encode(values).values(), execution_id],
-    ).rowcount
-    return updated == 1
+        + f" WHERE id = ? AND {where}", [*encode(values).values(), execution_id],
+    ).rowcount == 1
 
 
 def finalize(conn: sqlite3.Connection, execution_id: int, values: dict[str, Any]) -> None:
     """Write the outcome of an execution (its text indexed by the triggers)."""
     with writing(conn):
-        if not _update(conn, execution_id, values):
-            raise ValueError(f"execution {execution_id} is not running")
+        if not _update(conn, execution_id, values, reopen=True):
+            found = conn.execute("SELECT status FROM executions WHERE id = ?",
+                                 (execution_id,)).fetchone()
+            raise StoreError(f"execution {execution_id} was "
+                             + (f"already closed as {found[0]}" if found else "deleted")
+                             + f" by another process: its outcome ({values['status']}) "
+                             "is not recorded")
 
 
 def finalize_many(conn: sqlite3.Connection, items: list[tuple[int, dict[str, Any]]]) -> int:
     """Finalize several executions in one transaction; rows no longer running are skipped
     (an interrupted batch already closed them). Returns how many were written."""
+    return _close(conn, items, reopen=True)
+
+
+def _close(conn: sqlite3.Connection, items: list[tuple[int, dict[str, Any]]],
+           reopen: bool) -> int:
     with writing(conn):
-        return sum(_update(conn, execution_id, values) for execution_id, values in items)
+        return sum(_update(conn, execution_id, values, reopen)
+                   for execution_id, values in items)
 
 
 def close_running(conn: sqlite3.Connection, batch_id: str, values: dict[str, Any]) -> int:
     """Finalize every still-running row of a batch with the same values (an interruption)."""
     ids = [r[0] for r in conn.execute(
         "SELECT id FROM executions WHERE batch_id = ? AND status = 'running'", (batch_id,))]
-    return finalize_many(conn, [(i, values) for i in ids])
+    return _close(conn, [(i, values) for i in ids], reopen=False)
 
 
 def interrupt_stale(conn: sqlite3.Connection, grace: float = 60.0,
                     now: datetime | None = None) -> int:
-    """Finalize as error `Interrupted` every running row whose deadline (created_at +
-    total_timeout) passed more than `grace` seconds ago: its process died before finalizing.
-    Returns how many rows were marked."""
+    """Finalize as error `Interrupted` every running row that was abandoned (liveness.py): of
+    this host, when its process is gone; of another, when its deadline passed more than
+    `grace` seconds ago. Returns how many rows were marked."""
     cutoff = to_iso((now or utcnow()) - timedelta(seconds=grace))
-    stale = conn.execute("SELECT id, pid, deadline_at FROM executions "
-                         "WHERE status = 'running' AND deadline_at < ?", (cutoff,)).fetchall()
-    marked = 0
-    for execution_id, pid, deadline in stale:
-        try:
-            finalize(conn, execution_id, {
-                "status": "error", "error_class": "Interrupted", "completed_at": to_iso(utcnow()),
-                "error_message": f"process {pid} ended without finalizing this execution "
-                                 f"(its deadline {deadline} passed)"})
-        except ValueError:  # its own process finalized it after all
-            continue
-        marked += 1
-    return marked
+    found = conn.execute("SELECT id, pid, host, deadline_at, deadline_at < ? FROM executions "
+                         "WHERE status = 'running' AND (deadline_at < ? OR host = ?)",
+                         (cutoff, cutoff, liveness.this_host())).fetchall()
+    stale = [(i, why) for i, pid, host, deadline, past in found
+             if (why := liveness.abandoned(pid, host, deadline, bool(past)))]
+    return _close(conn, [(i, {
+        "status": "error", "error_class": "Interrupted", "completed_at": to_iso(utcnow()),
+        "error_message": why}) for i, why in stale], reopen=False)
