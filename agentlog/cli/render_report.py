@@ -117,9 +117,9 @@ def daily(report) -> None:
         ("executions", f"{d['executions']:,} · {d['successful']:,} successful · "
                        f"{d['failed']:,} failed ({d['timeouts']:,} timed out){running}"),
         ("success rate", pct(d["success_rate"])),
-        ("cost", f"{money(d['total_cost'], total=True)} (input "
-                 f"{money(d['input_cost'], total=True)} · output "
-                 f"{money(d['output_cost'], total=True)})"),
+        ("cost", f"{money(d['total_cost'])} (input "
+                 f"{money(d['input_cost'])} · output "
+                 f"{money(d['output_cost'])})"),
         ("tokens", tokens(d["total_tokens"])),
         ("duration", f"avg {ms(d['avg_duration_ms'])} · p95 {ms(d['p95_duration_ms'])}"),
         ("cache", f"{d['cache_hits']:,} hits · saved ≈ {saved}" if d["cache_hits"]
@@ -154,7 +154,7 @@ def costs(report) -> None:
     _title(out, f"Cost by {dim}", period_label(d["since"], d["until"], d["timezone"]))
     t = d["total"]
     total = ("total", f"{t['executions']:,}", tokens(t["total_tokens"]),
-             money(t["total_cost"], total=True), money(t["avg_cost"]), pct(t["share"]))
+             money(t["total_cost"]), money(t["avg_cost"]), pct(t["share"]))
     cells = [(r[dim] or NONE_LABEL[dim], f"{r['executions']:,}", tokens(r["total_tokens"]),
               money(r["total_cost"]), money(r["avg_cost"]), pct(r["share"])) for r in d["rows"]]
     table, width = _fitted(out, (dim, "executions", "tokens", "cost", "avg cost", "share"),
@@ -184,7 +184,7 @@ def stats(report) -> None:
         ("executions", f"{d['executions']:,}{running}"),
         ("outcomes", f"success {pct(d['success_rate'])} · errors {pct(d['error_rate'])} "
                      f"· timeouts {pct(d['timeout_rate'])} ({d['timeouts']:,})"),
-        ("cost", f"{money(d['total_cost'], total=True)} total · {money(d['avg_cost'])} avg"),
+        ("cost", f"{money(d['total_cost'])} total · {money(d['avg_cost'])} avg"),
         ("tokens", f"{tokens(d['total_tokens'])} total · "
                    f"{tokens(None if d['avg_tokens'] is None else round(d['avg_tokens']))} avg"),
         ("duration", _latency(d["duration_ms"], ("avg", "p50", "p95", "p99"))),
@@ -240,5 +240,5 @@ def trend(report) -> None:
     out.print(table)
     runs, failed = sum(r["executions"] for r in rows), sum(r["failed"] for r in rows)
     cost = sum(r["total_cost"] for r in rows)
-    out.print(f"{runs:,} executions · {failed:,} failed · {money(cost, total=True)}",
+    out.print(f"{runs:,} executions · {failed:,} failed · {money(cost)}",
               highlight=False)
