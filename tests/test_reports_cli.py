@@ -20,7 +20,7 @@ SUMMARY_KEYS = {
     "fallback_rate", "retried", "retry_rate"}
 SCHEMAS = {
     "daily": SUMMARY_KEYS | {"date", "timezone", "avg_duration_ms", "p95_duration_ms",
-                             "cache_savings", "top_errors", "agents"},
+                             "cache_savings", "top_errors", "agents", "models"},
     "cost-by-agent": {"by", "since", "until", "timezone", "rows", "total"},
     "stats": SUMMARY_KEYS | {"agent", "since", "until", "timezone", "duration_ms", "ttft_ms",
                              "top_errors", "models", "versions"},
@@ -135,7 +135,7 @@ def test_an_empty_log_gives_zeros_and_exit_code_0(cli, db_path, args):
     (["daily", "--date", "2026-02-30"], "--date: invalid date '2026-02-30'"),
     (["daily", "--date", "2026-11-01", "--today"], "--date 2026-11-01 leaves an empty time"),
     (["trend", "--days", "0"], "--days must be 1 or more, got 0"),
-    (["trend", "--by", "week"], "--by must be one of: day, hour (got 'week')"),
+    (["trend", "--by", "year"], "--by must be one of: day, hour, week, month (got 'year')"),
     (["cost-by-tenant", "--failed", "--successful"], "--successful cannot be combined"),
 ])
 def test_conflicting_or_malformed_report_options_are_one_line_errors(cli, seeded_any, args,

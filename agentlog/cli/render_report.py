@@ -107,7 +107,7 @@ def period_label(since: str | None, until: str | None, zone: str) -> str:
 
 
 # --- daily --------------------------------------------------------------------------------
-def daily(report) -> None:
+def daily(report, by_model: bool = False) -> None:
     d = report.to_dict()
     out = console()
     _title(out, "Daily report", d["date"], d["timezone"])
@@ -137,6 +137,12 @@ def daily(report) -> None:
              for a in d["agents"]]
     table, _ = _fitted(out, ("agent", "executions", "failed", "cost"), "lrrr", cells)
     _print_rows(out, table, cells)
+    if by_model:
+        cells = [(m["model"] or "(none)", f"{m['executions']:,}", f"{m['failed']:,}",
+                  tokens(m["total_tokens"]), money(m["total_cost"])) for m in d["models"]]
+        table, _ = _fitted(out, ("model", "executions", "failed", "tokens", "cost"), "lrrrr",
+                           cells)
+        _print_rows(out, table, cells)
 
 
 def _print_rows(out, table, cells: list[tuple]) -> None:
@@ -216,17 +222,28 @@ def _versions(out, versions: list[dict], zone: str) -> None:
 
 # --- trend -----------------------------------------------------------------------------------
 def _label(start: str, by: str) -> str:
-    if by == "day":
-        return date.fromisoformat(start).strftime("%a %m-%d")
-    return datetime.fromisoformat(start).strftime("%m-%d %H:%M")
+    """A bucket as its row reads: Tue 11-24, 11-24 13:00, 2026-11-23 (a week's Monday),
+    2026-11."""
+    if by == "hour":
+        return datetime.fromisoformat(start).strftime("%m-%d %H:%M")
+    spelled = {"day": "%a %m-%d", "week": "%Y-%m-%d", "month": "%Y-%m"}[by]
+    return date.fromisoformat(start).strftime(spelled)
+
+
+def _window(d: dict, last: bool) -> str:
+    rows, by = d["rows"], d["by"]
+    if last or not rows:
+        return f"last {len(rows)} {by}s"
+    first, final = _label(rows[0]["start"], by), _label(rows[-1]["start"], by)
+    return f"{first} → {final} · by {by}" if first != final else f"{first} · by {by}"
 
 
 def trend(report) -> None:
     d = report.to_dict()
     out = console()
     rows = d["rows"]
-    unit = "day" if d["by"] == "day" else "hour"
-    _title(out, "Trend", f"last {len(rows)} {unit}s", d["timezone"])
+    unit = d["by"]
+    _title(out, "Trend", _window(d, report.last), d["timezone"])
     cells = [(_label(r["start"], d["by"]), f"{r['executions']:,}", f"{r['failed']:,}",
               money(r["total_cost"]), ms(r["avg_duration_ms"])) for r in rows]
     table, width = _fitted(out, (unit, "runs", "failed", "cost", "avg"), "lrrrr", cells,

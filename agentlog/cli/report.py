@@ -53,6 +53,9 @@ def daily(
     day: Annotated[Optional[str], typer.Option(
         "--date", metavar="YYYY-MM-DD", show_default=False,
         help="The local calendar day. Default: today (yesterday with --yesterday).")] = None,
+    by_model: Annotated[bool, typer.Option(
+        "--by-model", help="Also a table per model that answered (--json always has it).")
+    ] = False,
     as_json: JsonOpt = False,
     config: ConfigOpt = None,
     db: DbOpt = None,
@@ -65,11 +68,13 @@ def daily(
       agentlog report daily
 
       agentlog report daily --date 2026-11-24 --tenant acme --json
+
+      agentlog report daily --yesterday --by-model
     """
     from agentlog.cli import render_report
 
     query, log = _run(where, config, db)
-    _emit(log.daily(query, day), as_json, render_report.daily)
+    _emit(log.daily(query, day), as_json, lambda r: render_report.daily(r, by_model))
 
 
 def _cost_command(dimension: str, what: str):
@@ -126,21 +131,27 @@ def trend(
     where: filters.Values,
     days: Annotated[Optional[int], typer.Option(
         "--days", metavar="N", show_default=False,
-        help="How many days back, today included. Default: 7 (2 with --by hour).")] = None,
+        help="How many days back, today included. Default: the time filter's range "
+             "(--this-month, --since, …), else 7 days (2 with --by hour, 12 weeks or "
+             "12 months with --by week or month).")] = None,
     by: Annotated[str, typer.Option(
-        "--by", metavar="day|hour", help="One row per local day or per clock hour.")] = "day",
+        "--by", metavar="day|hour|week|month",
+        help="One row per local day, clock hour, week (from Monday) or month.")] = "day",
     as_json: JsonOpt = False,
     config: ConfigOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Executions, failures, cost and average duration per day (or hour), oldest first,
-    zero-filled, with bars of executions and cost.
+    """Executions, failures, cost and average duration per day (or hour, week, month),
+    oldest first, zero-filled, with bars of executions and cost. The rows cover the time
+    filter's range when there is one.
 
     Examples:
 
       agentlog report trend --agent summarize --days 30
 
-      agentlog report trend --by hour
+      agentlog report trend --this-month
+
+      agentlog report trend --by week
     """
     from agentlog.cli import render_report
 
