@@ -14,6 +14,7 @@ import typer
 
 from agentlog.cli import filters
 from agentlog.cli.options import ConfigOpt, DbOpt
+from agentlog.cli.pipes import reader_left
 from agentlog.errors import AgentlogError
 from agentlog.store import EXPORT_FORMATS
 
@@ -104,8 +105,7 @@ def _stdout() -> Iterator[BinaryIO]:
         yield out
         out.flush()
     except BrokenPipeError:
-        with contextlib.suppress(OSError):  # keep Python from complaining again at exit
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        reader_left()
         raise typer.Exit(0) from None
 
 
