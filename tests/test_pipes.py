@@ -40,3 +40,22 @@ def test_a_closed_pipe_ends_the_command_quietly(full_log, args):
     code, first, err = _first_line_then_close(*args)
     assert first, err
     assert (code, err) == (0, b"")
+
+
+def test_list_jsonl_prints_each_record_as_before(cli, log):
+    """The fast to_dict changes no byte: each line is the record as asdict() spelled it."""
+    import dataclasses
+    import json
+
+    from agentlog.timeutil import to_iso as iso
+
+    log.insert({"agent_type": "a", "status": "success", "created_at": "2026-11-25T02:30:00.000Z",
+                "metadata": {"team": "docs", "env": {"stage": "prod"}}, "cache_hit": True,
+                "tool_calls": [{"id": "c1", "arguments": {"q": "ü"}}], "total_cost": 0.1})
+    from agentlog.store.query import Query
+
+    [record] = list(log.fetch(Query()))
+    expected = dataclasses.asdict(record)
+    expected.update({k: iso(v) for k, v in expected.items() if hasattr(v, "tzinfo")})
+    assert cli("list", "--all", "--jsonl").stdout == \
+        json.dumps(expected, ensure_ascii=False, default=str) + "\n"

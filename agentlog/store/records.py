@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -71,7 +72,7 @@ class Execution:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Execution:
-        known = {f.name for f in fields(cls)}
+        known = _field_names()
         values = {}
         for key, value in row.items():
             if key not in known:
@@ -87,14 +88,21 @@ class Execution:
         return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready values: times as the stored UTC ISO strings."""
+        """Plain JSON-ready values: times as the stored UTC ISO strings. Shallow: the JSON
+        columns are the record's own dicts and lists (asdict's deep copy of them made
+        `list --jsonl` many times slower than export)."""
         from agentlog.timeutil import to_iso
 
-        out = asdict(self)
+        out = {name: getattr(self, name) for name in _field_names()}
         for key in TIME_COLUMNS:
             if out[key] is not None:
                 out[key] = to_iso(out[key])
         return out
+
+
+@functools.cache
+def _field_names() -> tuple[str, ...]:
+    return tuple(f.name for f in fields(Execution))
 
 
 def encode(values: dict[str, Any]) -> dict[str, Any]:
