@@ -50,7 +50,7 @@ def run_batch(cfg, request, source: str, jobs: int, output: str | None, *, as_js
 
         def on_result(result, summary) -> None:
             if result.status == "invalid":
-                say(f"agentlog: line {result.line}: skipped: {one_line(result.error)}",
+                say(f"agentlog: line {result.line}: invalid: {one_line(result.error)}",
                     markup=False)
             if progress is not None:
                 progress.update(task, completed=summary.done, failed=summary.failed,

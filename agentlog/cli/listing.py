@@ -50,6 +50,7 @@ def list_executions(
     settings = context.settings(config)
     query = filters.to_query(where, settings)
     if sort:
+        query.order_by(sort)  # an unknown field is named as typed, not as `-field`
         query = query.order_by("-" + sort)
     if reverse:
         query = query.reverse()

@@ -74,7 +74,9 @@ def daily(
     from agentlog.cli import render_report
 
     query, log = _run(where, config, db)
-    _emit(log.daily(query, day), as_json, lambda r: render_report.daily(r, by_model))
+    with filters.as_flags():
+        report = log.daily(query, day)
+    _emit(report, as_json, lambda r: render_report.daily(r, by_model))
 
 
 def _cost_command(dimension: str, what: str):

@@ -135,6 +135,10 @@ class Daily:
 
 def report_day(query: Query, day: date | str | None) -> date:
     """--date, else the day --yesterday chose, else today (in the query's zone)."""
+    if day is not None:
+        periods = [name for dim, _, name in query.claims if dim == "period"]
+        if periods:
+            raise QueryError(f"--date cannot be combined with {' and '.join(periods)}")
     if isinstance(day, date):
         return day
     if day is not None:
