@@ -133,7 +133,7 @@ def test_an_empty_log_gives_zeros_and_exit_code_0(cli, db_path, args):
      "--period all cannot be combined with --this-week"),
     (["cost-by-model", "--period", "fortnight"], "unknown period 'fortnight'"),
     (["daily", "--date", "2026-02-30"], "--date: invalid date '2026-02-30'"),
-    (["daily", "--date", "2026-11-01", "--today"], "--date 2026-11-01 leaves an empty time"),
+    (["daily", "--date", "2026-11-01", "--today"], "--date cannot be combined with --today"),
     (["trend", "--days", "0"], "--days must be 1 or more, got 0"),
     (["trend", "--by", "year"], "--by must be one of: day, hour, week, month (got 'year')"),
     (["cost-by-tenant", "--failed", "--successful"], "--successful cannot be combined"),
