@@ -90,7 +90,7 @@ def test_json_prints_full_records_and_jsonl_one_per_line(cli, seeded_any):
     assert records[-1]["metadata"] == {"team": "docs", "priority": 1}
     lines = cli("list", "--jsonl", "-n", "3").stdout.splitlines()
     assert [json.loads(line)["id"] for line in lines] == [10, 9, 8]
-    assert json.loads(cli("list", "--json", "--agent", "nobody").stdout) == []
+    assert json.loads(cli("list", "--json", "--tenant", "nobody").stdout) == []
 
 
 def test_json_with_columns_or_jsonl_is_refused(cli, seeded_any):
@@ -108,7 +108,7 @@ def test_all_lists_every_match_and_limit_defaults_to_twenty(cli, seeded_any):
 
 
 def test_empty_result_is_a_friendly_line_and_exit_zero(cli, seeded_any, db_path):
-    result = cli("list", "--agent", "nobody")
+    result = cli("list", "--tenant", "nobody")
     assert result.exit_code == 0
     assert result.stdout.strip() == "No executions match these filters."
     empty = cli("list", "--db", str(db_path))

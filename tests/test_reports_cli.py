@@ -26,6 +26,7 @@ SCHEMAS = {
                              "top_errors", "models", "versions"},
     "trend": {"by", "timezone", "rows"},
 }
+DECLARED = "agents:\n  summarize: {model: gpt-4o-mini, prompt: hi}\n"  # known, never run
 COST_ROW = {"executions", "total_tokens", "total_cost", "avg_cost", "share"}
 ANSI = re.compile(r"\x1b\[")
 
@@ -56,7 +57,9 @@ def test_piped_reports_are_plain_text_within_80_columns(cli, seeded_any, args):
 
 
 @pytest.mark.parametrize("args", COMMANDS)
-def test_json_schema_is_the_same_for_an_empty_and_a_full_log(cli, db_path, seeded_any, args):
+def test_json_schema_is_the_same_for_an_empty_and_a_full_log(cli, db_path, seeded_any, args,
+                                                             write_agents):
+    write_agents(DECLARED)
     full = report_json(cli, *args)
     empty = report_json(cli, *args, "--db", str(db_path))
     assert set(full) == set(empty) == SCHEMAS.get(args[0], SCHEMAS["cost-by-agent"])
@@ -118,7 +121,8 @@ def test_trend_chart_draws_bars_for_executions_and_cost(cli, seeded_any):
 
 
 @pytest.mark.parametrize("args", COMMANDS)
-def test_an_empty_log_gives_zeros_and_exit_code_0(cli, db_path, args):
+def test_an_empty_log_gives_zeros_and_exit_code_0(cli, db_path, args, write_agents):
+    write_agents(DECLARED)
     result = cli("report", *args)
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output

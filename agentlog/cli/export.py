@@ -56,18 +56,20 @@ def export(
 
       agentlog export json --agent summarize --columns id,created_at,total_cost -o cost.json
     """
-    from agentlog.cli import context, progress
+    from agentlog.cli import agentnames, context, progress
 
     settings = context.settings(config)
     query = filters.to_query(where, settings).limit(limit)
     if output in (None, "-"):
         log = context.log(db, settings.db)
+        agentnames.check(log, config, agentnames.given(where))
         names = log.columns(columns)
         with _stdout() as out:
             log.export(query, fmt.value, out, names, raw)
         return
     with _atomic(Path(output)) as out:
         log = context.log(db, settings.db)
+        agentnames.check(log, config, agentnames.given(where))
         names = log.columns(columns)
         with progress.bar(lambda: _total(log, query)) as advance:
             count = log.export(query, fmt.value, out, names, raw, advance)

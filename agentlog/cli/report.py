@@ -26,16 +26,18 @@ PeriodOpt = Annotated[Optional[str], typer.Option(
 
 
 def _run(where: filters.Values, config: str | None, db: str | None,
-         period: str | None = None):
-    """The command's Query (with --period) and its log."""
-    from agentlog.cli import context
+         period: str | None = None, agent: str | None = None):
+    """The command's Query (with --period) and its log; an unknown agent is an error."""
+    from agentlog.cli import agentnames, context
 
     settings = context.settings(config)
     query = filters.to_query(where, settings)
     if period is not None:
         with filters.as_flags():
             query = query.period(period)
-    return query, context.log(db, settings.db)
+    log = context.log(db, settings.db)
+    agentnames.check(log, config, [*agentnames.given(where), *([agent] if agent else [])])
+    return query, log
 
 
 def _emit(report, as_json: bool, render) -> None:
@@ -124,7 +126,7 @@ def stats(
     """
     from agentlog.cli import render_report
 
-    query, log = _run(where, config, db, period)
+    query, log = _run(where, config, db, period, agent=name)
     _emit(log.stats(query, name), as_json, render_report.stats)
 
 
