@@ -39,13 +39,38 @@ def run_batch(cfg, request, source: str, jobs: int, output: str | None, *, as_js
     cfg.agent(request.agent)  # an unknown agent is one error, not one per row
     rows = batch.read_rows(source)
     log = context.log(db, cfg.settings.db)
+    held: list[str] = []  # results for a terminal that also shows the bar
+    try:
+        summary = _run_rows(cfg, request, rows, log, jobs, output, held)
+    finally:
+        sys.stdout.writelines(held)  # after the bar has ended, never on its line
+    render.batch_summary(summary.to_dict())
+    if summary.failure:
+        raise StoreError(summary.failure)
+    if summary.interrupted:
+        raise typer.Exit(130)
+    if summary.failed or summary.invalid:
+        raise typer.Exit(1)
+
+
+def _run_rows(cfg, request, rows, log, jobs: int, output: str | None, held: list[str]):
+    """Run the rows under a progress bar; results go to --output, to stdout as they come, or
+    into `held` when stdout is the terminal the bar is drawn on."""
+    from agentlog.cli import render
+    from agentlog.runner import batch
+
     with ExitStack() as stack:
         out = stack.enter_context(open(output, "w", encoding="utf-8")) if output else sys.stdout
         progress, task = _progress(stack, len(rows))
         say = progress.console.print if progress else render.console(stderr=True).print
+        hold = output is None and progress is not None and sys.stdout.isatty()
 
         def write(result) -> None:
-            out.write(json.dumps(result.to_json(), ensure_ascii=False, default=str) + "\n")
+            line = json.dumps(result.to_json(), ensure_ascii=False, default=str) + "\n"
+            if hold:
+                held.append(line)
+                return
+            out.write(line)
             out.flush()
 
         def on_result(result, summary) -> None:
@@ -57,12 +82,4 @@ def run_batch(cfg, request, source: str, jobs: int, output: str | None, *, as_js
                                 cost=render.money(summary.cost),
                                 rate=f"{summary.rate:.1f}")
 
-        summary = batch.run(cfg, request, rows, log, jobs=jobs,
-                            write=write, on_result=on_result)
-    render.batch_summary(summary.to_dict())
-    if summary.failure:
-        raise StoreError(summary.failure)
-    if summary.interrupted:
-        raise typer.Exit(130)
-    if summary.failed or summary.invalid:
-        raise typer.Exit(1)
+        return batch.run(cfg, request, rows, log, jobs=jobs, write=write, on_result=on_result)
