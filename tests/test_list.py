@@ -122,5 +122,5 @@ def test_footer_past_the_cap_says_more_match_instead_of_counting_the_whole_log(
     monkeypatch.setattr(render_list, "FOOTER_CAP", 5)
     footer = [line for line in cli("list", "-n", "2").stdout.splitlines()
               if "executions" in line]
-    assert footer == ["more than 5 executions · showing 2 (-n N or --all for more)"]
+    assert footer == ["more than 5 executions · showing 2 (-n N or --all for more) · times in UTC"]
     assert "3 executions · " in cli("list", "-n", "2", "--failed").stdout

@@ -49,3 +49,9 @@ def test_budgets_remaining_shows_the_small_spend(cli, write_agents, log):
 def test_list_footer_total_shows_the_small_spend(cli, log):
     _cheap_runs(log, count=3, each=0.0146 / 3)
     assert "$0.0146 total" in cli("list").stdout
+
+
+def test_list_footer_names_the_zone_of_its_times(cli, log, write_agents):
+    write_agents("settings: {timezone: Europe/Berlin}\nagents:\n  hello: {model: m, prompt: hi}\n")
+    _cheap_runs(log, count=1)
+    assert "times in Europe/Berlin" in cli("list").stdout.splitlines()[-1]
