@@ -37,3 +37,9 @@ def test_the_cli_says_how_the_cli_passes_it(cli, write_agents, db_path):
                  "    prompt: '{{ text }}'\n    params: {text: {description: the text}}\n")
     result = cli("run", "s")
     assert result.exit_code == 2 and "(pass -p text=VALUE)" in result.stderr
+
+
+@pytest.mark.parametrize("group", ["agents", "breakers", "report"])
+def test_every_command_group_help_shows_an_example(cli, group):
+    out = cli(group, "--help").stdout
+    assert "Examples:" in out and f"agentlog {group} " in out

@@ -16,7 +16,10 @@ from agentlog.cli.options import ConfigOpt, DbOpt, JsonOpt
 
 app = typer.Typer(cls=LazyGroup,
                   help="Reports over the log: daily summary, cost breakdowns, agent stats, "
-                       "trends. Every report takes the filter flags of `list`.",
+                       "trends. Every report takes the filter flags of `list`.\n\nExamples:\n\n"
+                       "  agentlog report daily --yesterday\n\n"
+                       "  agentlog report cost-by-agent --this-month\n\n"
+                       "  agentlog report trend --by week",
                   no_args_is_help=True, rich_markup_mode=None, add_completion=False)
 
 PeriodOpt = Annotated[Optional[str], typer.Option(
