@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from agentlog.errors import ConfigError, MissingParameter
 from agentlog.store.records import Execution
 
 _configs: dict[Path, tuple[tuple[int, int], Any]] = {}
@@ -88,7 +89,10 @@ def run(agent: str, /, *, config: str | None = None, db: str | None = None,
     cfg = _config(config)
     request = RunRequest(agent=agent, params={**(params or {}), **kwargs}, meta=dict(meta or {}),
                          tenant=tenant, stream=stream)
-    outcome = execute(cfg, request, _log(cfg, db), on_text=on_text)
+    try:
+        outcome = execute(cfg, request, _log(cfg, db), on_text=on_text)
+    except MissingParameter as missing:
+        raise ConfigError(missing.python_message()) from None
     e = outcome.execution
     return Result(
         response=outcome.output if outcome.output is not None else outcome.text,

@@ -242,9 +242,24 @@ def _describe(path: Path, loc: tuple, msg: str) -> str:
     # pydantic reports union alternatives with their type names; keep the user's keys only.
     keys = [k for k in keys if not k.startswith(("str", "dict[", "ModelEntry", "function-"))]
     key = f": key '{'.'.join(keys)}'" if keys else ""
-    msg = msg.replace("Extra inputs are not permitted", "unknown key")
+    if msg == "Extra inputs are not permitted":
+        msg = "unknown key" + _nearest_key(parts[:1], keys)
     msg = msg.removeprefix("Value error, ")
     return f"{path}: {where}{key}: {msg}"
+
+
+def _nearest_key(section: list[str], keys: list[str]) -> str:
+    """` (did you mean 'temperature'?)` for a mistyped key of an agent or of settings."""
+    import difflib
+
+    if len(keys) != 1:
+        return ""
+    model = {"agents": Agent, "settings": Settings}.get(section[0] if section else "")
+    if model is None:
+        return ""
+    names = [f.alias or name for name, f in model.model_fields.items()]
+    close = difflib.get_close_matches(keys[0], names, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _problems(path: Path, raw: Any) -> tuple[AgentsFile | None, list[str]]:
@@ -320,6 +335,9 @@ def validate(path: Path) -> tuple[list[str], list[str]]:
     parsed, problems = _problems(path, read_yaml(path))
     if parsed is None:
         return problems, []
+    if not parsed.agents and not problems:
+        problems.append(f"{path}: no agents defined (add one under 'agents:'; "
+                        "agents.yaml.example shows every key)")
     from agentlog import pricemap
 
     warnings = [f"{path}: agent '{name}': model '{model}' is not in litellm's price map; "

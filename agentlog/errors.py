@@ -23,6 +23,20 @@ class ConfigError(AgentlogError):
     exit_code = 2
 
 
+class MissingParameter(ConfigError):
+    """A required parameter was not given; the message says how the CLI passes it, and
+    `python_message` how a Python caller does."""
+
+    def __init__(self, agent: str, name: str):
+        self.agent, self.name = agent, name
+        super().__init__(f"agent '{agent}': missing required parameter '{name}' "
+                         f"(pass -p {name}=VALUE)")
+
+    def python_message(self) -> str:
+        return (f"agent '{self.agent}': missing required parameter '{self.name}' "
+                f"(pass params={{{self.name!r}: ...}} or {self.name}=...)")
+
+
 class QueryError(AgentlogError):
     """A filter, a column name or a sort key is wrong."""
 

@@ -15,8 +15,10 @@ real use: every execution would be logged at that instant.
 
 from __future__ import annotations
 
+import calendar
 import os
 import re
+import time as _time
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -172,8 +174,49 @@ def _try_zone(key: str | None) -> ZoneInfo | None:
         return None
 
 
+_POSIX_RULE = re.compile(r"(<[^>]+>|[A-Za-z]{3,})[+-]?\d")  # CET-1CEST,M3.5.0,M10.5.0/3
+
+
+class PosixZone(tzinfo):
+    """A POSIX TZ rule (`CET-1CEST,M3.5.0,M10.5.0/3`), which zoneinfo cannot read, as the C
+    library reads it: its offsets come from _time.localtime under that $TZ."""
+
+    def __init__(self, rule: str):
+        self.rule = rule
+        _time.tzset()
+
+    def _at(self, timestamp: float) -> _time.struct_time:
+        return _time.localtime(timestamp)
+
+    def _local_timestamp(self, dt: datetime) -> float:
+        return _time.mktime((dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second, 0, 0, -1))
+
+    def utcoffset(self, dt):
+        return None if dt is None else \
+            timedelta(seconds=self._at(self._local_timestamp(dt)).tm_gmtoff)
+
+    def dst(self, dt):
+        if dt is None:
+            return None
+        return timedelta(hours=1) if self._at(self._local_timestamp(dt)).tm_isdst > 0 \
+            else timedelta(0)
+
+    def tzname(self, dt):
+        return None if dt is None else self._at(self._local_timestamp(dt)).tm_zone
+
+    def fromutc(self, dt):
+        stamp = calendar.timegm(dt.replace(tzinfo=None).timetuple())
+        return dt + timedelta(seconds=self._at(stamp).tm_gmtoff)
+
+    def __str__(self) -> str:
+        return self.rule
+
+    __repr__ = __str__
+
+
 def _local_zone() -> tzinfo:
-    """Best-effort system zone: TZ env var, /etc/localtime, then a fixed offset."""
+    """Best-effort system zone: TZ env var (an IANA name or a POSIX rule), /etc/localtime,
+    then a fixed offset."""
     env = os.environ.get("TZ", "").strip()
     if env:
         key = env[1:] if env.startswith(":") else env
@@ -182,6 +225,8 @@ def _local_zone() -> tzinfo:
         zone = _try_zone(key)
         if zone is not None:
             return zone
+        if _POSIX_RULE.match(env):
+            return PosixZone(env)
     localtime = "/etc/localtime"
     if os.path.exists(localtime):
         zone = _try_zone(_zone_key_from_path(os.path.realpath(localtime)))

@@ -60,7 +60,8 @@ def test_validate_reports_every_problem_with_file_agent_and_key(cli, write_agent
     assert "agents.yaml: settings: key 'timezone': unknown timezone 'Mars/Olympus'" in lines
     assert any(line.startswith("agents.yaml: settings: key 'retention': invalid duration '5x'")
                for line in lines)
-    assert "agents.yaml: agent 'a': key 'temprature': unknown key" in lines
+    assert ("agents.yaml: agent 'a': key 'temprature': unknown key "
+            "(did you mean 'temperature'?)") in lines
     assert "agents.yaml: agent 'b': key 'model': Field required" in lines
     assert any(line.startswith("agents.yaml: agent 'b': key 'cache': invalid duration")
                for line in lines)

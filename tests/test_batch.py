@@ -73,8 +73,8 @@ def test_good_failing_and_malformed_rows(cli, write_agents, db_path, read_rows, 
                         "response": "fake answer"}
     assert lines[1]["execution_id"] is None and lines[1]["error"].startswith("not valid JSON")
     assert "unknown parameter 'other'" in lines[2]["error"]
-    assert "line 2: skipped: not valid JSON" in result.stderr
-    assert "line 6: skipped: expected a JSON object" in result.stderr
+    assert "line 2: invalid: not valid JSON" in result.stderr
+    assert "line 6: invalid: expected a JSON object" in result.stderr
     rows = read_rows(db_path)
     assert [r["status"] for r in rows] == ["error", "success"]
     assert rows[0]["batch_id"] == rows[1]["batch_id"] is not None

@@ -126,7 +126,7 @@ def test_json_exports_are_never_neutralised(cli, log):
 @pytest.mark.parametrize("fmt, expected", [("json", "[]\n"), ("jsonl", ""),
                                            ("csv", "id,agent_type\r\n")])
 def test_an_export_matching_nothing_is_still_valid(cli, log, fmt, expected):
-    out = text(export(cli, fmt, "--agent", "nobody", "--columns", "id,agent_type"))
+    out = text(export(cli, fmt, "--tenant", "nobody", "--columns", "id,agent_type"))
     assert out == expected
     if fmt == "json":
         assert json.loads(out) == []

@@ -90,7 +90,7 @@ def test_json_prints_full_records_and_jsonl_one_per_line(cli, seeded_any):
     assert records[-1]["metadata"] == {"team": "docs", "priority": 1}
     lines = cli("list", "--jsonl", "-n", "3").stdout.splitlines()
     assert [json.loads(line)["id"] for line in lines] == [10, 9, 8]
-    assert json.loads(cli("list", "--json", "--agent", "nobody").stdout) == []
+    assert json.loads(cli("list", "--json", "--tenant", "nobody").stdout) == []
 
 
 def test_json_with_columns_or_jsonl_is_refused(cli, seeded_any):
@@ -107,8 +107,8 @@ def test_all_lists_every_match_and_limit_defaults_to_twenty(cli, seeded_any):
     assert len(json.loads(cli("list", "--json", "--all").stdout)) == 35
 
 
-def test_empty_result_is_a_friendly_line_and_exit_zero(cli, db_path, seeded_any):
-    result = cli("list", "--agent", "nobody")
+def test_empty_result_is_a_friendly_line_and_exit_zero(cli, seeded_any, db_path):
+    result = cli("list", "--tenant", "nobody")
     assert result.exit_code == 0
     assert result.stdout.strip() == "No executions match these filters."
     from agentlog import store
@@ -125,5 +125,5 @@ def test_footer_past_the_cap_says_more_match_instead_of_counting_the_whole_log(
     monkeypatch.setattr(render_list, "FOOTER_CAP", 5)
     footer = [line for line in cli("list", "-n", "2").stdout.splitlines()
               if "executions" in line]
-    assert footer == ["more than 5 executions · showing 2 (-n N or --all for more)"]
+    assert footer == ["more than 5 executions · showing 2 (-n N or --all for more) · times in UTC"]
     assert "3 executions · " in cli("list", "-n", "2", "--failed").stdout

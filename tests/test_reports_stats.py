@@ -129,7 +129,8 @@ def test_stats_combine_with_filters(stats):
     assert stats("summarize", "--streaming")["duration_ms"]["p95"] == 19
 
 
-def test_an_agent_without_executions_gives_zeros(stats):
+def test_an_agent_without_executions_gives_zeros(stats, write_agents):
+    write_agents("agents:\n  nobody: {model: gpt-4o-mini, prompt: hi}\n")  # declared, never run
     d = stats("nobody")
     assert (d["executions"], d["total_cost"], d["success_rate"]) == (0, 0.0, None)
     assert d["duration_ms"] == {"avg": None, "p50": None, "p95": None, "p99": None}

@@ -265,3 +265,18 @@ def test_day_bounds_for_normal_and_dst_days():
     assert end - start == timedelta(hours=25)
     start, end = tu.day_bounds(date(2026, 3, 29), BERLIN)  # clocks go forward
     assert end - start == timedelta(hours=23)
+
+
+def test_a_posix_tz_rule_is_honoured_not_taken_as_utc(monkeypatch):
+    from datetime import datetime, timezone
+
+    from agentlog import timeutil as tu
+
+    monkeypatch.setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")
+    zone = tu.get_zone(None)
+    summer = datetime(2026, 7, 1, 12, tzinfo=timezone.utc).astimezone(zone)
+    winter = datetime(2026, 12, 1, 12, tzinfo=timezone.utc).astimezone(zone)
+    assert (summer.hour, winter.hour) == (14, 13)
+    assert tu.period_bounds("today", zone, datetime(2026, 7, 1, 12, tzinfo=timezone.utc))[0] \
+        == datetime(2026, 6, 30, 22, tzinfo=timezone.utc)
+    assert str(zone) == "CET-1CEST,M3.5.0,M10.5.0/3"

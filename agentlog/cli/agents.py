@@ -8,7 +8,9 @@ from agentlog.cli.lazy import LazyGroup
 from agentlog.cli.options import ConfigOpt, JsonOpt
 from agentlog.errors import one_line
 
-app = typer.Typer(cls=LazyGroup, help="List the agents of the agents file, or validate it.",
+app = typer.Typer(cls=LazyGroup,
+                  help="List the agents of the agents file, or validate it.\n\nExamples:\n\n"
+                       "  agentlog agents --json\n\n  agentlog agents validate -c agents.yaml",
                   rich_markup_mode=None, add_completion=False)
 
 

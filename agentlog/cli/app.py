@@ -16,6 +16,7 @@ from typer.core import TyperCommand, TyperGroup
 from agentlog import __version__
 from agentlog.cli import context
 from agentlog.cli.lazy import LazyGroup
+from agentlog.cli.pipes import reader_left
 from agentlog.errors import AgentlogError, one_line
 
 try:  # typer 0.28 carries its own copy of click, whose exceptions it exposes nowhere else
@@ -34,7 +35,12 @@ def guarded(fn: Callable) -> Callable:
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+            sys.stdout.flush()  # a closed pipe shows here, inside the boundary
+            return result
+        except BrokenPipeError:
+            reader_left()
+            raise typer.Exit(0) from None
         except AgentlogError as e:
             if _state["debug"]:
                 raise
@@ -188,6 +194,9 @@ def main() -> None:
         app(prog_name="agentlog")
     except KeyboardInterrupt:
         sys.exit(130)
+    except BrokenPipeError:  # help or a usage error written to a closed pipe
+        reader_left()
+        sys.exit(0)
     finally:
         # The collector would walk litellm's objects once more at exit (about a second of
         # CPU for every `run`); frozen objects are skipped, atexit handlers still run.

@@ -55,8 +55,6 @@ def estimate(cfg, request, source: str, *, as_json: bool, db: str | None) -> Non
 
 def run_batch(cfg, request, source: str, jobs: int, output: str | None, *, as_json: bool,
               db: str | None, max_cost: float | None = None) -> None:
-    from pathlib import Path
-
     from agentlog import store
     from agentlog.cli import context, outputs, render
     from agentlog.runner import batch
@@ -69,27 +67,11 @@ def run_batch(cfg, request, source: str, jobs: int, output: str | None, *, as_js
         outputs.refuse_log(output, store.locate(db, cfg.settings.db))
     rows = batch.read_rows(source)
     log = context.log(db, cfg.settings.db)
-    with ExitStack() as stack:
-        out = stack.enter_context(outputs.atomic(Path(output), text=True)) if output \
-            else sys.stdout
-        progress, task = _progress(stack, len(rows))
-        say = progress.console.print if progress else render.console(stderr=True).print
-
-        def write(result) -> None:
-            out.write(json.dumps(result.to_json(), ensure_ascii=False, default=str) + "\n")
-            out.flush()
-
-        def on_result(result, summary) -> None:
-            if result.status == "invalid":
-                say(f"agentlog: line {result.line}: skipped: {one_line(result.error)}",
-                    markup=False)
-            if progress is not None:
-                progress.update(task, completed=summary.done, failed=summary.failed,
-                                cost=render.money(summary.cost),
-                                rate=f"{summary.rate:.1f}")
-
-        summary = batch.run(cfg, request, rows, log, jobs=jobs,
-                            write=write, on_result=on_result, max_cost=max_cost)
+    held: list[str] = []  # results for a terminal that also shows the bar
+    try:
+        summary = _run_rows(cfg, request, rows, log, jobs, output, held, max_cost)
+    finally:
+        sys.stdout.writelines(held)  # after the bar has ended, never on its line
     render.batch_summary(summary.to_dict())
     if summary.failure:
         raise StoreError(summary.failure)
@@ -97,3 +79,40 @@ def run_batch(cfg, request, source: str, jobs: int, output: str | None, *, as_js
         raise typer.Exit(130)
     if summary.failed or summary.invalid or summary.stopped:
         raise typer.Exit(1)
+
+
+def _run_rows(cfg, request, rows, log, jobs: int, output: str | None, held: list[str],
+              max_cost: float | None):
+    """Run the rows under a progress bar; results go to --output (written whole), to stdout
+    as they come, or into `held` when stdout is the terminal the bar is drawn on."""
+    from pathlib import Path
+
+    from agentlog.cli import outputs, render
+    from agentlog.runner import batch
+
+    with ExitStack() as stack:
+        out = stack.enter_context(outputs.atomic(Path(output), text=True)) if output \
+            else sys.stdout
+        progress, task = _progress(stack, len(rows))
+        say = progress.console.print if progress else render.console(stderr=True).print
+        hold = output is None and progress is not None and sys.stdout.isatty()
+
+        def write(result) -> None:
+            line = json.dumps(result.to_json(), ensure_ascii=False, default=str) + "\n"
+            if hold:
+                held.append(line)
+                return
+            out.write(line)
+            out.flush()
+
+        def on_result(result, summary) -> None:
+            if result.status == "invalid":
+                say(f"agentlog: line {result.line}: invalid: {one_line(result.error)}",
+                    markup=False)
+            if progress is not None:
+                progress.update(task, completed=summary.done, failed=summary.failed,
+                                cost=render.money(summary.cost),
+                                rate=f"{summary.rate:.1f}")
+
+        return batch.run(cfg, request, rows, log, jobs=jobs, write=write, on_result=on_result,
+                         max_cost=max_cost)

@@ -9,7 +9,8 @@ import typer
 from agentlog.cli.lazy import LazyGroup
 from agentlog.cli.options import ConfigOpt, DbOpt, JsonOpt
 
-app = typer.Typer(cls=LazyGroup, help="Show circuit breakers, or reset them.",
+app = typer.Typer(cls=LazyGroup, help="Show circuit breakers, or reset them.\n\nExamples:\n\n"
+                       "  agentlog breakers --json\n\n  agentlog breakers reset summarize",
                   rich_markup_mode=None, add_completion=False)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from collections.abc import Iterator
 from enum import Enum
@@ -14,6 +13,7 @@ import typer
 
 from agentlog.cli import filters
 from agentlog.cli.options import ConfigOpt, DbOpt
+from agentlog.cli.pipes import reader_left
 from agentlog.store import EXPORT_FORMATS
 
 Format = Enum("Format", {name: name for name in EXPORT_FORMATS}, type=str)
@@ -55,7 +55,7 @@ def export(
       agentlog export json --agent summarize --columns id,created_at,total_cost -o cost.json
     """
     from agentlog import store
-    from agentlog.cli import context, outputs, progress
+    from agentlog.cli import agentnames, context, outputs, progress
 
     settings = context.settings(config)
     query = filters.to_query(where, settings).limit(limit)
@@ -63,12 +63,14 @@ def export(
         outputs.refuse_log(output, store.locate(db, settings.db))
     if output in (None, "-"):
         log = context.reading_log(db, settings.db)
+        agentnames.check(log, config, agentnames.given(where))
         names = log.columns(columns)
         with _stdout() as out:
             log.export(query, fmt.value, out, names, raw)
         return
     with outputs.atomic(Path(output)) as out:
         log = context.reading_log(db, settings.db)
+        agentnames.check(log, config, agentnames.given(where))
         names = log.columns(columns)
         with progress.bar(lambda: _total(log, query)) as advance:
             count = log.export(query, fmt.value, out, names, raw, advance)
@@ -84,8 +86,7 @@ def _stdout() -> Iterator[BinaryIO]:
         yield out
         out.flush()
     except BrokenPipeError:
-        with contextlib.suppress(OSError):  # keep Python from complaining again at exit
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        reader_left()
         raise typer.Exit(0) from None
 
 

@@ -44,12 +44,15 @@ def list_executions(
 
       agentlog list --search "rate limit" --agent summarize --json
     """
-    from agentlog.cli import context, render, render_list
+    from agentlog.cli import agentnames, context, render, render_list
     from agentlog.errors import QueryError
 
     settings = context.settings(config)
     query = filters.to_query(where, settings)
+    log = context.reading_log(db, settings.db)
+    agentnames.check(log, config, agentnames.given(where))
     if sort:
+        query.order_by(sort)  # an unknown field is named as typed, not as `-field`
         query = query.order_by("-" + sort)
     if reverse:
         query = query.reverse()
@@ -59,10 +62,9 @@ def list_executions(
             raise QueryError("choose one of --json and --jsonl")
         if columns is not None:
             raise QueryError("--columns shapes the table; --json and --jsonl print full records")
-        render.print_records(context.reading_log(db, settings.db).fetch(query), lines=as_jsonl)
+        render.print_records(log.fetch(query), lines=as_jsonl)
         return
     names = render_list.parse_columns(columns)
-    log = context.reading_log(db, settings.db)
     records = list(log.fetch(query))
     if query.max_rows is not None and len(records) == query.max_rows:  # more may match
         total = log.count_upto(query, render_list.FOOTER_CAP)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import textwrap
 from collections.abc import Iterable
@@ -13,10 +14,21 @@ from agentlog.money import usd as money  # noqa: F401  (the renderers' name for 
 STATUS_STYLE = {"success": "green", "error": "red", "timeout": "yellow", "running": "cyan"}
 
 
-def console(stderr: bool = False):
+@functools.cache
+def _console_class():
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    class PipeConsole(Console):
+        def on_broken_pipe(self) -> None:
+            """rich's own answer is exit code 1; the command boundary makes it a quiet 0."""
+            self.quiet = True
+            raise BrokenPipeError
+
+    return PipeConsole
+
+
+def console(stderr: bool = False):
+    return _console_class()(stderr=stderr, highlight=False, soft_wrap=False)
 
 
 def print_json(data: Any) -> None:

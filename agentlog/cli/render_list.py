@@ -136,7 +136,7 @@ def executions_table(records: list, names: tuple[str, ...], zone, total: tuple[i
             texts[status_at].stylize(STATUS_STYLE.get(record.status, ""))
         table.add_row(*texts)
     out.print(table)
-    out.print(footer(len(records), total), highlight=False, markup=False)
+    out.print(footer(len(records), total, str(zone)), highlight=False, markup=False)
     legend = _legend(names, cells)
     if legend:
         out.print(legend, style="dim", markup=False)
@@ -150,15 +150,17 @@ def _shorten(text: str, width: int) -> str:
     return text[: width - 1 - len(mark)] + "…" + mark
 
 
-def footer(shown: int, total: tuple[int, float | None]) -> str:
+def footer(shown: int, total: tuple[int, float | None], zone: str | None = None) -> str:
     """Count and cost of every match, or, past FOOTER_CAP matches, only that there are more
-    (counting a million rows would cost more than the list itself; reports total them)."""
+    (counting a million rows would cost more than the list itself; reports total them);
+    then the zone the times are shown in."""
     count, cost = total
     more = f" · showing {shown:,} (-n N or --all for more)" if shown < count else ""
+    times = f" · times in {zone}" if zone else ""
     if count > FOOTER_CAP:
-        return f"more than {FOOTER_CAP:,} executions{more}"
+        return f"more than {FOOTER_CAP:,} executions{more}{times}"
     what = f"{count:,} execution{'s' if count != 1 else ''}"
-    return f"{what} · {money(cost)} total{more}"
+    return f"{what} · {money(cost)} total{more}{times}"
 
 
 def _legend(names: tuple[str, ...], cells: list[list[str]]) -> str:

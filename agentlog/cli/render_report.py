@@ -107,7 +107,7 @@ def period_label(since: str | None, until: str | None, zone: str) -> str:
 
 
 # --- daily --------------------------------------------------------------------------------
-def daily(report) -> None:
+def daily(report, by_model: bool = False) -> None:
     d = report.to_dict()
     out = console()
     _title(out, "Daily report", d["date"], d["timezone"])
@@ -117,9 +117,9 @@ def daily(report) -> None:
         ("executions", f"{d['executions']:,} · {d['successful']:,} successful · "
                        f"{d['failed']:,} failed ({d['timeouts']:,} timed out){running}"),
         ("success rate", pct(d["success_rate"])),
-        ("cost", f"{money(d['total_cost'], total=True)} (input "
-                 f"{money(d['input_cost'], total=True)} · output "
-                 f"{money(d['output_cost'], total=True)})"),
+        ("cost", f"{money(d['total_cost'])} (input "
+                 f"{money(d['input_cost'])} · output "
+                 f"{money(d['output_cost'])})"),
         ("tokens", tokens(d["total_tokens"])),
         ("duration", f"avg {ms(d['avg_duration_ms'])} · p95 {ms(d['p95_duration_ms'])}"),
         ("cache", f"{d['cache_hits']:,} hits · saved ≈ {saved}" if d["cache_hits"]
@@ -137,6 +137,12 @@ def daily(report) -> None:
              for a in d["agents"]]
     table, _ = _fitted(out, ("agent", "executions", "failed", "cost"), "lrrr", cells)
     _print_rows(out, table, cells)
+    if by_model:
+        cells = [(m["model"] or "(none)", f"{m['executions']:,}", f"{m['failed']:,}",
+                  tokens(m["total_tokens"]), money(m["total_cost"])) for m in d["models"]]
+        table, _ = _fitted(out, ("model", "executions", "failed", "tokens", "cost"), "lrrrr",
+                           cells)
+        _print_rows(out, table, cells)
 
 
 def _print_rows(out, table, cells: list[tuple]) -> None:
@@ -154,7 +160,7 @@ def costs(report) -> None:
     _title(out, f"Cost by {dim}", period_label(d["since"], d["until"], d["timezone"]))
     t = d["total"]
     total = ("total", f"{t['executions']:,}", tokens(t["total_tokens"]),
-             money(t["total_cost"], total=True), money(t["avg_cost"]), pct(t["share"]))
+             money(t["total_cost"]), money(t["avg_cost"]), pct(t["share"]))
     cells = [(r[dim] or NONE_LABEL[dim], f"{r['executions']:,}", tokens(r["total_tokens"]),
               money(r["total_cost"]), money(r["avg_cost"]), pct(r["share"])) for r in d["rows"]]
     table, width = _fitted(out, (dim, "executions", "tokens", "cost", "avg cost", "share"),
@@ -184,7 +190,7 @@ def stats(report) -> None:
         ("executions", f"{d['executions']:,}{running}"),
         ("outcomes", f"success {pct(d['success_rate'])} · errors {pct(d['error_rate'])} "
                      f"· timeouts {pct(d['timeout_rate'])} ({d['timeouts']:,})"),
-        ("cost", f"{money(d['total_cost'], total=True)} total · {money(d['avg_cost'])} avg"),
+        ("cost", f"{money(d['total_cost'])} total · {money(d['avg_cost'])} avg"),
         ("tokens", f"{tokens(d['total_tokens'])} total · "
                    f"{tokens(None if d['avg_tokens'] is None else round(d['avg_tokens']))} avg"),
         ("duration", _latency(d["duration_ms"], ("avg", "p50", "p95", "p99"))),
@@ -216,17 +222,28 @@ def _versions(out, versions: list[dict], zone: str) -> None:
 
 # --- trend -----------------------------------------------------------------------------------
 def _label(start: str, by: str) -> str:
-    if by == "day":
-        return date.fromisoformat(start).strftime("%a %m-%d")
-    return datetime.fromisoformat(start).strftime("%m-%d %H:%M")
+    """A bucket as its row reads: Tue 11-24, 11-24 13:00, 2026-11-23 (a week's Monday),
+    2026-11."""
+    if by == "hour":
+        return datetime.fromisoformat(start).strftime("%m-%d %H:%M")
+    spelled = {"day": "%a %m-%d", "week": "%Y-%m-%d", "month": "%Y-%m"}[by]
+    return date.fromisoformat(start).strftime(spelled)
+
+
+def _window(d: dict, last: bool) -> str:
+    rows, by = d["rows"], d["by"]
+    if last or not rows:
+        return f"last {len(rows)} {by}s"
+    first, final = _label(rows[0]["start"], by), _label(rows[-1]["start"], by)
+    return f"{first} → {final} · by {by}" if first != final else f"{first} · by {by}"
 
 
 def trend(report) -> None:
     d = report.to_dict()
     out = console()
     rows = d["rows"]
-    unit = "day" if d["by"] == "day" else "hour"
-    _title(out, "Trend", f"last {len(rows)} {unit}s", d["timezone"])
+    unit = d["by"]
+    _title(out, "Trend", _window(d, report.last), d["timezone"])
     cells = [(_label(r["start"], d["by"]), f"{r['executions']:,}", f"{r['failed']:,}",
               money(r["total_cost"]), ms(r["avg_duration_ms"])) for r in rows]
     table, width = _fitted(out, (unit, "runs", "failed", "cost", "avg"), "lrrrr", cells,
@@ -240,5 +257,5 @@ def trend(report) -> None:
     out.print(table)
     runs, failed = sum(r["executions"] for r in rows), sum(r["failed"] for r in rows)
     cost = sum(r["total_cost"] for r in rows)
-    out.print(f"{runs:,} executions · {failed:,} failed · {money(cost, total=True)}",
+    out.print(f"{runs:,} executions · {failed:,} failed · {money(cost)}",
               highlight=False)

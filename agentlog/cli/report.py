@@ -16,7 +16,10 @@ from agentlog.cli.options import ConfigOpt, DbOpt, JsonOpt
 
 app = typer.Typer(cls=LazyGroup,
                   help="Reports over the log: daily summary, cost breakdowns, agent stats, "
-                       "trends. Every report takes the filter flags of `list`.",
+                       "trends. Every report takes the filter flags of `list`.\n\nExamples:\n\n"
+                       "  agentlog report daily --yesterday\n\n"
+                       "  agentlog report cost-by-agent --this-month\n\n"
+                       "  agentlog report trend --by week",
                   no_args_is_help=True, rich_markup_mode=None, add_completion=False)
 
 PeriodOpt = Annotated[Optional[str], typer.Option(
@@ -26,16 +29,18 @@ PeriodOpt = Annotated[Optional[str], typer.Option(
 
 
 def _run(where: filters.Values, config: str | None, db: str | None,
-         period: str | None = None):
-    """The command's Query (with --period) and its log."""
-    from agentlog.cli import context
+         period: str | None = None, agent: str | None = None):
+    """The command's Query (with --period) and its log; an unknown agent is an error."""
+    from agentlog.cli import agentnames, context
 
     settings = context.settings(config)
     query = filters.to_query(where, settings)
     if period is not None:
         with filters.as_flags():
             query = query.period(period)
-    return query, context.reading_log(db, settings.db)
+    log = context.reading_log(db, settings.db)
+    agentnames.check(log, config, [*agentnames.given(where), *([agent] if agent else [])])
+    return query, log
 
 
 def _emit(report, as_json: bool, render) -> None:
@@ -53,6 +58,9 @@ def daily(
     day: Annotated[Optional[str], typer.Option(
         "--date", metavar="YYYY-MM-DD", show_default=False,
         help="The local calendar day. Default: today (yesterday with --yesterday).")] = None,
+    by_model: Annotated[bool, typer.Option(
+        "--by-model", help="Also a table per model that answered (--json always has it).")
+    ] = False,
     as_json: JsonOpt = False,
     config: ConfigOpt = None,
     db: DbOpt = None,
@@ -65,11 +73,15 @@ def daily(
       agentlog report daily
 
       agentlog report daily --date 2026-11-24 --tenant acme --json
+
+      agentlog report daily --yesterday --by-model
     """
     from agentlog.cli import render_report
 
     query, log = _run(where, config, db)
-    _emit(log.daily(query, day), as_json, render_report.daily)
+    with filters.as_flags():
+        report = log.daily(query, day)
+    _emit(report, as_json, lambda r: render_report.daily(r, by_model))
 
 
 def _cost_command(dimension: str, what: str):
@@ -117,7 +129,7 @@ def stats(
     """
     from agentlog.cli import render_report
 
-    query, log = _run(where, config, db, period)
+    query, log = _run(where, config, db, period, agent=name)
     _emit(log.stats(query, name), as_json, render_report.stats)
 
 
@@ -126,21 +138,27 @@ def trend(
     where: filters.Values,
     days: Annotated[Optional[int], typer.Option(
         "--days", metavar="N", show_default=False,
-        help="How many days back, today included. Default: 7 (2 with --by hour).")] = None,
+        help="How many days back, today included. Default: the time filter's range "
+             "(--this-month, --since, …), else 7 days (2 with --by hour, 12 weeks or "
+             "12 months with --by week or month).")] = None,
     by: Annotated[str, typer.Option(
-        "--by", metavar="day|hour", help="One row per local day or per clock hour.")] = "day",
+        "--by", metavar="day|hour|week|month",
+        help="One row per local day, clock hour, week (from Monday) or month.")] = "day",
     as_json: JsonOpt = False,
     config: ConfigOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Executions, failures, cost and average duration per day (or hour), oldest first,
-    zero-filled, with bars of executions and cost.
+    """Executions, failures, cost and average duration per day (or hour, week, month),
+    oldest first, zero-filled, with bars of executions and cost. The rows cover the time
+    filter's range when there is one.
 
     Examples:
 
       agentlog report trend --agent summarize --days 30
 
-      agentlog report trend --by hour
+      agentlog report trend --this-month
+
+      agentlog report trend --by week
     """
     from agentlog.cli import render_report
 

@@ -10,11 +10,11 @@ from agentlog.cli.options import ConfigOpt, DbOpt
 
 
 def _meta(pairs: list[str]) -> dict:
-    """Numbers, booleans and null keep their JSON type, read as `list --meta` reads them."""
+    """Integers, booleans and null keep their JSON type; anything else is kept as typed."""
     from agentlog.runner.prompt import parse_pairs
-    from agentlog.store.filters import meta_value
+    from agentlog.store.filters import meta_stored
 
-    return {key: meta_value(value) for key, value in parse_pairs(pairs, "--meta").items()}
+    return {key: meta_stored(value) for key, value in parse_pairs(pairs, "--meta").items()}
 
 
 def run(

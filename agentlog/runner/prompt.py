@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from agentlog.errors import ConfigError
+from agentlog.errors import ConfigError, MissingParameter
 from agentlog.readsettings import check_shape
 
 
@@ -71,8 +71,7 @@ def bind(agent, given: dict[str, Any]) -> dict[str, Any]:
             check_shape(given[name], f"agent '{agent.name}': parameter '{name}'")
             bound[name] = given[name]
         elif spec.is_required:
-            raise ConfigError(f"agent '{agent.name}': missing required parameter '{name}' "
-                              f"(pass -p {name}=VALUE)")
+            raise MissingParameter(agent.name, name)
         else:
             bound[name] = spec.default
     return bound

@@ -21,14 +21,40 @@ STATUSES = ("running", "success", "error", "timeout")
 FAILED = ("error", "timeout")  # what --failed, reports and batch summaries count as failed
 
 
-def meta_value(text: str) -> Any:
-    """A `--meta key=VALUE` as typed: numbers, booleans and null as JSON values, else text
-    (the same reading as `run --meta`)."""
+class Spelled(float):
+    """A number typed as text that is not an integer (`1.10`, `1e3`): a `--meta` test matches
+    the number and also the text exactly as typed, which is how `run --meta` stores it."""
+
+    text: str
+
+    def __new__(cls, number: float, text: str):
+        self = super().__new__(cls, number)
+        self.text = text
+        return self
+
+
+def meta_stored(text: str) -> Any:
+    """A `run --meta key=VALUE` as recorded: an exact integer, true, false or null as that
+    JSON value, anything else as the text typed (`1.10` stays "1.10")."""
     try:
         parsed = json.loads(text)
     except json.JSONDecodeError:
         return text
-    return text if isinstance(parsed, (dict, list, str)) else parsed
+    return parsed if parsed is None or isinstance(parsed, (bool, int)) else text
+
+
+def meta_value(text: str) -> Any:
+    """A `--meta key=VALUE` filter value: as `meta_stored` reads it, except that other numbers
+    are Spelled, so that they match both the stored text and the stored number."""
+    stored = meta_stored(text)
+    if isinstance(stored, str):
+        try:
+            number = float(json.loads(text))
+        except (json.JSONDecodeError, TypeError, ValueError):
+            return stored
+        return Spelled(number, text) if number == number and abs(number) != float("inf") \
+            else stored
+    return stored
 
 
 class Filters:
@@ -181,7 +207,8 @@ class Filters:
 
     # --- metadata and text -------------------------------------------------------------------
     def where_meta(self, key: str, value: Any):
-        """metadata[key] == value; dotted keys reach nested objects."""
+        """metadata[key] == value; a dotted key `a.b` matches the literal key "a.b" or the
+        nested path a → b."""
         _meta_key(key, "where_meta()")
         if value is not None and not isinstance(value, (str, bool, int, float)):
             raise QueryError("where_meta() values are strings, numbers, booleans or null, "

@@ -87,7 +87,9 @@ class Execution:
         return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready values: times as the stored UTC ISO strings."""
+        """Plain JSON-ready values: times as the stored UTC ISO strings. Shallow: the JSON
+        columns are the record's own dicts and lists (asdict's deep copy of them made
+        `list --jsonl` many times slower than export)."""
         from agentlog.timeutil import to_iso
 
         out = {name: getattr(self, name) for name in _FIELDS}  # asdict would deep-copy

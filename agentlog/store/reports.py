@@ -105,7 +105,8 @@ def nearest_rank(p: int, n: int) -> int:
 
 DIMENSIONS = {"agent": "agent_type", "model": "chosen_model_id", "tenant": "tenant_id"}
 
-TREND_BY = ("day", "hour")
+TREND_BY = ("day", "hour", "week", "month")
+TREND_DEFAULT = {"hour": 48, "day": 7, "week": 12, "month": 12}  # buckets without a time filter
 
 def zone_name(query: Query) -> str:
     return query.zone or str(query.local_zone())
@@ -122,6 +123,7 @@ class Daily:
     p95_duration_ms: int | None
     cache_savings: float | None  # estimated; None when no price is known for a cached model
     agents: list[dict]
+    models: list[dict]  # per chosen model (report daily --by-model)
 
     def to_dict(self) -> dict:
         return {"date": self.day.isoformat(), "timezone": self.timezone,
@@ -129,10 +131,14 @@ class Daily:
                 "avg_duration_ms": ratio(self.totals.duration_sum, self.totals.timed),
                 "p95_duration_ms": self.p95_duration_ms,
                 "cache_savings": self.cache_savings, "top_errors": self.totals.top_errors(),
-                "agents": self.agents}
+                "agents": self.agents, "models": self.models}
 
 def report_day(query: Query, day: date | str | None) -> date:
     """--date, else the day --yesterday chose, else today (in the query's zone)."""
+    if day is not None:
+        periods = [name for dim, _, name in query.claims if dim == "period"]
+        if periods:
+            raise QueryError(f"--date cannot be combined with {' and '.join(periods)}")
     if isinstance(day, date):
         return day
     if day is not None:
@@ -144,6 +150,27 @@ def report_day(query: Query, day: date | str | None) -> date:
     chose_yesterday = any(dim == "period" and allowed == {"yesterday"}
                           for dim, allowed, _ in query.claims)
     return today - timedelta(days=1) if chose_yesterday else today
+
+def daily_of(day: date, query: Query, groups: dict[tuple, Totals],
+             p95: int | None) -> Daily:
+    """The Daily of totals grouped by (agent, chosen model, cache_hit)."""
+    agents: dict[str, Totals] = {}
+    models: dict[str | None, Totals] = {}
+    paid: dict[str | None, Totals] = {}
+    hits: dict[str | None, Totals] = {}
+    for (agent, model, cache_hit), part in groups.items():
+        agents.setdefault(agent, Totals()).add(part)
+        models.setdefault(model, Totals()).add(part)
+        (hits if cache_hit else paid).setdefault(model, Totals()).add(part)
+
+    def ranked(parts: dict, name: str) -> list[dict]:
+        return [{name: key, "executions": t.executions, "failed": t.failed,
+                 "total_tokens": t.total_tokens, "total_cost": t.total_cost}
+                for key, t in sorted(parts.items(), key=lambda kv: (-kv[1].executions,
+                                                                    kv[0] or ""))]
+    return Daily(day, zone_name(query), combined(groups.values()), p95,
+                 cache_savings(paid, hits), ranked(agents, "agent"), ranked(models, "model"))
+
 
 def cache_savings(by_model: dict[str | None, Totals], hits: dict[str | None, Totals]):
     """What the cache hits would have cost: each hit's tokens at the average cost per token of
@@ -217,19 +244,39 @@ class Trend:
     by: str
     timezone: str
     rows: list[dict]
+    last: bool = True  # the window is the last len(rows) units, ending now
 
     def to_dict(self) -> dict:
         return {"by": self.by, "timezone": self.timezone, "rows": self.rows}
 
-def trend_buckets(by: str, days: int | None, zone):
+def trend_buckets(by: str, days: int | None, query: Query) -> tuple[list[tuple], bool]:
+    """The trend's buckets and whether they are "the last N" ending now. The window is the
+    last `days` days when given; else the query's time range (--this-month, --since, …);
+    else the last TREND_DEFAULT[by] units."""
+    from agentlog import buckets
+
     if by not in TREND_BY:
         raise QueryError(f"--by must be one of: {', '.join(TREND_BY)} (got '{by}')")
     if days is not None and days < 1:
         raise QueryError(f"--days must be 1 or more, got {days}")
-    if by == "day":
-        return [(d.isoformat(), s, e) for d, s, e in timeutil.day_buckets(days or 7, zone)]
-    return [(local.isoformat(timespec="minutes"), s, e)
-            for local, s, e in timeutil.hour_buckets(24 * (days or 2), zone)]
+    zone = query.local_zone()
+    since = until = None
+    count = TREND_DEFAULT[by]
+    if days is not None and by in ("day", "hour"):
+        count = days * 24 if by == "hour" else days
+    elif days is not None:
+        today = timeutil.utcnow().astimezone(zone).date()
+        since = timeutil.day_bounds(today - timedelta(days=days - 1), zone)[0]
+    else:
+        since, until = (timeutil.parse_iso(t) if t else None for t in (query.after, query.before))
+    try:
+        found = buckets.covering(by, zone, count, since, until)
+    except buckets.TooMany as e:
+        raise QueryError(f"report trend --by {by} would draw {e}: narrow the time filter "
+                         "or choose a longer --by") from None
+    labels = [(local.isoformat(timespec="minutes") if by == "hour" else local.isoformat(), s, e)
+              for local, s, e in found]
+    return labels, since is None and until is None
 
 
 def profile(found: list[tuple[str, int]], query: Query, slices: int, every: int) -> dict:

@@ -62,29 +62,33 @@ def _following(c: Following) -> tuple[str, list]:
     return " OR ".join(f"({b})" for b in branches) or "false", params
 
 
-def _nested(key: str, value: Any) -> str:
-    """`a.b` and a value as the JSON document {"a": {"b": value}}."""
+def _nested(labels: list[str], value: Any) -> str:
+    """["a", "b"] and a value as the JSON document {"a": {"b": value}}."""
     doc = value
-    for label in reversed(key.split(".")):
+    for label in reversed(labels):
         doc = {label: doc}
     return json.dumps(doc)
 
 
 def meta_has(key: str) -> tuple[str, tuple]:
-    """The metadata key is present (its value may be JSON null)."""
+    """The metadata key is present (its value may be JSON null); a dotted key `a.b` is the
+    top-level key "a.b" as written or the path a → b."""
     labels = key.split(".")
     if len(labels) == 1:
         return "metadata ? %s", (key,)
-    return "metadata #> %s IS NOT NULL", (labels,)
+    return "(metadata ? %s OR metadata #> %s IS NOT NULL)", (key, labels)
 
 
 def meta_equals(key: str, value: Any) -> tuple[str, tuple]:
     """The value at key equals `value`: a string as text; a number, boolean or null as that
-    JSON value, or as a string spelled the same (`"42"` matches 42), as on SQLite."""
-    if isinstance(value, str):
-        return "metadata @> %s::jsonb", (_nested(key, value),)
-    return ("(metadata @> %s::jsonb OR metadata @> %s::jsonb)",
-            (_nested(key, value), _nested(key, json.dumps(value))))
+    JSON value, or as a string spelled the same (`"42"` matches 42; `1.10` as typed matches
+    "1.10"), as on SQLite. A dotted key matches as in meta_has."""
+    docs = [value] if isinstance(value, str) else \
+        [float(value) if isinstance(value, float) else value,
+         getattr(value, "text", None) or json.dumps(value)]
+    keys = [[key]] + ([key.split(".")] if "." in key else [])
+    tests = [_nested(labels, doc) for labels in keys for doc in docs]
+    return ("(" + " OR ".join(["metadata @> %s::jsonb"] * len(tests)) + ")", tuple(tests))
 
 
 def tsquery(text: str) -> str:

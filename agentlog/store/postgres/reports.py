@@ -30,9 +30,9 @@ from agentlog.store.reports import (
     Summary,
     Totals,
     Trend,
-    cache_savings,
     combined,
     cost_numbers,
+    daily_of,
     nearest_rank,
     numbers,
     period_of,
@@ -123,16 +123,7 @@ def daily(conn, query: Query, day: date | str | None = None) -> Daily:
         groups = grouped_totals(conn, query, ("agent_type", "chosen_model_id", "cache_hit"))
         overall = combined(groups.values())
         p95 = percentiles(conn, query, "duration_ms", overall.timed, (95,))["p95"]
-    agents: dict[str, Totals] = {}
-    paid: dict[str | None, Totals] = {}
-    hits: dict[str | None, Totals] = {}
-    for (agent, model, cache_hit), part in groups.items():
-        agents.setdefault(agent, Totals()).add(part)
-        (hits if cache_hit else paid).setdefault(model, Totals()).add(part)
-    per_agent = [{"agent": name, "executions": t.executions, "failed": t.failed,
-                  "total_cost": t.total_cost}
-                 for name, t in sorted(agents.items(), key=lambda kv: (-kv[1].executions, kv[0]))]
-    return Daily(day, zone_name(query), overall, p95, cache_savings(paid, hits), per_agent)
+    return daily_of(day, query, groups, p95)
 
 
 COST_SUMS = rollups.sums("executions", "total_tokens", "total_cost", "priced")
@@ -197,7 +188,9 @@ def _iso(t: datetime | str) -> str:
 def trend(conn, query: Query, days: int | None = None, by: str = "day") -> Trend:
     """One row per local calendar day or clock hour, oldest first, zero-filled: the buckets
     are a VALUES list joined to the query's rows, in one statement."""
-    buckets = trend_buckets(by, days, query.local_zone())
+    buckets, last = trend_buckets(by, days, query)
+    if not buckets:  # a time filter wholly in the future
+        return Trend(by, zone_name(query), [], last)
     found = [[0, 0, 0.0, 0, 0] for _ in buckets]
     where, params = where_sql(query)
     values = ", ".join("(%s, %s::timestamptz, %s::timestamptz)" for _ in buckets)
@@ -214,7 +207,7 @@ def trend(conn, query: Query, days: int | None = None, by: str = "day") -> Trend
              "avg_duration_ms": ratio(duration, timed)}
             for (label, _, _), (count, failed, cost, duration, timed)
             in zip(buckets, found, strict=True)]
-    return Trend(by, zone_name(query), rows)
+    return Trend(by, zone_name(query), rows, last)
 
 
 def spent(conn, start: str, end: str, agent: str | None = None,

@@ -42,27 +42,32 @@ def meta_equals(key: str, value: Any) -> tuple[str, tuple]:
                           (path, spelled, path, spelled))
     # A number. SQLite reads a JSON integer beyond 64 bits as REAL: compare such a one as REAL.
     number = float(value) if abs(value) > MAX_INTEGER else value
+    if isinstance(number, float):
+        number = float(number)  # a bare float binds as REAL, whatever subclass it was
+    text = getattr(value, "text", None) or json.dumps(value)  # `1.10` as typed (filters.Spelled)
     return _meta_rows(key, "((type IN ('integer', 'real') AND value = ?) "
                       "OR (type = 'text' AND value = ?))",
-                      (number, json.dumps(value)),
+                      (number, text),
                       "((json_type(metadata, ?) IN ('integer', 'real') "
                       "AND json_extract(metadata, ?) = ?) OR json_extract(metadata, ?) = ?)",
-                      (path, path, number, path, json.dumps(value)))
+                      (path, path, number, path, text))
 
 
 def _meta_rows(key: str, test: str, params: tuple, nested: str, nested_params: tuple
                ) -> tuple[str, tuple]:
     """A condition answered from the execution_meta index (migration m050), which holds the
     top-level keys with their JSON type and value: a top-level key is tested there (`test`
-    names the types it can match, so each branch is one range of the index); a dotted key
-    narrows to the rows whose first label holds an object, then reads only their JSON."""
+    names the types it can match, so each branch is one range of the index). A dotted key
+    `a.b` is the top-level key "a.b" as written, or the path a → b: for that, the rows whose
+    first label holds an object, then only their JSON is read."""
+    where = f"key = ? AND {test}" if test else "key = ?"
+    flat = f"executions.id IN (SELECT execution_id FROM execution_meta WHERE {where})"
     first, _, rest = key.partition(".")
     if not rest:
-        where = f"key = ? AND {test}" if test else "key = ?"
-        return (f"executions.id IN (SELECT execution_id FROM execution_meta WHERE {where})",
-                (first, *params))
-    return (f"executions.id IN (SELECT execution_id FROM execution_meta "
-            f"WHERE key = ? AND type = 'object') AND {nested}", (first, *nested_params))
+        return flat, (key, *params)
+    return (f"({flat} OR (executions.id IN (SELECT execution_id FROM execution_meta "
+            f"WHERE key = ? AND type = 'object') AND {nested}))",
+            (key, *params, first, *nested_params))
 
 
 # A list whose only metadata test is `key = text` reads that test's index entries newest

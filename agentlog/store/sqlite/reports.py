@@ -21,9 +21,9 @@ from agentlog.store.reports import (
     Summary,
     Totals,
     Trend,
-    cache_savings,
     combined,
     cost_numbers,
+    daily_of,
     numbers,
     period_of,
     profile,
@@ -49,16 +49,7 @@ def daily(conn: sqlite3.Connection, query: Query, day: date | str | None = None)
         groups = grouped_totals(conn, query, ("agent_type", "chosen_model_id", "cache_hit"))
         overall = combined(groups.values())
         p95 = percentiles(conn, query, "duration_ms", overall.timed, (95,))["p95"]
-    agents: dict[str, Totals] = {}
-    paid: dict[str | None, Totals] = {}
-    hits: dict[str | None, Totals] = {}
-    for (agent, model, cache_hit), part in groups.items():
-        agents.setdefault(agent, Totals()).add(part)
-        (hits if cache_hit else paid).setdefault(model, Totals()).add(part)
-    per_agent = [{"agent": name, "executions": t.executions, "failed": t.failed,
-                  "total_cost": t.total_cost}
-                 for name, t in sorted(agents.items(), key=lambda kv: (-kv[1].executions, kv[0]))]
-    return Daily(day, zone_name(query), overall, p95, cache_savings(paid, hits), per_agent)
+    return daily_of(day, query, groups, p95)
 
 
 COST_SUMS = sums("executions", "total_tokens", "total_cost", "priced")
@@ -158,7 +149,7 @@ def trend(conn: sqlite3.Connection, query: Query, days: int | None = None,
     Each bucket is its own range (its whole days and hours from the totals when the filters
     allow, the rest from the rows), all of them in one UNION ALL: every branch is an index
     range scan, and a bucket without executions still yields its row of zeros."""
-    buckets = trend_buckets(by, days, query.local_zone())
+    buckets, last = trend_buckets(by, days, query)
     branches: list[tuple[str, list]] = []
     for i, (_, start, end) in enumerate(buckets):
         branches += [part.select(TREND_SUMS, str(i))
@@ -175,4 +166,4 @@ def trend(conn: sqlite3.Connection, query: Query, days: int | None = None,
              "avg_duration_ms": ratio(duration, timed)}
             for (label, _, _), (count, failed, cost, duration, timed)
             in zip(buckets, found, strict=True)]
-    return Trend(by, zone_name(query), rows)
+    return Trend(by, zone_name(query), rows, last)
