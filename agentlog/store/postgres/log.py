@@ -229,6 +229,12 @@ class PostgresLog:
     def copy_in(self, rows: Sequence[Row]) -> int:
         return self._do(w.insert_copies, list(rows))
 
+    def log_id(self) -> str:
+        return self._do(w.log_id)
+
+    def adopt_log_id(self, value: str) -> None:
+        self._do(w.set_log_id, value)
+
     def cache_rows(self) -> list[Row]:
         from agentlog.store.postgres import cache
 

@@ -8,6 +8,7 @@ Never edit a migration that has shipped; append the next one.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 from agentlog import __version__
@@ -160,6 +161,16 @@ def m020_execution_totals(conn) -> None:
 def m030_payloads_purged_at(conn) -> None:
     # As SQLite's m080: when `prune --payloads` dropped the row's text (not yet done here).
     conn.execute("ALTER TABLE executions ADD COLUMN payloads_purged_at timestamptz")
+
+
+@migration
+def m060_otel_fields(conn) -> None:
+    # As SQLite's m110: the provider's model, response id and server; the log's random id.
+    conn.execute("ALTER TABLE executions ADD COLUMN response_model text, "
+                 "ADD COLUMN response_id text, ADD COLUMN server_address text, "
+                 "ADD COLUMN server_port integer")
+    conn.execute("CREATE TABLE log_meta (key text PRIMARY KEY, value text NOT NULL)")
+    conn.execute("INSERT INTO log_meta VALUES ('log_id', %s)", (secrets.token_hex(16),))
 
 
 SCHEMA_VERSION = len(MIGRATIONS)

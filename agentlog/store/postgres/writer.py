@@ -118,3 +118,12 @@ def interrupt_stale(conn, grace: float = 60.0, now: datetime | None = None) -> i
             "error_message": f"process {pid} ended without finalizing this execution "
                              f"(its deadline {deadline} passed)"})
     return marked
+
+
+def log_id(conn) -> str:
+    """The log's own random id (migration m060)."""
+    return conn.execute("SELECT value FROM log_meta WHERE key = 'log_id'").fetchone()[0]
+
+
+def set_log_id(conn, value: str) -> None:
+    conn.execute("UPDATE log_meta SET value = %s WHERE key = 'log_id'", (value,))

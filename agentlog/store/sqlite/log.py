@@ -287,6 +287,17 @@ class SqliteLog:
 
         return writer.insert_copies(self.conn, list(rows))
 
+    def log_id(self) -> str:
+        from agentlog.store.sqlite import writer
+
+        with self._translated():
+            return writer.log_id(self.conn)
+
+    def adopt_log_id(self, value: str) -> None:
+        from agentlog.store.sqlite import writer
+
+        writer.set_log_id(self.conn, value)
+
     def cache_rows(self) -> list[Row]:
         from agentlog.store.sqlite import cache
 

@@ -121,3 +121,13 @@ def interrupt_stale(conn: sqlite3.Connection, grace: float = 60.0,
             continue
         marked += 1
     return marked
+
+
+def log_id(conn: sqlite3.Connection) -> str:
+    """The log's own random id (migration m110)."""
+    return conn.execute("SELECT value FROM log_meta WHERE key = 'log_id'").fetchone()[0]
+
+
+def set_log_id(conn: sqlite3.Connection, value: str) -> None:
+    with writing(conn):
+        conn.execute("UPDATE log_meta SET value = ? WHERE key = 'log_id'", (value,))
