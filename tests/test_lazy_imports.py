@@ -16,6 +16,8 @@ except SystemExit:
     pass
 print("LITELLM_LOADED" if "litellm" in sys.modules else "LITELLM_NOT_LOADED", file=sys.stderr)
 heavy = [m for m in ("sqlite_utils", "jinja2", "yaml", "agentlog.config") if m in sys.modules]
+otel = any(m.startswith(("opentelemetry", "agentlog.otel")) for m in sys.modules)
+print("OTEL_LOADED" if otel else "OTEL_NOT_LOADED", file=sys.stderr)
 print("HEAVY:" + ",".join(heavy), file=sys.stderr)
 """
 FILTERS = ["list", "--failed", "--today", "--agent", "hello", "--model", "gpt-4o-mini",
@@ -55,7 +57,8 @@ def logged(cli, tmp_path, db_path):
     ["agents", "-c", "AGENTS"], ["agents", "validate", "-c", "AGENTS"], *REPORTS,
     ["breakers"], ["breakers", "--json"], ["breakers", "reset"],
     ["budgets", "-c", "AGENTS"], ["budgets", "--json", "-c", "AGENTS"], *EXPORT_PRUNE,
-    ["ui", "--help"], ["ui", "--host", "0.0.0.0"],
+    ["ui", "--help"], ["ui", "--host", "0.0.0.0"], ["export", "--help"],
+    ["export", "otlp", "--help"],
 ])
 def test_reading_commands_never_import_litellm(logged, args):
     from conftest import REPO
@@ -63,6 +66,7 @@ def test_reading_commands_never_import_litellm(logged, args):
     args = [str(REPO / "agents.yaml.example") if a == "AGENTS" else a for a in args]
     out = run_probe(args, logged)
     assert "LITELLM_NOT_LOADED" in out.stderr, out.stderr
+    assert "OTEL_NOT_LOADED" in out.stderr, out.stderr
     assert "Traceback" not in out.stderr
 
 

@@ -175,8 +175,20 @@ def execute(cfg: AgentsFile, request: RunRequest, log: Log,
     """Run one execution and return its finalized record.
 
     `on_text` receives a streamed answer piece by piece (None: discard what was shown);
-    `prepared` is `prepare(cfg, request)` when the caller has it already.
+    `prepared` is `prepare(cfg, request)` when the caller has it already. With
+    `settings.otlp`, the record is queued for the OpenTelemetry collector.
     """
+    outcome = _execute(cfg, request, log, on_text, prepared)
+    if cfg.settings.otlp is not None:
+        from agentlog.otel import live
+
+        live.send(cfg.settings.otlp, log, outcome.execution)
+    return outcome
+
+
+def _execute(cfg: AgentsFile, request: RunRequest, log: Log,
+             on_text: Callable[[str | None], None] | None,
+             prepared: Prepared | None) -> Outcome:
     prep = prepared or prepare(cfg, request)
     agent = prep.agent
     row, start, started = _begin(prep)
