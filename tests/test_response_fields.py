@@ -4,6 +4,7 @@ model that answered, the response id, the server; and when each tool call starte
 from __future__ import annotations
 
 import json
+import os
 
 from conftest import rows
 from fake_replies import MODEL_SUFFIX
@@ -68,3 +69,21 @@ def test_each_tool_call_records_when_it_started(cli, write_agents, any_db, fake_
     [call] = shown["tool_calls"]
     assert shown["started_at"] <= call["started_at"] <= shown["completed_at"]
     assert call["started_at"] in cli("show", "last").stdout
+
+
+def test_each_log_draws_its_own_id_and_db_copy_carries_it_both_ways(log, tmp_path):
+    from agentlog import store
+    from agentlog.store import copy
+
+    mine = log.log_id()
+    assert len(mine) == 32 and int(mine, 16)
+    with store.open(os.environ["AGENTLOG_DB"]) as again:  # the fixture's log
+        assert again.log_id() == mine  # kept, not drawn anew on each open
+    with store.open(tmp_path / "other.db") as other:
+        theirs = other.log_id()
+        assert theirs != mine
+        copy.copy(log, other)
+        assert other.log_id() == mine
+    with store.open(tmp_path / "third.db") as third:
+        copy.copy(third, log)
+        assert log.log_id() == third.log_id()
