@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import socket
 import statistics
 import subprocess
@@ -35,6 +34,16 @@ class H(BaseHTTPRequestHandler):
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         self.send_response(200); self.send_header("Content-Length", "0"); self.end_headers()
 ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+"""
+MEASURED = """
+import resource, sys
+from agentlog.cli.app import app
+try:
+    app(sys.argv[1:], prog_name="agentlog")
+except SystemExit as e:
+    if e.code:
+        raise
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
 """
 AGENTS = """
 agents:
@@ -63,10 +72,10 @@ def export_rate(db: Path, endpoint: str) -> None:
     conn.close()
     spans = rows + (attempts or 0) + (tools or 0)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "agentlog", "export", "otlp", "--db", str(db),
-                    "--endpoint", endpoint], check=True, capture_output=True)
+    done = subprocess.run([sys.executable, "-c", MEASURED, "export", "otlp", "--db", str(db),
+                           "--endpoint", endpoint], check=True, capture_output=True, text=True)
     took = time.perf_counter() - start
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    rss = int(done.stderr.strip().splitlines()[-1]) / 1024
     print(f"| export otlp, {rows:,} executions ({spans:,} spans) | {took:.1f} s | "
           f"{spans / took:,.0f} spans/s | peak RSS {rss:.0f} MB |")
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import socket
 import sqlite3
 import subprocess
@@ -36,7 +37,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(url: str, seconds: float = 120) -> None:
+def wait_for(url: str, seconds: float = 600) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -68,7 +69,9 @@ def export(db: Path, url: str, experiment: str) -> str:
     done = subprocess.run([str(BIN / "agentlog"), "export", "otlp", "--db", str(db),
                            "--endpoint", url, "--headers",
                            f"x-mlflow-experiment-id={experiment}"],
-                          capture_output=True, text=True, check=True)
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"export otlp failed: {done.stderr.strip()}")
     return done.stderr.strip()
 
 
@@ -121,7 +124,8 @@ def main() -> None:
         [str(BIN / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(port),
          "--workers", "1", "--backend-store-uri", f"sqlite:///{work / 'mlflow.db'}",
          "--default-artifact-root", str(work / "artifacts")],
-        stdout=subprocess.DEVNULL, stderr=open(work / "mlflow.log", "w"))  # noqa: SIM115
+        stdout=subprocess.DEVNULL, stderr=open(work / "mlflow.log", "w"),  # noqa: SIM115
+        env={**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"})
     try:
         wait_for(f"{url}/health")
         mlflow.set_tracking_uri(url)
@@ -131,13 +135,10 @@ def main() -> None:
         started = time.perf_counter()
         said = export(db, url, experiment)
         took = time.perf_counter() - started
-        traces = client.search_traces(locations=[experiment], max_results=len(wanted) + 50) \
-            if "locations" in client.search_traces.__code__.co_varnames \
-            else client.search_traces(experiment_ids=[experiment], max_results=len(wanted) + 50)
+        traces = client.search_traces(locations=[experiment], max_results=len(wanted) + 50)
         problems = compare(traces, wanted)
         again = export(db, url, experiment)
-        after = client.search_traces(experiment_ids=[experiment],
-                                     max_results=len(wanted) + 50)
+        after = client.search_traces(locations=[experiment], max_results=len(wanted) + 50)
         if len(after) != len(traces):
             problems.append(f"a second export changed the trace count: {len(traces)} → "
                             f"{len(after)}")
