@@ -142,6 +142,13 @@ _ReadFields = create_model("_ReadFields", __base__=_Strict,
                                      else str | None, None) for name in READ_FIELDS})
 
 
+class OtlpSettings(_Strict):
+    """Live export of each execution to an OpenTelemetry collector (agentlog/otel/live.py)."""
+
+    endpoint: str | None = None  # default: $OTEL_EXPORTER_OTLP_ENDPOINT, else 127.0.0.1:4318
+    headers: dict[str, str] = Field(default_factory=dict)
+
+
 class Settings(_ReadFields):
     persist_prompts: bool = True
     persist_responses: bool = True
@@ -149,6 +156,7 @@ class Settings(_ReadFields):
     budgets: Budgets | None = None
     alerts: Alerts = Field(default_factory=Alerts)
     async_logging: bool = False
+    otlp: OtlpSettings | None = None
 
     @field_validator(*CHECKS)
     @classmethod

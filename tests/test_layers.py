@@ -70,3 +70,17 @@ def test_each_log_offers_every_method_of_the_protocol(backend):
 def test_one_backend_never_imports_the_other(path):
     other = ".sqlite" if path.parent.name == "postgres" else ".postgres"
     assert not {n for n in imported(path) if other in n}
+
+
+@pytest.mark.parametrize("path", modules("otel"), ids=lambda p: p.name)
+def test_the_otel_package_reads_the_log_and_nothing_above_it(path):
+    names = imported(path)
+    assert not {n for n in names if n.startswith(("agentlog.cli", "agentlog.runner",
+                                                   "agentlog.store.sqlite",
+                                                   "agentlog.store.postgres"))}
+
+
+@pytest.mark.parametrize("path", [p for p in PACKAGE.rglob("*.py")
+                                  if p.parent.name != "otel"], ids=lambda p: p.name)
+def test_only_the_otel_package_imports_opentelemetry(path):
+    assert not {n for n in imported(path) if n.startswith("opentelemetry")}

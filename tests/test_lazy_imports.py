@@ -16,6 +16,8 @@ except SystemExit:
     pass
 print("LITELLM_LOADED" if "litellm" in sys.modules else "LITELLM_NOT_LOADED", file=sys.stderr)
 heavy = [m for m in ("sqlite_utils", "jinja2", "yaml", "agentlog.config") if m in sys.modules]
+otel = any(m.startswith(("opentelemetry", "agentlog.otel")) for m in sys.modules)
+print("OTEL_LOADED" if otel else "OTEL_NOT_LOADED", file=sys.stderr)
 print("HEAVY:" + ",".join(heavy), file=sys.stderr)
 """
 FILTERS = ["list", "--failed", "--today", "--agent", "hello", "--model", "gpt-4o-mini",
@@ -57,6 +59,7 @@ def logged(cli, tmp_path, db_path):
     ["budgets", "-c", "AGENTS"], ["budgets", "--json", "-c", "AGENTS"], *EXPORT_PRUNE,
     ["alerts"], ["alerts", "--json", "-c", "AGENTS"],
     ["ui", "--help"], ["ui", "--host", "0.0.0.0"], ["path"], ["init", "-c", "new.yaml"],
+    ["export", "--help"], ["export", "otlp", "--help"],
 ])
 def test_reading_commands_never_import_litellm(logged, args):
     from conftest import REPO
@@ -64,6 +67,7 @@ def test_reading_commands_never_import_litellm(logged, args):
     args = [str(REPO / "agentlog" / "agents.yaml.example") if a == "AGENTS" else a for a in args]
     out = run_probe(args, logged)
     assert "LITELLM_NOT_LOADED" in out.stderr, out.stderr
+    assert "OTEL_NOT_LOADED" in out.stderr, out.stderr
     assert "Traceback" not in out.stderr
 
 

@@ -144,7 +144,8 @@ def test_run_writes_the_same_record_through_a_url(cli, write_agents, pg_url, tmp
         shown = json.loads(cli("list", "--json", "--meta", "labels.env=prod", env=env).stdout)
         answers.append([{k: v for k, v in r.items()
                          if k not in ("created_at", "started_at", "completed_at", "duration_ms",
-                                      "deadline_at", "pid", "attempts", "batch_id")}
+                                      "deadline_at", "pid", "attempts", "batch_id",
+                                      "response_id")}
                         for r in shown])
     assert answers[0] == answers[1] and len(answers[0]) == 2
     assert [r["cache_hit"] for r in answers[1]] == [True, False]

@@ -107,7 +107,7 @@ COMMANDS = {
     "list": ("listing", "list_executions"),
     "show": ("listing", "show"),
     "report": ("report", None),
-    "export": ("export", "export"),
+    "export": ("exports", None),
     "prune": ("prune", "prune"),
     "agents": ("agents", None),
     "breakers": ("breakers", None),

@@ -63,6 +63,10 @@ def _when(record, key: str, zone: str | None) -> str | None:
     return f"{format_local(value, zone)}  ({to_iso(value)})"
 
 
+def _server(address: str | None, port: int | None) -> str | None:
+    return None if address is None else f"{address}:{port}" if port else address
+
+
 def _header(r, zone: str | None):
     from rich.text import Text
 
@@ -71,6 +75,8 @@ def _header(r, zone: str | None):
     return _grid([
         ("status", status), ("agent", r.agent_type), ("version", r.agent_version),
         ("model", r.model_id), ("chosen model", chosen), ("provider", r.provider),
+        ("response model", r.response_model if r.response_model != r.chosen_model_id else None),
+        ("response id", r.response_id), ("server", _server(r.server_address, r.server_port)),
         ("tenant", r.tenant_id), ("batch", r.batch_id), ("created", _when(r, "created_at", zone)),
         ("started", _when(r, "started_at", zone)),
         ("completed", _when(r, "completed_at", zone)),
@@ -114,11 +120,14 @@ def attempt_line(a: dict) -> str:
         parts.append(f"retry after {a['retry_after']}s")
     if a.get("input_tokens") is not None:
         parts.append(f"{tokens(a['input_tokens'])}→{tokens(a.get('output_tokens'))} tokens")
+    if a.get("server_address"):
+        parts.append(_server(a["server_address"], a.get("server_port")))
     return " · ".join(parts)
 
 
 def _tool_call(call: dict):
     rows = [("tool", f"{call.get('name', '?')}  ({duration(call.get('duration_ms'))})"),
+            ("started", call.get("started_at")),
             ("arguments", _json_or_text(call.get("arguments"))),
             ("result", _json_or_text(call.get("result")) if call.get("result") is not None
              else None),

@@ -140,6 +140,8 @@ class Attempts:
                           retry_after=None)
             self._bill(record, target, reply)
         record["duration_ms"] = int((self.clock() - start) * 1000)
+        record["server_address"], record["server_port"] = llm.server(
+            target.model, getattr(reply, "api_base", None) or target.api_base)
         self.records.append(record)
         return reply
 
@@ -159,7 +161,8 @@ class Attempts:
         return last
 
     def _bill(self, record: dict[str, Any], target: Target, reply) -> None:
-        record.update(input_tokens=reply.input_tokens, output_tokens=reply.output_tokens)
+        record.update(input_tokens=reply.input_tokens, output_tokens=reply.output_tokens,
+                      response_model=reply.response_model, response_id=reply.response_id)
         if reply.ttft_ms is not None:
             record["ttft_ms"] = reply.ttft_ms
         if self.pricer is not None:

@@ -179,8 +179,20 @@ def execute(cfg: AgentsFile, request: RunRequest, log: Log,
     """Run one execution and return its finalized record.
 
     `on_text` receives a streamed answer piece by piece (None: discard what was shown);
-    `prepared` is `prepare(cfg, request)` when the caller has it already.
+    `prepared` is `prepare(cfg, request)` when the caller has it already. With
+    `settings.otlp`, the record is queued for the OpenTelemetry collector.
     """
+    outcome = _execute(cfg, request, log, on_text, prepared)
+    if cfg.settings.otlp is not None:
+        from agentlog.otel import live
+
+        live.send(cfg.settings.otlp, log, outcome.execution)
+    return outcome
+
+
+def _execute(cfg: AgentsFile, request: RunRequest, log: Log,
+             on_text: Callable[[str | None], None] | None,
+             prepared: Prepared | None) -> Outcome:
     prep = prepared or prepare(cfg, request)
     agent = prep.agent
     row, start, started = _begin(prep)
@@ -261,7 +273,8 @@ def _call_models(cfg: AgentsFile, prep: Prepared, log: Log,
                  "response": redactor.text(reply.content) if keep else None,
                  "cached_tokens": reply.cached_tokens,
                  "cache_creation_tokens": reply.cache_creation_tokens,
-                 "reasoning_tokens": reply.reasoning_tokens}
+                 "reasoning_tokens": reply.reasoning_tokens,
+                 "response_model": reply.response_model, "response_id": reply.response_id}
     except AllAttemptsFailed as e:
         failure = e.failure
         final = {"status": "timeout" if failure.is_timeout else "error",
@@ -288,6 +301,8 @@ def _call_models(cfg: AgentsFile, prep: Prepared, log: Log,
             fallback_chain=loop.chain, fallback_reason=loop.fallback_reason,
             rate_limited=any(r.get("rate_limited") for r in loop.records),
             time_to_first_token_ms=convo.ttft_ms, tool_calls_count=len(convo.calls),
+            server_address=loop.records[-1]["server_address"] if loop.records else None,
+            server_port=loop.records[-1]["server_port"] if loop.records else None,
             tool_calls=_logged_tool_calls(convo.calls, redactor, keep) if agent.tools else None,
         )
         log.finalize(execution_id, final, background=cfg.settings.async_logging)

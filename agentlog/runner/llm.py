@@ -50,6 +50,8 @@ class Reply:
     reasoning_tokens: int | None = None
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     response_model: str | None = None
+    response_id: str | None = None
+    api_base: str | None = None  # where litellm sent the request
     ttft_ms: int | None = None  # streamed calls: request start to the first content or tool call
     reported_cost: float | None = None  # what an OpenAI-compatible proxy says the call cost
 
@@ -94,6 +96,8 @@ def _reply(response: Any) -> Reply:
         reasoning_tokens=_usage_detail(usage, "completion_tokens_details", "reasoning_tokens"),
         tool_calls=calls,
         response_model=getattr(response, "model", None),
+        response_id=getattr(response, "id", None),
+        api_base=(getattr(response, "_hidden_params", None) or {}).get("api_base"),
         reported_cost=_reported_cost(response),
     )
 
@@ -212,6 +216,11 @@ def complete_stream(on_text: Callable[[str | None], None] | None = None, **kwarg
         raise
     reply = _reply(litellm.stream_chunk_builder(chunks, messages=kwargs["messages"]))
     reply.ttft_ms = ttft_ms
+    # the rebuilt response names the requested model; the chunks' hidden params the provider's
+    hidden = [getattr(c, "_hidden_params", None) or {} for c in chunks]
+    reply.response_model = next((h["provider_response_model"] for h in hidden
+                                 if h.get("provider_response_model")), reply.response_model)
+    reply.api_base = next((h["api_base"] for h in hidden if h.get("api_base")), reply.api_base)
     return reply
 
 
@@ -322,6 +331,20 @@ def max_output_tokens(model: str) -> int | None:
     except Exception:  # an unmapped model
         return None
     return int(found) if found else None
+
+
+def server(model: str, api_base: str | None) -> tuple[str | None, int | None]:
+    """Host and port of the endpoint a call to `model` goes to (`api_base`, else litellm's
+    default for the provider); (None, None) when litellm knows none."""
+    from urllib.parse import urlsplit
+
+    try:
+        base = api_base or litellm.get_api_base(model, {})
+        parts = urlsplit(base or "")
+        port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+    except Exception:  # an unknown provider or a malformed URL: the call reports it
+        return None, None
+    return (parts.hostname, port) if parts.hostname else (None, None)
 
 
 def provider(model: str) -> str | None:

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from agentlog.timeutil import now_iso
+
 RESULT_LIMIT = 1000  # characters of a tool's result kept in the log (the model gets it all)
 _SECTION = re.compile(r"^(Args|Arguments|Parameters|Returns|Raises|Examples?|Notes?):\s*$")
 _ARG = re.compile(r"^\s+\**(\w+)\s*(?:\([^)]*\))?\s*:\s*(.*)$")
@@ -160,6 +162,7 @@ class Toolbox:
                                   "arguments": call.get("arguments"), "result": None,
                                   "error": None}
         content = ""
+        record["started_at"] = now_iso()
         start = time.monotonic()
         try:
             arguments = json.loads(call.get("arguments") or "{}")

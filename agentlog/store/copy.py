@@ -1,5 +1,5 @@
-"""`agentlog db copy FROM TO`: every execution (with its id), the response cache and the
-circuit breakers of one log into another, whichever backends they are.
+"""`agentlog db copy FROM TO`: every execution (with its id), the response cache, the
+circuit breakers and the log's own id of one log into another, whichever backends they are.
 
 In batches of ids, so memory stays flat and an interruption loses at most one batch:
 re-running copies only the ids the target lacks. An id the target holds already must be the
@@ -70,6 +70,7 @@ def copy(source: Log, target: Log, progress: Callable[[int], None] | None = None
         done.present += len(rows) - len(missing)
         if progress:
             progress(len(rows))
+    target.adopt_log_id(source.log_id())  # re-exported traces keep their ids
     for entry in source.cache_rows():
         target.cache_put(entry)
         done.cache += 1

@@ -136,6 +136,13 @@ class Log(Protocol):
         """Insert executions as another log holds them (`Execution.to_dict()`), ids kept,
         searchable, in one transaction; returns how many."""
 
+    def log_id(self) -> str:
+        """The log's own random id: with an execution id, it names the execution's trace in
+        `export otlp`, so two logs never share trace ids."""
+
+    def adopt_log_id(self, value: str) -> None:
+        """Take another log's id (`db copy`: the copy exports the same trace ids)."""
+
     def cache_rows(self) -> list[Row]:
         """Every unexpired response-cache entry."""
 

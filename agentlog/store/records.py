@@ -69,6 +69,10 @@ class Execution:
     pid: int | None = None
     payloads_purged_at: datetime | None = None  # its text was dropped (prune --payloads)
     host: str | None = None  # where `pid` ran
+    response_model: str | None = None  # the model the provider says answered
+    response_id: str | None = None  # the provider's id of the final response
+    server_address: str | None = None  # host of the last attempt's endpoint
+    server_port: int | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Execution:

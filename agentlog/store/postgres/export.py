@@ -20,6 +20,7 @@ CHUNK = 1000  # rows per block fetched from the server
 _NUMBERS = frozenset(("id", "duration_ms", "time_to_first_token_ms", "input_tokens",
                       "output_tokens", "total_tokens", "cached_tokens", "cache_creation_tokens",
                       "reasoning_tokens", "tool_calls_count", "attempts_count", "pid",
+                      "server_port",
                       *REALS, *BOOL_COLUMNS))
 
 

@@ -260,6 +260,12 @@ class PostgresLog:
                 "SELECT bucket, sum(executions)::bigint, coalesce(sum(total_cost_sum), 0) "
                 "FROM execution_days GROUP BY bucket")}
 
+    def log_id(self) -> str:
+        return self._do(w.log_id)
+
+    def adopt_log_id(self, value: str) -> None:
+        self._do(w.set_log_id, value)
+
     def cache_rows(self) -> list[Row]:
         from agentlog.store.postgres import cache
 

@@ -8,6 +8,7 @@ Never edit a migration that has shipped; append the next one.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 from agentlog import __version__
@@ -193,6 +194,16 @@ def m050_execution_host_and_reservations(conn) -> None:
     conn.execute("CREATE TABLE IF NOT EXISTS reservations (execution_id bigint PRIMARY KEY, "
                  "created_at timestamptz NOT NULL, agent_type text, tenant_id text, "
                  "cost double precision NOT NULL)")
+
+
+@migration
+def m060_otel_fields(conn) -> None:
+    # As SQLite's m110: the provider's model, response id and server; the log's random id.
+    conn.execute("ALTER TABLE executions ADD COLUMN response_model text, "
+                 "ADD COLUMN response_id text, ADD COLUMN server_address text, "
+                 "ADD COLUMN server_port integer")
+    conn.execute("CREATE TABLE log_meta (key text PRIMARY KEY, value text NOT NULL)")
+    conn.execute("INSERT INTO log_meta VALUES ('log_id', %s)", (secrets.token_hex(16),))
 
 
 BULK = "agentlog.bulk_totals"  # set for its transaction by a bulk insert: see add_totals()

@@ -179,3 +179,12 @@ def interrupt_stale(conn, grace: float = 60.0, now: datetime | None = None) -> i
     return _close(conn, [(i, {
         "status": "error", "error_class": "Interrupted", "completed_at": to_iso(utcnow()),
         "error_message": why}) for i, why in stale], reopen=False)
+
+
+def log_id(conn) -> str:
+    """The log's own random id (migration m060)."""
+    return conn.execute("SELECT value FROM log_meta WHERE key = 'log_id'").fetchone()[0]
+
+
+def set_log_id(conn, value: str) -> None:
+    conn.execute("UPDATE log_meta SET value = %s WHERE key = 'log_id'", (value,))

@@ -319,6 +319,17 @@ class SqliteLog:
                 "SELECT bucket, sum(executions), total(total_cost_sum) FROM execution_days "
                 "GROUP BY bucket")}
 
+    def log_id(self) -> str:
+        from agentlog.store.sqlite import writer
+
+        with self._translated():
+            return writer.log_id(self.conn)
+
+    def adopt_log_id(self, value: str) -> None:
+        from agentlog.store.sqlite import writer
+
+        writer.set_log_id(self.conn, value)
+
     def cache_rows(self) -> list[Row]:
         from agentlog.store.sqlite import cache
 

@@ -373,6 +373,21 @@ def m100_execution_host_and_reservations(db) -> None:
                "created_at TEXT NOT NULL, agent_type TEXT, tenant_id TEXT, cost REAL NOT NULL)")
 
 
+@migration
+def m110_otel_fields(db) -> None:
+    # What the OpenTelemetry GenAI conventions name and agentlog dropped: the model and the
+    # response id the provider answered with, and the server the last attempt went to. And
+    # the log's own random id, from which `export otlp` derives trace ids that no other log
+    # shares (`db copy` carries it).
+    columns = db["executions"].columns_dict
+    for name, kind in (("response_model", "TEXT"), ("response_id", "TEXT"),
+                       ("server_address", "TEXT"), ("server_port", "INTEGER")):
+        if name not in columns:
+            db.execute(f"ALTER TABLE executions ADD COLUMN {name} {kind}")
+    db.execute("CREATE TABLE IF NOT EXISTS log_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("INSERT OR IGNORE INTO log_meta VALUES ('log_id', lower(hex(randomblob(16))))")
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -166,3 +166,13 @@ def interrupt_stale(conn: sqlite3.Connection, grace: float = 60.0,
     return _close(conn, [(i, {
         "status": "error", "error_class": "Interrupted", "completed_at": to_iso(utcnow()),
         "error_message": why}) for i, why in stale], reopen=False)
+
+
+def log_id(conn: sqlite3.Connection) -> str:
+    """The log's own random id (migration m110)."""
+    return conn.execute("SELECT value FROM log_meta WHERE key = 'log_id'").fetchone()[0]
+
+
+def set_log_id(conn: sqlite3.Connection, value: str) -> None:
+    with writing(conn):
+        conn.execute("UPDATE log_meta SET value = ? WHERE key = 'log_id'", (value,))
