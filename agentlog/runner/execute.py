@@ -139,7 +139,7 @@ def _logged_tool_calls(calls: list[dict[str, Any]], redactor: Redactor, keep: bo
              "error": redactor.text(c["error"])} for c in calls]
 
 
-def _totals(records: list[dict[str, Any]], costs: list[dict[str, Any]]) -> dict[str, Any]:
+def _attempt_sums(records: list[dict[str, Any]], costs: list[dict[str, Any]]) -> dict[str, Any]:
     billed = [r for r in records if r.get("input_tokens") is not None]
     tokens_in = sum(r["input_tokens"] for r in billed)
     tokens_out = sum(r["output_tokens"] for r in billed)
@@ -293,7 +293,7 @@ def _call_models(cfg: AgentsFile, prep: Prepared, log: Log,
         chosen = loop.chosen.model if loop.chosen else agent.model
         for record in loop.records:
             record["error_message"] = redactor.clipped(record.get("error_message"))
-        final.update(_totals(loop.records, costs))
+        final.update(_attempt_sums(loop.records, costs))
         final.update(
             completed_at=now_iso(), duration_ms=int((time.monotonic() - start) * 1000),
             chosen_model_id=chosen, provider=llm.provider(chosen),

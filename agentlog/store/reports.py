@@ -24,7 +24,7 @@ def ratio(part: float, whole: float) -> float | None:
     return part / whole if whole else None
 
 @dataclass
-class Totals:
+class Tally:
     """Counts and sums over some executions; every rate and average derives from them."""
 
     executions: int = 0
@@ -46,7 +46,7 @@ class Totals:
     first_seen: str | None = None  # the earliest created_at, or its day or hour (first_seen())
     error_classes: Counter = field(default_factory=Counter)
 
-    def add(self, other: Totals) -> None:
+    def add(self, other: Tally) -> None:
         for f in fields(self):
             mine, theirs = getattr(self, f.name), getattr(other, f.name)
             if f.name == "first_seen":
@@ -91,8 +91,8 @@ class Totals:
             "retried": self.retried, "retry_rate": ratio(self.retried, done),
         }
 
-def combined(parts) -> Totals:
-    total = Totals()
+def combined(parts) -> Tally:
+    total = Tally()
     for part in parts:
         total.add(part)
     return total
@@ -119,7 +119,7 @@ def period_of(query: Query) -> dict:
 class Daily:
     day: date
     timezone: str
-    totals: Totals
+    totals: Tally
     p95_duration_ms: int | None
     cache_savings: float | None  # estimated; None when no price is known for a cached model
     agents: list[dict]
@@ -151,17 +151,17 @@ def report_day(query: Query, day: date | str | None) -> date:
                           for dim, allowed, _ in query.claims)
     return today - timedelta(days=1) if chose_yesterday else today
 
-def daily_of(day: date, query: Query, groups: dict[tuple, Totals],
+def daily_of(day: date, query: Query, groups: dict[tuple, Tally],
              p95: int | None) -> Daily:
     """The Daily of totals grouped by (agent, chosen model, cache_hit)."""
-    agents: dict[str, Totals] = {}
-    models: dict[str | None, Totals] = {}
-    paid: dict[str | None, Totals] = {}
-    hits: dict[str | None, Totals] = {}
+    agents: dict[str, Tally] = {}
+    models: dict[str | None, Tally] = {}
+    paid: dict[str | None, Tally] = {}
+    hits: dict[str | None, Tally] = {}
     for (agent, model, cache_hit), part in groups.items():
-        agents.setdefault(agent, Totals()).add(part)
-        models.setdefault(model, Totals()).add(part)
-        (hits if cache_hit else paid).setdefault(model, Totals()).add(part)
+        agents.setdefault(agent, Tally()).add(part)
+        models.setdefault(model, Tally()).add(part)
+        (hits if cache_hit else paid).setdefault(model, Tally()).add(part)
 
     def ranked(parts: dict, name: str) -> list[dict]:
         return [{name: key, "executions": t.executions, "failed": t.failed,
@@ -172,7 +172,7 @@ def daily_of(day: date, query: Query, groups: dict[tuple, Totals],
                  cache_savings(paid, hits), ranked(agents, "agent"), ranked(models, "model"))
 
 
-def cache_savings(by_model: dict[str | None, Totals], hits: dict[str | None, Totals]):
+def cache_savings(by_model: dict[str | None, Tally], hits: dict[str | None, Tally]):
     """What the cache hits would have cost: each hit's tokens at the average cost per token of
     the same model's priced, non-cached executions in the report (None if a model has none)."""
     saved = 0.0
@@ -209,7 +209,7 @@ class AgentStats:
     since: str | None
     until: str | None
     timezone: str
-    totals: Totals
+    totals: Tally
     duration: dict
     ttft: dict
     models: list[dict]
@@ -221,7 +221,7 @@ class AgentStats:
                 "top_errors": self.totals.top_errors(), "models": self.models,
                 "versions": self.versions}
 
-def numbers(totals: Totals, duration: dict, ttft: dict) -> dict:
+def numbers(totals: Tally, duration: dict, ttft: dict) -> dict:
     return {**totals.summary(), "duration_ms": duration, "ttft_ms": ttft}
 
 @dataclass
@@ -231,7 +231,7 @@ class Summary:
     since: str | None
     until: str | None
     timezone: str
-    totals: Totals
+    totals: Tally
     duration: dict  # avg and the percentiles asked for
 
     def to_dict(self) -> dict:

@@ -16,7 +16,7 @@ from agentlog.web import params
 
 LIST_PARAMS = ("sort", "after", "n")
 PAGE_SIZE, MOST = 50, 500
-FOOTER_CAP = 10_000  # as `agentlog list`: past it, the totals say "more than"
+FOOTER_CAP = 10_000  # as `agentlog list`: past it, the footer says "more than"
 
 
 @cache

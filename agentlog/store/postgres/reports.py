@@ -28,7 +28,7 @@ from agentlog.store.reports import (
     CostReport,
     Daily,
     Summary,
-    Totals,
+    Tally,
     Trend,
     combined,
     cost_numbers,
@@ -61,18 +61,18 @@ GROUP_SUMS = rollups.sums("executions", "total_cost", "priced", "input_cost", "o
                           "first_seen")
 
 
-def grouped_totals(conn, query: Query, keys: tuple[str, ...]) -> dict[tuple, Totals]:
-    """Totals per combination of `keys` (trusted names of rollups.KEYS) over the query's
+def grouped_tallies(conn, query: Query, keys: tuple[str, ...]) -> dict[tuple, Tally]:
+    """A Tally per combination of `keys` (trusted names of rollups.KEYS) over the query's
     rows; a first_seen read from the totals is a day or hour (see first_seen())."""
     columns = ", ".join((*keys, *OUTCOME_KEYS))
-    out: dict[tuple, Totals] = {}
+    out: dict[tuple, Tally] = {}
     width = len(keys)
     for part in rollups.parts(query):
         for row in conn.execute(*part.select(GROUP_SUMS, columns, columns)):
             status, error_class, cache_hit, fallback_reason, attempts = row[width:width + 5]
             (count, cost, priced, in_cost, out_cost, tokens, dur, timed, ttft, ttft_n,
              first) = row[width + 5:]
-            out.setdefault(tuple(row[:width]), Totals()).add(Totals(
+            out.setdefault(tuple(row[:width]), Tally()).add(Tally(
                 executions=count, successful=count if status == "success" else 0,
                 errors=count if status == "error" else 0,
                 timeouts=count if status == "timeout" else 0,
@@ -87,7 +87,7 @@ def grouped_totals(conn, query: Query, keys: tuple[str, ...]) -> dict[tuple, Tot
 
 
 def first_seen(conn, query: Query, seen: str | None) -> str | None:
-    """The exact first created_at, given the `seen` of the Totals (a day or an hour when
+    """The exact first created_at, given the `seen` of the Tally (a day or an hour when
     it was read from the totals: the first row is found inside it)."""
     if not rollups.is_bucket(seen):
         return seen
@@ -120,7 +120,7 @@ def daily(conn, query: Query, day: date | str | None = None) -> Daily:
     start, end = timeutil.day_bounds(day, query.local_zone())
     query = query.narrow(start, end, f"--date {day}")
     with snapshot(conn):
-        groups = grouped_totals(conn, query, ("agent_type", "chosen_model_id", "cache_hit"))
+        groups = grouped_tallies(conn, query, ("agent_type", "chosen_model_id", "cache_hit"))
         overall = combined(groups.values())
         p95 = percentiles(conn, query, "duration_ms", overall.timed, (95,))["p95"]
     return daily_of(day, query, groups, p95)
@@ -149,7 +149,7 @@ def cost_by(conn, query: Query, dimension: str) -> CostReport:
     return CostReport(dimension, rows, cost_numbers(*sums, grand), **period_of(query))
 
 
-def _latencies(conn, query: Query, summed: Totals) -> tuple[dict, dict]:
+def _latencies(conn, query: Query, summed: Tally) -> tuple[dict, dict]:
     duration = {"avg": ratio(summed.duration_sum, summed.timed),
                 **percentiles(conn, query, "duration_ms", summed.timed)}
     ttft = {"count": summed.ttft_count, "avg": ratio(summed.ttft_sum, summed.ttft_count),
@@ -160,11 +160,11 @@ def _latencies(conn, query: Query, summed: Totals) -> tuple[dict, dict]:
 def stats(conn, query: Query, agent: str) -> AgentStats:
     query = query.by_agent(agent)
     with snapshot(conn):
-        groups = grouped_totals(conn, query, ("agent_version", "chosen_model_id"))
-        versions: dict[str | None, Totals] = {}
+        groups = grouped_tallies(conn, query, ("agent_version", "chosen_model_id"))
+        versions: dict[str | None, Tally] = {}
         models: dict[str | None, int] = {}
         for (version, model), part in groups.items():
-            versions.setdefault(version, Totals()).add(part)
+            versions.setdefault(version, Tally()).add(part)
             models[model] = models.get(model, 0) + part.executions
         overall = combined(versions.values())
         latencies = _latencies(conn, query, overall)
@@ -226,9 +226,9 @@ def spent(conn, start: str, end: str, agent: str | None = None,
 
 
 def summary(conn, query: Query, ps: tuple[int, ...] = (50, 95)) -> Summary:
-    """As SQLite's: the query's rows as one Totals and the exact duration percentiles `ps`."""
+    """As SQLite's: the query's rows as one Tally and the exact duration percentiles `ps`."""
     with snapshot(conn):
-        overall = combined(grouped_totals(conn, query, ()).values())
+        overall = combined(grouped_tallies(conn, query, ()).values())
         duration = {"avg": ratio(overall.duration_sum, overall.timed),
                     **percentiles(conn, query, "duration_ms", overall.timed, ps)}
     return Summary(totals=overall, duration=duration, **period_of(query))

@@ -1,6 +1,6 @@
-"""Building blocks of the SQLite reports: grouped totals and exact percentiles.
+"""Building blocks of the SQLite reports: grouped tallies and exact percentiles.
 
-Totals are computed in one SQL pass grouped by the low-cardinality columns that the rates need
+Tallies are computed in one SQL pass grouped by the low-cardinality columns that the rates need
 (status, error class, cache hit, fallback reason, attempt count) next to the report's own keys;
 Python then adds up those few group rows (never the executions themselves) into the numbers of
 each key and of the whole report. Grouping costs less than one conditional sum per rate, and
@@ -17,14 +17,14 @@ from collections import Counter
 from agentlog.store.conditions import Present
 from agentlog.store.filters import FAILED
 from agentlog.store.query import Query
-from agentlog.store.reports import OUTCOME_KEYS, PERCENTILES, Totals, nearest_rank
+from agentlog.store.reports import OUTCOME_KEYS, PERCENTILES, Tally, nearest_rank
 from agentlog.store.sqlite import dialect, rollups
 from agentlog.store.sqlite.select import where_sql
 
 # The numbers of a group over the rows, and the same from the totals (migration m060), where
 # first seen is only the day or hour.
 _FAILED = "status IN (" + ", ".join(f"'{s}'" for s in FAILED) + ")"
-# Each aggregate once: its name (a field of Totals where there is one), what it is over the
+# Each aggregate once: its name (a field of Tally where there is one), what it is over the
 # rows, and the same over the daily/hourly totals of migration m060, where first seen is
 # only the day or hour. Never NULL, so that an empty range reads as zeros.
 AGGREGATES = {
@@ -49,30 +49,30 @@ def sums(*names: str) -> tuple[str, str]:
     return tuple(", ".join(AGGREGATES[n][i] for n in names) for i in (0, 1))
 
 
-# What grouped_totals reads per group, in the order _add_groups unpacks it.
+# What grouped_tallies reads per group, in the order _add_groups unpacks it.
 SUMS = sums("executions", "total_cost", "priced", "input_cost", "output_cost", "total_tokens",
             "duration_sum", "timed", "ttft_sum", "ttft_count", "first_seen")
 
 
-def grouped_totals(conn: sqlite3.Connection, query: Query, keys: tuple[str, ...],
-                   index: str | None = None) -> dict[tuple, Totals]:
-    """Totals per combination of `keys` (trusted names of rollups.KEYS) over the query's rows,
+def grouped_tallies(conn: sqlite3.Connection, query: Query, keys: tuple[str, ...],
+                   index: str | None = None) -> dict[tuple, Tally]:
+    """A Tally per combination of `keys` (trusted names of rollups.KEYS) over the query's rows,
     read through `index` when only rows can answer (see dialect.prefer_index). A first_seen
     read from the totals tables is a day or hour (see first_seen())."""
     columns = ", ".join((*keys, *OUTCOME_KEYS))
-    out: dict[tuple, Totals] = {}
+    out: dict[tuple, Tally] = {}
     for part in rollups.parts(query, index):
         _add_groups(out, conn.execute(*part.select(SUMS, columns, columns)), len(keys))
     return out
 
 
-def _add_groups(out: dict[tuple, Totals], rows, width: int) -> None:
+def _add_groups(out: dict[tuple, Tally], rows, width: int) -> None:
     for row in rows:
         key = row[:width]
         status, error_class, cache_hit, fallback_reason, attempts = row[width:width + 5]
         (count, cost, priced, in_cost, out_cost, tokens, dur, timed, ttft, ttft_n,
          first) = row[width + 5:]
-        part = Totals(
+        part = Tally(
             executions=count, successful=count if status == "success" else 0,
             errors=count if status == "error" else 0,
             timeouts=count if status == "timeout" else 0,
@@ -82,11 +82,11 @@ def _add_groups(out: dict[tuple, Totals], rows, width: int) -> None:
             fallbacks=count if fallback_reason is not None else 0,
             retried=count if (attempts or 0) > 1 else 0, first_seen=first,
             error_classes=Counter({error_class: count}) if status in FAILED else Counter())
-        out.setdefault(key, Totals()).add(part)
+        out.setdefault(key, Tally()).add(part)
 
 
 def first_seen(conn: sqlite3.Connection, query: Query, seen: str | None) -> str | None:
-    """The exact first created_at of the query's rows, given the `seen` of their Totals (a day
+    """The exact first created_at of the query's rows, given the `seen` of their Tally (a day
     or an hour when it was read from the totals: the first row is found inside it)."""
     if not rollups.is_bucket(seen):
         return seen

@@ -19,7 +19,7 @@ from agentlog.store.reports import (
     CostReport,
     Daily,
     Summary,
-    Totals,
+    Tally,
     Trend,
     combined,
     cost_numbers,
@@ -33,7 +33,7 @@ from agentlog.store.reports import (
     zone_name,
 )
 from agentlog.store.sqlite import rollups, select
-from agentlog.store.sqlite.aggregates import first_seen, grouped_totals, percentiles, sums
+from agentlog.store.sqlite.aggregates import first_seen, grouped_tallies, percentiles, sums
 from agentlog.store.sqlite.db import snapshot
 
 COMPOUND_LIMIT = 200  # UNION ALL branches per statement (SQLite allows 500)
@@ -46,7 +46,7 @@ def daily(conn: sqlite3.Connection, query: Query, day: date | str | None = None)
     query = query.narrow(start, end, f"--date {day}")
     with snapshot(conn):
         # cache_hit is an outcome key too; as a key it keeps hits apart for the savings.
-        groups = grouped_totals(conn, query, ("agent_type", "chosen_model_id", "cache_hit"))
+        groups = grouped_tallies(conn, query, ("agent_type", "chosen_model_id", "cache_hit"))
         overall = combined(groups.values())
         p95 = percentiles(conn, query, "duration_ms", overall.timed, (95,))["p95"]
     return daily_of(day, query, groups, p95)
@@ -79,10 +79,10 @@ def cost_by(conn: sqlite3.Connection, query: Query, dimension: str) -> CostRepor
 
 
 def summary(conn: sqlite3.Connection, query: Query, ps: tuple[int, ...] = (50, 95)) -> Summary:
-    """The query's rows as one Totals (from the daily and hourly totals where the filters
+    """The query's rows as one Tally (from the daily and hourly totals where the filters
     allow) and the exact duration percentiles `ps`."""
     with snapshot(conn):
-        overall = combined(grouped_totals(conn, query, ()).values())
+        overall = combined(grouped_tallies(conn, query, ()).values())
         duration = {"avg": ratio(overall.duration_sum, overall.timed),
                     **percentiles(conn, query, "duration_ms", overall.timed, ps)}
     return Summary(totals=overall, duration=duration, **period_of(query))
@@ -101,7 +101,7 @@ def duration_profile(conn: sqlite3.Connection, query: Query, slices: int, every:
     return profile(found, query, slices, every)
 
 
-def _latencies(conn, query: Query, summed: Totals) -> tuple[dict, dict]:
+def _latencies(conn, query: Query, summed: Tally) -> tuple[dict, dict]:
     duration = {"avg": ratio(summed.duration_sum, summed.timed),
                 **percentiles(conn, query, "duration_ms", summed.timed,
                               index="idx_report_duration")}
@@ -116,12 +116,12 @@ def stats(conn: sqlite3.Connection, query: Query, agent: str) -> AgentStats:
     first) so that prompt versions can be compared."""
     query = query.by_agent(agent)
     with snapshot(conn):
-        groups = grouped_totals(conn, query, ("agent_version", "chosen_model_id"),
+        groups = grouped_tallies(conn, query, ("agent_version", "chosen_model_id"),
                                 index="idx_report_stats")
-        versions: dict[str | None, Totals] = {}
+        versions: dict[str | None, Tally] = {}
         models: dict[str | None, int] = {}
         for (version, model), part in groups.items():
-            versions.setdefault(version, Totals()).add(part)
+            versions.setdefault(version, Tally()).add(part)
             models[model] = models.get(model, 0) + part.executions
         overall = combined(versions.values())
         latencies = _latencies(conn, query, overall)
