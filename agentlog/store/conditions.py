@@ -45,7 +45,7 @@ class Condition:
         return f"{type(self).__name__}({fields})"
 
     @property
-    def columns(self) -> frozenset[str]:
+    def reads(self) -> frozenset[str]:
         """The columns the condition reads (the daily/hourly totals answer it if they keep
         every one)."""
         return frozenset(getattr(self, "among", None) or (self.column,))
@@ -109,7 +109,7 @@ class Following(Condition):
     values: tuple[Any, ...]
 
     @property
-    def columns(self) -> frozenset[str]:
+    def reads(self) -> frozenset[str]:
         return frozenset(k.lstrip("-") for k in self.keys)
 
 
@@ -120,5 +120,5 @@ class EveryNth(Condition):
     n: int
 
     @property
-    def columns(self) -> frozenset[str]:
+    def reads(self) -> frozenset[str]:
         return frozenset(("id",))

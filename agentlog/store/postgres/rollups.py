@@ -66,7 +66,7 @@ class Part:
 
 def answers(query: Query) -> bool:
     return not query.search_text and not query.metas and all(
-        c.columns <= KEYS for c in query.conditions)
+        c.reads <= KEYS for c in query.conditions)
 
 
 def parts(query: Query) -> list[Part]:

@@ -51,7 +51,7 @@ class Part:
 def answers(query: Query) -> bool:
     """Whether every filter of the query reads only columns the totals keep."""
     return not query.search_text and not query.metas and all(
-        c.columns <= KEYS for c in query.conditions)
+        c.reads <= KEYS for c in query.conditions)
 
 
 def parts(query: Query, index: str | None = None) -> list[Part]:
