@@ -9,7 +9,6 @@ import json
 import logging
 import math
 import os
-import queue
 import re
 import threading
 import time
@@ -25,7 +24,8 @@ import httpx  # noqa: E402
 import litellm  # noqa: E402
 import openai  # noqa: E402
 
-from agentlog.runner import backoff  # noqa: E402
+from agentlog.runner import backoff, bounded  # noqa: E402
+from agentlog.runner.causes import headers_of, provider_error, transport_error  # noqa: E402
 from agentlog.runner.failure import Failure  # noqa: E402
 from agentlog.runner.output import SchemaValidationError  # noqa: E402
 
@@ -124,72 +124,18 @@ def _overdue(kwargs: dict[str, Any], bound: float) -> Exception:
                            model=kwargs.get("model", ""), llm_provider="")
 
 
-def _in_worker(work: Callable[[], None]) -> None:
-    """Run `work` on a daemon thread: the caller waits only as long as the attempt may last.
-
-    litellm's `timeout` bounds each read, so an answer that trickles in a few bytes at a time
-    would outlive any deadline; an overdue call is left to end on its own, its result unused.
-    """
-    threading.Thread(target=work, daemon=True, name="agentlog-call").start()
-
-
 def complete(**kwargs: Any) -> Reply:
     """One blocking model call (see request_kwargs), bounded as a whole by its `timeout`."""
     bound = float(kwargs["timeout"])
-    done, box = threading.Event(), {}
-
-    def work() -> None:
-        try:
-            box["reply"] = _reply(litellm.completion(**kwargs))
-        except BaseException as e:  # handed to the caller
-            box["error"] = e
-        finally:
-            done.set()
-
-    _in_worker(work)
-    if not done.wait(bound):
-        raise _overdue(kwargs, bound)
-    if "error" in box:
-        raise box["error"]
-    return box["reply"]
-
-
-_END = object()  # what the stream's worker puts last
+    return bounded.call(lambda: _reply(litellm.completion(**kwargs)), bound,
+                        lambda: _overdue(kwargs, bound))
 
 
 def _chunks(kwargs: dict[str, Any], bound: float):
-    """The chunks of one streamed call as they arrive; raises Timeout once `bound` seconds
-    have passed since the call began, however steadily chunks arrive until then."""
-    deadline = time.monotonic() + bound
-    arrived: queue.SimpleQueue = queue.SimpleQueue()
-    abandoned = threading.Event()
-
-    def work() -> None:
-        try:
-            stream = litellm.completion(**kwargs, stream=True,
-                                        stream_options={"include_usage": True})
-            for chunk in stream:
-                if abandoned.is_set():
-                    return
-                arrived.put(chunk)
-            arrived.put(_END)
-        except BaseException as e:  # handed to the caller
-            arrived.put(e)
-
-    _in_worker(work)
-    try:
-        while True:
-            try:
-                item = arrived.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise _overdue(kwargs, bound) from None
-            if item is _END:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        abandoned.set()
+    """The chunks of one streamed call as they arrive, bounded as a whole by `bound`."""
+    return bounded.items(lambda: litellm.completion(**kwargs, stream=True,
+                                                    stream_options={"include_usage": True}),
+                         bound, lambda: _overdue(kwargs, bound))
 
 
 def complete_stream(on_text: Callable[[str | None], None] | None = None, **kwargs: Any) -> Reply:
@@ -384,47 +330,6 @@ _CODES: dict[str, tuple[type, str]] = {
 _TRANSPORT: dict[str, type] = {"timeout": litellm.Timeout, "connection": litellm.APIConnectionError}
 
 
-def _causes(exc: BaseException):
-    """`exc` and the exceptions that caused it, outermost first."""
-    seen: set[int] = set()
-    cause: BaseException | None = exc
-    while cause is not None and id(cause) not in seen:
-        seen.add(id(cause))
-        yield cause
-        cause = cause.__cause__ or cause.__context__
-
-
-def _headers(exc: BaseException) -> dict[str, str] | None:
-    headers = getattr(exc, "litellm_response_headers", None)
-    if headers is None:
-        return None
-    return {str(k).lower(): str(v) for k, v in dict(headers).items()}
-
-
-def _provider_error(exc: BaseException) -> dict[str, Any]:
-    """The `error` object of the provider's answer (message, code, ...), or {}."""
-    for cause in _causes(exc):
-        body = getattr(cause, "body", None)
-        if isinstance(body, dict) and ("message" in body or "code" in body):
-            return body
-    return {}
-
-
-def _transport_error(exc: BaseException) -> tuple[str, str] | None:
-    """('timeout' or 'connection', what the innermost transport error said) when a transport
-    error caused `exc`."""
-    kind, said = None, ""
-    for cause in _causes(exc):
-        if isinstance(cause, (httpx.TimeoutException, openai.APITimeoutError)):
-            kind = kind or "timeout"
-        elif isinstance(cause, (httpx.TransportError, openai.APIConnectionError)):
-            kind = kind or "connection"
-        else:
-            continue
-        said = str(cause) or said
-    return (kind, said) if kind else None
-
-
 def _subclass_names(cls: type) -> set[str]:
     return {cls.__name__}.union(*(_subclass_names(sub) for sub in cls.__subclasses__()))
 
@@ -447,7 +352,7 @@ def _strip_prefixes(text: str) -> str:
 def _message(exc: BaseException) -> str:
     """What the provider said, once: its own message if it sent one, else litellm's without the
     class names litellm puts before it."""
-    text = _provider_error(exc).get("message")
+    text = provider_error(exc).get("message")
     if not isinstance(text, str) or not text:
         text = _strip_prefixes(str(getattr(exc, "message", None) or exc))
     return text  # whole: the runner scrubs secrets from it before it cuts it
@@ -465,14 +370,14 @@ def classify(exc: BaseException) -> Failure:
         if isinstance(exc, cls):
             failure.kind, failure.retryable = kind, retryable
             break
-    code = str(_provider_error(exc).get("code"))
+    code = str(provider_error(exc).get("code"))
     if failure.kind == "bad_request" and code in _CODES:
         cls, failure.kind = _CODES[code]
         failure.error_class = cls.__name__
-    headers = _headers(exc)
+    headers = headers_of(exc)
     if headers is None and failure.kind in ("server_error", "timeout", "connection"):
         failure.http_status = None  # no response arrived: litellm made the status up
-        transport = _transport_error(exc)
+        transport = transport_error(exc)
         if transport is not None:
             kind, said = transport
             failure.kind, failure.retryable = kind, True

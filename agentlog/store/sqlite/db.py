@@ -107,11 +107,11 @@ def connect(path: Path, readonly: bool = False, create: bool = True) -> sqlite3.
         if conn is not None:
             conn.close()
         raise _unreadable(path, e) from None
-    from agentlog.store.sqlite import migrations
+    from agentlog.store.sqlite import migrations, upgrade
 
     if version != migrations.SCHEMA_VERSION:
         try:
-            migrations.upgrade(conn, path, version)
+            upgrade.upgrade(conn, path, version)
         except BaseException:
             conn.close()  # a refused or failed upgrade leaves no -wal/-shm files behind
             raise
