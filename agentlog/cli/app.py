@@ -165,7 +165,7 @@ app = typer.Typer(
          "  agentlog list --failed --today\n\n"
          "  agentlog show last",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     # Plain click help: typer's rich help imports markdown-it and rich's traceback machinery,
     # 200 ms on every --help (every sub-app sets the same).
