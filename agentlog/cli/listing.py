@@ -80,6 +80,8 @@ def list_executions(
 def show(
     execution: Annotated[str, typer.Argument(help="Execution id, or 'last' for the newest.")],
     as_json: JsonOpt = False,
+    response: Annotated[bool, typer.Option(
+        "--response", help="Print only the answer, as it was logged (for pipes).")] = False,
     config: ConfigOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -91,6 +93,8 @@ def show(
       agentlog show 42
 
       agentlog show last --json
+
+      agentlog show last --response | jq .
     """
     from agentlog.cli import context, render
     from agentlog.errors import NotFoundError, QueryError
@@ -107,7 +111,14 @@ def show(
         record = log.get(int(execution))
         if record is None:
             raise NotFoundError(f"no execution with id {execution}")
-    if as_json:
+    if response:
+        if as_json:
+            raise QueryError("choose one of --json and --response")
+        if record.response is None:
+            raise NotFoundError(f"execution {record.id} has no logged response "
+                                f"(status {record.status})")
+        render.print_answer(record.response)
+    elif as_json:
         render.print_json(record.to_dict())
     else:
         from agentlog.cli import render_show

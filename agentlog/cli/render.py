@@ -54,6 +54,17 @@ def print_records(records: Iterable, lines: bool) -> None:
     out.write("[]\n" if sep == "[\n" else "\n]\n")
 
 
+def print_answer(text: str) -> None:
+    """A logged answer on stdout: as it is for a pipe; on a terminal without the control
+    characters (escape sequences) a hostile answer could drive the terminal with."""
+    import re
+    import sys
+
+    if sys.stdout.isatty():
+        text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", "\ufffd", text)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
 class StreamPrinter:
     """Prints a streamed answer on stdout as it arrives, flushed per piece."""
 

@@ -21,9 +21,11 @@ def run(
     agent: Annotated[str, typer.Argument(help="Name of the agent in the agents file.")],
     param: Annotated[list[str], typer.Option(
         "--param", "-p", metavar="KEY=VALUE",
-        help="A parameter; VALUE may be @path to read a file. Repeatable.")] = [],  # noqa: B006
+        help="A parameter; VALUE may be @path to read a file, @- to read stdin. "
+             "Repeatable.")] = [],  # noqa: B006
     params_json: Annotated[Optional[str], typer.Option(
-        "--params-json", metavar="JSON", help="All parameters as a JSON object (or @file).")]
+        "--params-json", metavar="JSON",
+        help="All parameters as a JSON object (or @file, @- for stdin).")]
         = None,
     meta: Annotated[list[str], typer.Option(
         "--meta", metavar="KEY=VALUE", help="Metadata to record. Repeatable.")] = [],  # noqa: B006
@@ -67,6 +69,8 @@ def run(
       agentlog run hello
 
       agentlog run summarize -p text=@README.md --meta ticket=42 --tenant acme
+
+      git diff | agentlog run summarize -p text=@-
 
       agentlog run summarize --params-json '{"text": "..."}' --json
 

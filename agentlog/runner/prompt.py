@@ -23,8 +23,20 @@ def read_file(path: str, what: str) -> str:
         raise ConfigError(f"cannot read {what} {resolved}: {e.strerror}") from None
 
 
+def _stdin() -> str:
+    import sys
+
+    try:
+        return sys.stdin.buffer.read().decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError("the parameter read from stdin (@-) is not UTF-8 text") from None
+
+
 def read_value(value: str) -> str:
-    """`@path` reads the parameter from a file; anything else is taken as it is."""
+    """`@-` reads the parameter from stdin, `@path` from a file; anything else is taken as
+    it is."""
+    if value == "@-":
+        return _stdin()
     return read_file(value[1:], "parameter file") if value.startswith("@") else value
 
 
@@ -41,6 +53,12 @@ def parse_pairs(pairs: list[str], option: str) -> dict[str, str]:
 
 def collect(pairs: list[str], params_json: str | None) -> dict[str, Any]:
     """Parameters from --params-json first, then -p key=value (which wins)."""
+    pairs_given = parse_pairs(pairs, "-p")
+    from_stdin = [f"-p {k}" for k, v in pairs_given.items() if v == "@-"] \
+        + (["--params-json"] if params_json == "@-" else [])
+    if len(from_stdin) > 1:
+        raise ConfigError(f"only one parameter can be read from stdin (@-), got "
+                          f"{' and '.join(from_stdin)}")
     params: dict[str, Any] = {}
     if params_json:
         try:
@@ -53,7 +71,7 @@ def collect(pairs: list[str], params_json: str | None) -> dict[str, Any]:
         if not isinstance(loaded, dict):
             raise ConfigError("--params-json must be a JSON object")
         params.update(loaded)
-    params.update({k: read_value(v) for k, v in parse_pairs(pairs, "-p").items()})
+    params.update({k: read_value(v) for k, v in pairs_given.items()})
     return params
 
 
