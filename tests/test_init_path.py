@@ -18,6 +18,20 @@ def test_init_writes_an_agents_file_that_runs_hello_offline(cli, tmp_path, db_pa
     assert cli("agents", "validate").exit_code == 0
 
 
+def test_the_written_flaky_agent_shows_a_rate_limit_and_its_fallback_offline(cli, tmp_path,
+                                                                             db_path):
+    """The README's offline failure demo: a mock error on the primary, a mock answer on the
+    fallback mapping."""
+    assert cli("init").exit_code == 0
+    ran = cli("run", "flaky", "--json")
+    assert ran.exit_code == 0, ran.stderr
+    record = json.loads(ran.stdout)
+    assert (record["status"], record["chosen_model_id"], record["fallback_reason"]) == \
+        ("success", "claude-haiku-4-5", "rate_limit")
+    assert [a["status"] for a in record["attempts"]] == ["error", "error", "success"]
+    assert record["response"] == "Answered by the fallback model."
+
+
 def test_init_keeps_an_existing_file_unless_forced(cli, tmp_path):
     mine = tmp_path / "agents.yaml"
     mine.write_text("agents: {mine: {model: m, prompt: p}}\n")
