@@ -33,8 +33,12 @@ __all__ = ["FLAGS", "Values", "as_flags", "flag_names", "given", "options", "to_
 PANEL = "Filters"
 
 
-def options(command: Callable) -> Callable:
-    """Give a typer command every filter flag; it receives their values as `where`."""
+def options(command: Callable | None = None, *, without: tuple[str, ...] = ()):
+    """Give a typer command every filter flag but those named in `without` (a filter that
+    cannot apply to it); it receives their values as `where`. `@options` or
+    `@options(without=(...))`."""
+    if command is None:
+        return functools.partial(options, without=without)
     signature = inspect.signature(command, eval_str=True)
     own = [p for name, p in signature.parameters.items() if name != "where"]
     clash = {p.name for p in own} & {f.name for f in FLAGS}
@@ -44,10 +48,11 @@ def options(command: Callable) -> Callable:
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        where = {f.name: kwargs.pop(f.name, None) for f in FLAGS}
+        where = {f.name: kwargs.pop(f.name, None) for f in FLAGS if f.name not in without}
         return command(*args, where=where, **kwargs)
 
-    wrapper.__signature__ = signature.replace(parameters=[*own, *_parameters()])
+    offered = [p for p in _parameters() if p.name not in without]
+    wrapper.__signature__ = signature.replace(parameters=[*own, *offered])
     return wrapper
 
 

@@ -12,7 +12,7 @@ from agentlog.cli.options import ConfigOpt, DbOpt
 from agentlog.errors import ConfigError
 
 
-@filters.options
+@filters.options(without=("running",))  # running rows are never pruned
 def prune(
     where: filters.Values,
     older_than: Annotated[Optional[str], typer.Option(
