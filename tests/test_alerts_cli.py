@@ -92,4 +92,4 @@ def test_the_dashboard_attention_panel_uses_the_configured_thresholds(seeded_log
         page = client.get("/").text
     dashboard.state.log.close()
     assert [b["name"] for b in attention["budgets"]] == ["monthly"] and attention["any"]
-    assert "Budget monthly: $0.81 of $100.00 (0.8%, past 0.5%)" in page
+    assert "Budget monthly: $0.812 of $100.00 (0.8%, past 0.5%)" in page

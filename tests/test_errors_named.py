@@ -7,14 +7,14 @@ import pytest
 from agentlog.errors import ConfigError
 
 
-def test_an_unknown_sort_field_is_named_as_typed_with_the_choices(cli, db_path):
+def test_an_unknown_sort_field_is_named_as_typed_with_the_choices(cli, empty_db):
     result = cli("list", "--sort", "price")
     assert result.exit_code == 2
     assert "'price'" in result.stderr and "'-price'" not in result.stderr
     assert "choose from: time, agent, model" in result.stderr and "cost" in result.stderr
 
 
-def test_daily_date_with_today_is_a_conflict(cli, db_path):
+def test_daily_date_with_today_is_a_conflict(cli, empty_db):
     result = cli("report", "daily", "--date", "2026-11-30", "--today")
     assert result.exit_code == 2
     assert "--date cannot be combined with --today" in result.stderr

@@ -107,7 +107,7 @@ def test_all_lists_every_match_and_limit_defaults_to_twenty(cli, seeded_any):
     assert len(json.loads(cli("list", "--json", "--all").stdout)) == 35
 
 
-def test_empty_result_is_a_friendly_line_and_exit_zero(cli, seeded_any, db_path):
+def test_empty_result_is_a_friendly_line_and_exit_zero(cli, db_path, seeded_any):
     result = cli("list", "--tenant", "nobody")
     assert result.exit_code == 0
     assert result.stdout.strip() == "No executions match these filters."

@@ -53,11 +53,15 @@ def test_only_rows_past_deadline_and_grace_are_marked_interrupted(log):
 
 @pytest.mark.parametrize("how", ["run", "batch", "python"])
 def test_every_writing_entry_point_marks_stale_rows_before_it_runs(cli, write_agents, log,
-                                                                   read_rows, tmp_path, how):
+                                                                   read_rows, tmp_path, how,
+                                                                   monkeypatch):
     running_row(log, deadline_ago=3600)
     path = write_agents(AGENTS)
     if how == "python":
         import agentlog
+        from agentlog import api
+
+        monkeypatch.setattr(api, "_logs", {})  # an earlier test's run() preflighted this URL
 
         assert agentlog.run("a", config=str(path)).ok
     else:
