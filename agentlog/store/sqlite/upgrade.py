@@ -10,7 +10,7 @@ from pathlib import Path
 
 from agentlog import __version__
 from agentlog.errors import StoreError
-from agentlog.store.sqlite.migrations import MIGRATIONS, SCHEMA_VERSION, m001_executions
+from agentlog.store.sqlite import migrations
 
 
 def _newer(conn: sqlite3.Connection, path: Path, version: int) -> StoreError:
@@ -22,7 +22,7 @@ def _newer(conn: sqlite3.Connection, path: Path, version: int) -> StoreError:
         writer = "a newer agentlog"
     return StoreError(
         f"{path} was written by {writer} (schema {version}); this is agentlog {__version__} "
-        f"(schema {SCHEMA_VERSION}): upgrade agentlog to read it"
+        f"(schema {migrations.SCHEMA_VERSION}): upgrade agentlog to read it"
     )
 
 
@@ -49,7 +49,7 @@ def foreign(conn: sqlite3.Connection, path: Path) -> StoreError | None:
             return StoreError(f"{path} is damaged: its table \"executions\" is missing")
         return None
     reference = sqlite_utils.Database(memory=True)
-    m001_executions(reference)
+    migrations.m001_executions(reference)
     missing = sorted(set(reference["executions"].columns_dict) - _columns(conn, "executions"))
     if missing:
         shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5
@@ -62,7 +62,7 @@ def foreign(conn: sqlite3.Connection, path: Path) -> StoreError | None:
 def upgrade(conn: sqlite3.Connection, path: Path, version: int) -> None:
     """Apply the missing steps with their records, all in one transaction; a database that
     is not agentlog's is refused before anything is written."""
-    if version > SCHEMA_VERSION:
+    if version > migrations.SCHEMA_VERSION:
         raise _newer(conn, path, version)
     import sqlite_utils
 
@@ -86,11 +86,11 @@ def upgrade(conn: sqlite3.Connection, path: Path, version: int) -> None:
                 "(name TEXT PRIMARY KEY, applied_at TEXT, agentlog_version TEXT)"
             )
             done = {r[0] for r in conn.execute("SELECT name FROM _migrations")}
-            for step in MIGRATIONS:
+            for step in migrations.MIGRATIONS:
                 if step.__name__ not in done:
                     step(db)
                     conn.execute("INSERT INTO _migrations VALUES (?, ?, ?)",
                                  (step.__name__, now_iso(), __version__))
-            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            conn.execute(f"PRAGMA user_version={migrations.SCHEMA_VERSION}")
     except sqlite3.DatabaseError as e:
         raise StoreError(f"cannot migrate {path}: {e}") from None
