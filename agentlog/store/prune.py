@@ -29,6 +29,23 @@ class Plan:
     agents: tuple[AgentShare, ...]
     top_id: int | None  # the highest matching id: deleting never scans past it
 
+    @classmethod
+    def of(cls, groups: list) -> Plan:
+        """The plan of the rows of PLAN_SQL, one per agent."""
+        groups = sorted(groups, key=lambda r: (-r[1], r[0]))
+        costs = [r[2] for r in groups if r[2] is not None]
+        return cls(count=sum(r[1] for r in groups),
+                   first=min((r[3] for r in groups), default=None),
+                   last=max((r[4] for r in groups), default=None),
+                   cost=sum(costs) if costs else None,
+                   agents=tuple(AgentShare(r[0], r[1], r[2]) for r in groups),
+                   top_id=max((r[5] for r in groups), default=None))
+
+
+# What Plan.of reads, one row per agent, followed by a backend's WHERE clause.
+PLAN_SQL = ("SELECT agent_type, count(*), sum(total_cost), min(created_at), max(created_at), "
+            "max(id) FROM executions{where} GROUP BY agent_type")
+
 
 def selection(query: Query, cutoff: datetime | None, payloads: bool = False) -> Query:
     """The executions of `query` created before `cutoff` (None: any age), except running

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from agentlog.errors import StoreError
 from agentlog.store.postgres.select import where_sql
-from agentlog.store.prune import AgentShare, Plan
+from agentlog.store.prune import PLAN_SQL, Plan
 from agentlog.store.query import Query
 from agentlog.timeutil import now_iso
 
@@ -36,19 +36,7 @@ _PURGE = ("UPDATE executions SET system_prompt = NULL, user_prompt = NULL, respo
 
 def plan(conn, selected: Query) -> Plan:
     where, params = where_sql(selected)
-    rows = conn.execute(
-        "SELECT agent_type, count(*), sum(total_cost), min(created_at), max(created_at), "
-        f"max(id) FROM executions{where} GROUP BY agent_type", params).fetchall()
-    rows.sort(key=lambda r: (-r[1], r[0]))
-    costs = [r[2] for r in rows if r[2] is not None]
-    return Plan(
-        count=sum(r[1] for r in rows),
-        first=min((r[3] for r in rows), default=None),
-        last=max((r[4] for r in rows), default=None),
-        cost=sum(costs) if costs else None,
-        agents=tuple(AgentShare(r[0], r[1], r[2]) for r in rows),
-        top_id=max((r[5] for r in rows), default=None),
-    )
+    return Plan.of(conn.execute(PLAN_SQL.format(where=where), params).fetchall())
 
 
 def _delete(conn, ids: list[int]) -> None:

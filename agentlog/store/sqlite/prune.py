@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Callable
 
 from agentlog.errors import StoreError
-from agentlog.store.prune import AgentShare, Plan
+from agentlog.store.prune import PLAN_SQL, Plan
 from agentlog.store.query import Query
 from agentlog.store.sqlite import db, schema
 from agentlog.store.sqlite.select import where_sql
@@ -35,19 +35,7 @@ def tidy(conn: sqlite3.Connection) -> tuple[int, int]:
 def plan(conn: sqlite3.Connection, selected: Query) -> Plan:
     """Count, time range and cost of the selected executions, in one pass."""
     where, params = where_sql(selected)
-    rows = conn.execute(
-        "SELECT agent_type, count(*), sum(total_cost), min(created_at), max(created_at), "
-        f"max(id) FROM executions{where} GROUP BY agent_type", params).fetchall()
-    rows.sort(key=lambda r: (-r[1], r[0]))
-    costs = [r[2] for r in rows if r[2] is not None]
-    return Plan(
-        count=sum(r[1] for r in rows),
-        first=min((r[3] for r in rows), default=None),
-        last=max((r[4] for r in rows), default=None),
-        cost=sum(costs) if costs else None,
-        agents=tuple(AgentShare(r[0], r[1], r[2]) for r in rows),
-        top_id=max((r[5] for r in rows), default=None),
-    )
+    return Plan.of(conn.execute(PLAN_SQL.format(where=where), params).fetchall())
 
 
 def _stripped(column: str, keys: tuple[str, ...]) -> str:
