@@ -5,17 +5,16 @@ a generated column and triggers).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from agentlog.errors import StoreError
-from agentlog.store import liveness
+from agentlog.store import closing, liveness
 from agentlog.store.records import BOOL_COLUMNS, JSON_COLUMNS
 from agentlog.timeutil import to_iso, utcnow
 
-_FINAL_STATUSES = {"success", "error", "timeout"}
 BUDGET_LOCK = 0x61676C62  # pg_advisory_xact_lock key: budget checks and reservations, one at a time
 
 
@@ -88,7 +87,7 @@ def reserved(conn, start: str, end: str, agent: str | None = None,
 
 
 def insert_final(conn, row: dict[str, Any]) -> int:
-    if row.get("status") not in _FINAL_STATUSES:
+    if row.get("status") not in closing.FINAL_STATUSES:
         raise ValueError(f"cannot insert a final row with status {row.get('status')!r}")
     return _insert(conn, row)
 
@@ -119,14 +118,8 @@ def insert_copies(conn, rows: list[dict[str, Any]]) -> int:
 def _update(conn, execution_id: int, values: dict[str, Any], reopen: bool = False) -> bool:
     """As SQLite's: a running row (`reopen`: or one closed as Interrupted meanwhile), its
     reservation released."""
-    if values.get("status") not in _FINAL_STATUSES:
-        raise ValueError(f"cannot finalize with status {values.get('status')!r}")
     with conn.transaction():
-        updated = _set(conn, execution_id, values, "status = 'running'")
-        if not updated and reopen:
-            updated = _set(conn, execution_id, {"error_class": None, "error_message": None,
-                                                **values},
-                           "status = 'error' AND error_class = 'Interrupted'")
+        updated = closing.update(functools.partial(_set, conn), execution_id, values, reopen)
         if updated:
             conn.execute("DELETE FROM reservations WHERE execution_id = %s", (execution_id,))
     return updated
@@ -144,10 +137,7 @@ def finalize(conn, execution_id: int, values: dict[str, Any]) -> None:
     if not _update(conn, execution_id, values, reopen=True):
         found = conn.execute("SELECT status FROM executions WHERE id = %s",
                              (execution_id,)).fetchone()
-        raise StoreError(f"execution {execution_id} was "
-                         + (f"already closed as {found[0]}" if found else "deleted")
-                         + f" by another process: its outcome ({values['status']}) "
-                         "is not recorded")
+        raise closing.not_recorded(execution_id, found and found[0], values["status"])
 
 
 def finalize_many(conn, items: list[tuple[int, dict[str, Any]]]) -> int:
