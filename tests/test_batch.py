@@ -36,7 +36,10 @@ MOCK = """
 
 
 def interrupt_when_running(db_path, n: int, times: int = 1) -> None:
-    """Press Ctrl-C (SIGINT to this process) once `n` rows are running, `times` times."""
+    """Press Ctrl-C (SIGINT to this process) once `n` rows are running, `times` times.
+    Python's own Ctrl-C handler is put back first: a process started with SIGINT ignored (a
+    background job, a test worker) would otherwise never see the key."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     def press() -> None:
         deadline = time.monotonic() + 30

@@ -134,7 +134,7 @@ def test_under_ci_a_browser_test_that_cannot_run_fails_instead_of_skipping():
     from pathlib import Path
 
     bare = {**os.environ, "CI": "true", "PATH": str(Path(sys.executable).parent)}
-    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider",
                           f"{__file__}::test_a_row_opens_its_detail_page"],
                          capture_output=True, text=True, env=bare, timeout=120)
     assert out.returncode == 1 and "browser test skipped under CI" in out.stdout, out.stdout
