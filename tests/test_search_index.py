@@ -97,6 +97,7 @@ def test_prune_after_raw_inserts_and_deletes_of_backdated_rows(cli, raw, db_path
         raw.execute(RAW, ("old", "success", f"2026-01-0{i + 1}T00:00:00.000Z", f"ibex {i}", "z"))
     raw.execute(RAW, ("new", "success", "2099-01-01T00:00:00.000Z", "ibex new", "z"))
     raw.execute("DELETE FROM executions WHERE id IN (2, 4)")
+    raw.execute("UPDATE executions SET user_prompt = 'scrubbed' WHERE id = 3")
     result = cli("prune", "--older-than", "30d", "--yes")
     assert result.exit_code == 0, result.output
     assert "Deleted 4 executions" in result.stdout
