@@ -3,7 +3,7 @@ of about 1% of the log each, of the same shape, deleted one with secure_delete (
 `--any-age` does) and one without (plain retention), then the one space reclaim that both
 need (FTS5 optimize, VACUUM, WAL checkpoint). Wall and CPU time of each phase.
 
-    python bench/erase.py --db COPY_OF_A_LOG [--agent code-review]
+    python bench/erase.py --db COPY_OF_A_LOG [--agent code-review] [--no-reclaim]
 
 It deletes rows: give it a copy of a log made by bench/make_db.py.
 """
@@ -30,6 +30,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--agent", default="code-review")
+    parser.add_argument("--no-reclaim", action="store_true", help="Time the deletes only.")
     args = parser.parse_args()
     from agentlog import store
     from agentlog.store.query import Query
@@ -43,7 +44,8 @@ def main() -> None:
         plan = log.prune_plan(selected)
         timed(f"delete source={source}, secure_delete {'ON' if erase else 'FAST'}",
               lambda s=selected, p=plan, e=erase: log.prune(s, p.top_id, erase=e))
-    timed("reclaim (optimize, VACUUM, checkpoint)", log.reclaim)
+    if not args.no_reclaim:
+        timed("reclaim (optimize, VACUUM, checkpoint)", log.reclaim)
     log.close()
 
 
