@@ -156,6 +156,20 @@ def test_erasure_by_filter_leaves_the_text_in_no_file_of_the_log(cli, log_with_t
     assert b"bravoprompt" in b"".join(files_of(log_with_text).values())  # the rest stays
 
 
+def test_erasure_leaves_the_text_in_neither_the_wal_nor_the_shm_of_a_log_held_open(
+        cli, log_with_text):
+    """Another program holding the log open keeps its -wal and -shm files in place: the
+    erased text is in none of the three afterwards."""
+    holder = sqlite3.connect(log_with_text)
+    try:
+        assert holder.execute("SELECT count(*) FROM executions").fetchone()[0] == 4
+        ok(cli("prune", "--any-age", "--meta", "user_id=123", "--yes"))
+        assert {"log.db", "log.db-wal", "log.db-shm"} <= set(files_of(log_with_text))
+        assert_nowhere(log_with_text, WORDS)
+    finally:
+        holder.close()
+
+
 def test_erasing_only_the_text_keeps_the_rows_and_leaves_the_text_nowhere(cli, log_with_text):
     out = ok(cli("prune", "--any-age", "--payloads", "--meta", "user_id=123", "--yes"))
     assert "Purged the text of 2 executions" in out

@@ -97,6 +97,7 @@ def test_prune_after_raw_inserts_and_deletes_of_backdated_rows(cli, raw, db_path
         raw.execute(RAW, ("old", "success", f"2026-01-0{i + 1}T00:00:00.000Z", f"ibex {i}", "z"))
     raw.execute(RAW, ("new", "success", "2099-01-01T00:00:00.000Z", "ibex new", "z"))
     raw.execute("DELETE FROM executions WHERE id IN (2, 4)")
+    raw.execute("UPDATE executions SET user_prompt = 'scrubbed' WHERE id = 3")
     result = cli("prune", "--older-than", "30d", "--yes")
     assert result.exit_code == 0, result.output
     assert "Deleted 4 executions" in result.stdout
@@ -109,6 +110,29 @@ def test_sqlite_utils_detects_the_index_and_searches_it(raw, db_path):
     tool = sqlite_utils.Database(db_path)
     assert tool["executions"].detect_fts() == "executions_fts"
     assert [r["id"] for r in tool["executions"].search("heron")] == [1]
+
+
+def test_datasette_searches_the_index_and_links_the_side_tables(raw, db_path):
+    """Datasette's own detection, through its app: `?_search=` returns the matches only (it
+    returned every row when the index was declared in a spelling Datasette misses)."""
+    import asyncio
+
+    from datasette.app import Datasette
+
+    raw.execute(RAW, ("imp", "success", "2026-11-20T10:00:00.000Z", "a grey heron", "ok"))
+    raw.execute(RAW, ("imp", "success", "2026-11-20T10:00:00.000Z", "a red fox", "ok"))
+
+    async def ask(path: str) -> dict | list:
+        response = await Datasette([str(db_path)]).client.get(f"/log/{path}")
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    found = asyncio.run(ask("executions.json?_search=heron&_shape=array"))
+    assert [r["id"] for r in found] == [1]
+    for table in ("execution_meta", "response_cache"):
+        [(key, _)] = asyncio.run(ask(f"{table}.json"))["expandable_columns"]
+        assert key == {"column": "execution_id", "other_table": "executions",
+                       "other_column": "id"}, table
 
 
 def test_side_tables_declare_their_foreign_keys(db_path):

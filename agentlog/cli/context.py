@@ -30,8 +30,10 @@ def log(db_opt: str | None, settings_db: str | None, *, create: bool = True) -> 
     """Open the log for the running command; it is closed when the command ends. Without
     `create`, a missing log is refused (commands that change an existing log: prune)."""
     from agentlog import store
+    from agentlog.cli import progress
 
-    opened = store.open(store.locate(db_opt, settings_db), create=create)
+    opened = store.open(store.locate(db_opt, settings_db), create=create,
+                        upgrading=progress.upgrading)
     _open.append(opened)
     return opened
 
@@ -39,8 +41,9 @@ def log(db_opt: str | None, settings_db: str | None, *, create: bool = True) -> 
 def reading_log(db_opt: str | None, settings_db: str | None) -> Log:
     """The log of a command that only reads: refused when it does not exist."""
     from agentlog import store
+    from agentlog.cli import progress
 
-    opened = store.open_reader(store.locate(db_opt, settings_db))
+    opened = store.open_reader(store.locate(db_opt, settings_db), progress.upgrading)
     _open.append(opened)
     return opened
 

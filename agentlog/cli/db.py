@@ -84,6 +84,10 @@ def upgrade(config: ConfigOpt = None, db: DbOpt = None) -> None:
     """Bring an existing log's schema up to this agentlog's (reading commands never migrate a
     PostgreSQL log; writing commands upgrade any log they open).
 
+    After installing a newer agentlog, run it at a time of your choosing: on a large SQLite
+    log some upgrades rebuild indexes over every execution (minutes, once), which the first
+    command to open the log would otherwise do.
+
     Examples:
 
       agentlog db upgrade --db postgresql://host/agentlog

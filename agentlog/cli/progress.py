@@ -1,4 +1,5 @@
-"""A progress bar on stderr for long commands, only when stderr is a terminal."""
+"""What long commands show on stderr: a progress bar, and the notice of a long schema
+upgrade with a spinner (bar and spinner only when stderr is a terminal)."""
 
 from __future__ import annotations
 
@@ -22,3 +23,21 @@ def bar(total: Callable[[], int]) -> Iterator[Callable[[int], None] | None]:
     with Progress(*columns, transient=True, console=render.console(stderr=True)) as shown:
         task = shown.add_task("", total=total())
         yield lambda n: shown.advance(task, n)
+
+
+@contextlib.contextmanager
+def upgrading(notice: str) -> Iterator[None]:
+    """Says in one line that a long schema upgrade starts, then spins with the time it has
+    taken until it ends, so that nobody takes it for a hang."""
+    print(f"agentlog: {notice}", file=sys.stderr, flush=True)
+    if not sys.stderr.isatty():
+        yield
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from agentlog.cli import render
+
+    columns = (SpinnerColumn(), TextColumn("upgrading"), TimeElapsedColumn())
+    with Progress(*columns, transient=True, console=render.console(stderr=True)) as shown:
+        shown.add_task("", total=None)
+        yield

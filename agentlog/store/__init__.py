@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from agentlog.errors import ConfigError, StoreError
 
 if TYPE_CHECKING:
-    from agentlog.store.log import Log
+    from agentlog.store.log import Log, Upgrading
 
 EXPORT_FORMATS = ("csv", "json", "jsonl")  # what Log.export writes
 
@@ -34,13 +34,15 @@ def locate(explicit: str | None = None, settings_db: str | None = None) -> str:
     return str(Path(user_data_dir("agentlog", appauthor=False)) / "agentlog.db")
 
 
-def open(url_or_path: str | Path, readonly: bool = False, create: bool = True) -> Log:  # noqa: A001
+def open(url_or_path: str | Path, readonly: bool = False, create: bool = True,  # noqa: A001
+         upgrading: Upgrading | None = None) -> Log:
     """The log at a path (SQLite) or a postgresql:// URL, migrated when needed.
 
     `create`: a missing SQLite file (or a PostgreSQL database without agentlog's schema) is
     created; without it, it is refused (the reading commands: a mistyped --db must not make
     a new log). `readonly`: an existing, current log through connections that cannot write,
-    and never migrated."""
+    and never migrated. `upgrading` is given the one-line notice of an SQLite upgrade that
+    reads every execution of a large log, and wraps it (PostgreSQL's steps are all quick)."""
     target = str(url_or_path)
     if "://" in target:
         from agentlog.store.postgres import connect
@@ -53,16 +55,16 @@ def open(url_or_path: str | Path, readonly: bool = False, create: bool = True) -
         return PostgresLog(target, readonly=readonly, create=create)
     from agentlog.store.sqlite.log import SqliteLog
 
-    return SqliteLog(Path(target).expanduser(), readonly, create)
+    return SqliteLog(Path(target).expanduser(), readonly, create, upgrading)
 
 
-def open_reader(url_or_path: str | Path) -> Log:
+def open_reader(url_or_path: str | Path, upgrading: Upgrading | None = None) -> Log:
     """The log of a command that only reads: a missing one is refused, never created. A
     PostgreSQL log (often shared, maybe through a read-only role) is never written nor
     migrated; an SQLite file of an older schema is upgraded in place, as any open does."""
     if "://" in str(url_or_path):
         return open(url_or_path, readonly=True, create=False)
-    return open(url_or_path, create=False)
+    return open(url_or_path, create=False, upgrading=upgrading)
 
 
 def display(where: str) -> str:

@@ -6,6 +6,7 @@ store/sqlite/. Every method raises StoreError when the log cannot be read or wri
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, BinaryIO, Protocol
 
@@ -13,6 +14,8 @@ from agentlog.store.query import Query
 from agentlog.store.records import Execution
 
 Row = dict[str, Any]
+# Given the one-line notice of a schema upgrade that will take long, wraps the upgrade.
+Upgrading = Callable[[str], AbstractContextManager]
 
 
 class Log(Protocol):

@@ -12,8 +12,12 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agentlog.errors import NoLogError, StoreError
+
+if TYPE_CHECKING:
+    from agentlog.store.log import Upgrading
 
 BUSY_TIMEOUT_S = 30.0
 _WRITE_LOCK = threading.Lock()  # threads of one process queue here, not in SQLite's busy sleeps
@@ -90,9 +94,11 @@ def _unreadable(path: Path, e: Exception) -> StoreError:
     return StoreError(f"cannot open database {path}: {message}")
 
 
-def connect(path: Path, readonly: bool = False, create: bool = True) -> sqlite3.Connection:
-    """Open (creating it owner-only if needed and `create`) and bring the schema up to date;
-    `readonly` opens an existing, current log that this connection can never write."""
+def connect(path: Path, readonly: bool = False, create: bool = True,
+            upgrading: Upgrading | None = None) -> sqlite3.Connection:
+    """Open (creating it owner-only if needed and `create`) and bring the schema up to date
+    (`upgrading`: see upgrade.upgrade); `readonly` opens an existing, current log that this
+    connection can never write."""
     if readonly:
         return _connect_readonly(path)
     real = path if str(path) == ":memory:" else _existing(path, create)
@@ -111,7 +117,7 @@ def connect(path: Path, readonly: bool = False, create: bool = True) -> sqlite3.
 
     if version != migrations.SCHEMA_VERSION:
         try:
-            upgrade.upgrade(conn, path, version)
+            upgrade.upgrade(conn, path, version, upgrading)
         except BaseException:
             conn.close()  # a refused or failed upgrade leaves no -wal/-shm files behind
             raise

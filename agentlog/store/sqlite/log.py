@@ -21,16 +21,19 @@ from agentlog.store.sqlite import db, select
 from agentlog.timeutil import utcnow
 
 if TYPE_CHECKING:
+    from agentlog.store.log import Upgrading
     from agentlog.store.prune import Plan
 
 Row = dict[str, Any]
 
 
 class SqliteLog:
-    def __init__(self, path: Path, readonly: bool = False, create: bool = True):
+    def __init__(self, path: Path, readonly: bool = False, create: bool = True,
+                 upgrading: Upgrading | None = None):
         self.path = path
         self.readonly = readonly
         self.create = create
+        self.upgrading = upgrading
         self.where = str(path)
         self._local = threading.local()
         self._opened: list[sqlite3.Connection] = []
@@ -43,7 +46,8 @@ class SqliteLog:
         return getattr(self._local, "conn", None) or self._connect()
 
     def _connect(self) -> sqlite3.Connection:
-        conn = self._local.conn = db.connect(self.path, self.readonly, self.create)
+        conn = self._local.conn = db.connect(self.path, self.readonly, self.create,
+                                             self.upgrading)
         with self._lock:
             self._opened.append(conn)
         return conn

@@ -9,10 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 MIGRATIONS: list[Callable] = []
+SCANS: set[str] = set()  # the steps that read or rewrite every execution
 
 
 def migration(fn: Callable) -> Callable:
     MIGRATIONS.append(fn)
+    return fn
+
+
+def scans(fn: Callable) -> Callable:
+    """Marks a step whose time grows with the log (an index built, every row copied): on a
+    large log the upgrade says so before it starts (upgrade.py)."""
+    SCANS.add(fn.__name__)
     return fn
 
 
@@ -116,6 +124,7 @@ def m011_response_cache(db) -> None:
 
 
 @migration
+@scans
 def m020_filter_indexes(db) -> None:
     # The count and cost of every match (list's footer) over all time or a period are read
     # from (created_at, total_cost) instead of scanning rows that carry kilobytes of text.
@@ -130,6 +139,7 @@ def m020_filter_indexes(db) -> None:
 
 
 @migration
+@scans
 def m040_report_indexes(db) -> None:
     # Rows carry kilobytes of prompt and response text, so an aggregate that reads the table
     # reads about one row per page. Each index here holds every column its report reads
@@ -169,6 +179,7 @@ def m040_report_indexes(db) -> None:
 
 
 @migration
+@scans
 def m050_execution_meta(db) -> None:
     # `--meta key=value` over json_extract reads the metadata of every row: seconds on a large
     # log, even when nothing matches. This table holds each execution's top-level metadata keys
@@ -204,6 +215,7 @@ def m050_execution_meta(db) -> None:
 
 
 @migration
+@scans
 def m060_execution_totals(db) -> None:
     # Reports over months read hundreds of thousands of index entries. Two tables hold the
     # counts and sums of the executions of each UTC day and each UTC hour (the first 10 or 13
@@ -280,6 +292,7 @@ def m060_execution_totals(db) -> None:
 
 
 @migration
+@scans
 def m070_search_follows_rows(db) -> None:
     # The full-text index was fed by agentlog's writer alone, so rows changed by other tools
     # drifted from it (and deleting them could corrupt it). Now triggers keep it (schema.py),

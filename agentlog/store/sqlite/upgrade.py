@@ -1,16 +1,22 @@
 """Bringing an SQLite log up to the schema of migrations.py: refuse what is not an agentlog
 log (or is newer than this agentlog) before writing anything, then apply the missing steps
-in one transaction.
+in one transaction. A step that reads every execution (migrations.scans) takes minutes on a
+large log: the caller is told before it starts, so that nobody takes it for a hang.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agentlog import __version__
 from agentlog.errors import StoreError
 from agentlog.store.sqlite import migrations
+
+if TYPE_CHECKING:
+    from agentlog.store.log import Upgrading
 
 
 def _newer(conn: sqlite3.Connection, path: Path, version: int) -> StoreError:
@@ -59,19 +65,45 @@ def foreign(conn: sqlite3.Connection, path: Path) -> StoreError | None:
     return None
 
 
-def upgrade(conn: sqlite3.Connection, path: Path, version: int) -> None:
+NOTICE_ROWS = 50_000  # from this many executions a scanning step is announced
+
+
+def notice(conn: sqlite3.Connection, path: Path) -> str | None:
+    """What to tell before upgrading a log whose pending steps read every execution and
+    that holds at least NOTICE_ROWS of them; None when the upgrade will be quick."""
+    try:
+        done = {r[0] for r in conn.execute("SELECT name FROM _migrations")}
+        if not migrations.SCANS - done:
+            return None
+        rows = conn.execute("SELECT count(*) FROM executions").fetchone()[0]
+    except sqlite3.DatabaseError:  # a new file (no tables yet); a damaged one fails below
+        return None
+    if rows < NOTICE_ROWS:
+        return None
+    return (f"upgrading the log at {path} to schema {migrations.SCHEMA_VERSION} "
+            f"({rows:,} executions; this can take minutes, once)")
+
+
+def upgrade(conn: sqlite3.Connection, path: Path, version: int,
+            upgrading: Upgrading | None = None) -> None:
     """Apply the missing steps with their records, all in one transaction; a database that
-    is not agentlog's is refused before anything is written."""
+    is not agentlog's is refused before anything is written. `upgrading` is given the
+    notice of a long upgrade and wraps it (a line and a spinner on the command line)."""
     if version > migrations.SCHEMA_VERSION:
         raise _newer(conn, path, version)
-    import sqlite_utils
-
     try:
         problem = foreign(conn, path)
     except sqlite3.DatabaseError as e:
         raise StoreError(f"cannot read the schema of {path}: {e}") from None
     if problem is not None:
         raise problem
+    told = notice(conn, path) if upgrading else None
+    with upgrading(told) if told else contextlib.nullcontext():
+        _apply(conn, path)
+
+
+def _apply(conn: sqlite3.Connection, path: Path) -> None:
+    import sqlite_utils
 
     from agentlog.store.sqlite.db import transaction
     from agentlog.timeutil import now_iso
