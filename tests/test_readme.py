@@ -89,3 +89,38 @@ def test_every_command_the_readme_runs_exists():
     named = {written.split()[1] for _, _, written in _invocations()
              if len(written.split()) > 1 and not written.split()[1].startswith("-")}
     assert named - top <= {"COMMAND", "import"}  # `agentlog --debug COMMAND`, Python
+
+
+def _quick_start() -> list[tuple[str, list[str]]]:
+    """The quick start's transcript: each `$ agentlog …` with the lines the README shows."""
+    section = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    steps: list[tuple[str, list[str]]] = []
+    for block in re.findall(r"```[a-z]*\n(.*?)```", section, re.S):
+        for line in block.splitlines():
+            if line.startswith("$ "):
+                steps.append((line[2:], []))
+            elif steps and line != "…":
+                steps[-1][1].append(line)
+    return steps
+
+
+def _steady(line: str) -> str:
+    """A line without what differs between two runs: durations, clock times, the zone, the
+    data dir, and so the widths of table columns."""
+    line = re.sub(r"\d+(\.\d+)? m?s\b", "T", line.rstrip())
+    line = re.sub(r"\d\d-\d\d \d\d:\d\d", "MM-DD hh:mm", line)
+    line = re.sub(r"times in \S+", "times in ZONE", line)
+    line = re.sub(r"\S*/agentlog/agentlog\.db", "DATA/agentlog/agentlog.db", line)
+    return re.sub(r"\s+", " ", line)  # columns widen with what they hold
+
+
+def test_the_quick_start_prints_what_the_readme_shows(cli):
+    steps = _quick_start()
+    assert [command for command, _ in steps][:2] == ["agentlog init", "agentlog run hello"]
+    for command, shown in steps:
+        result = cli(*command.split()[1:])
+        assert result.exit_code == 0, (command, result.output)
+        both = result.stdout + "\n" + result.stderr  # the summary line goes to stderr
+        printed = [_steady(line) for line in both.splitlines()]
+        missing = [line for line in map(_steady, shown) if line not in printed]
+        assert missing == [], command
