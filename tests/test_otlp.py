@@ -184,6 +184,40 @@ def test_headers_reach_the_collector_and_a_bad_one_is_an_error(cli, write_agents
     assert bad.exit_code != 0 and "--headers expects KEY=VALUE" in bad.stderr
 
 
+def test_a_progress_bar_counts_the_finalized_executions_as_they_are_sent(
+        cli, seeded_log, otlp_receiver, monkeypatch):
+    from contextlib import contextmanager
+
+    from agentlog.cli import progress
+
+    seen = []
+
+    @contextmanager
+    def bar(total):
+        seen.append(["total", total()])
+        yield lambda n: seen.append(n)
+
+    monkeypatch.setattr(progress, "bar", bar)
+    result = cli("export", "otlp", "--endpoint", otlp_receiver.endpoint)
+    assert result.exit_code == 0, result.stderr
+    assert seen[0] == ["total", 9] and sum(seen[1:]) == 9  # the running one is left out
+    assert "sent 9 executions (10 spans)" in result.stderr
+    seen.clear()
+    assert cli("export", "otlp", "--endpoint", otlp_receiver.endpoint, "-n", "3").exit_code == 0
+    assert seen[0] == ["total", 3] and sum(seen[1:]) == 3
+
+
+def test_spans_go_out_in_requests_of_at_most_a_batch_each(cli, seeded_log, otlp_receiver,
+                                                          monkeypatch):
+    from agentlog.otel import export
+
+    monkeypatch.setattr(export, "BATCH", 4)
+    result = cli("export", "otlp", "--endpoint", otlp_receiver.endpoint)
+    assert result.exit_code == 0, result.stderr
+    assert [r["spans"] for r in otlp_receiver.requests] == [4, 4, 2]
+    assert len({s["span_id"] for s in otlp_receiver.spans}) == 10
+
+
 def _run(agents: str, tmp_path, timeout: float = 100) -> subprocess.CompletedProcess:
     """`agentlog run a` in its own process, so that its exit (and the warning) happens."""
     path = tmp_path / "live.yaml"

@@ -31,7 +31,7 @@ class Sent:
 
 class _Lines:
     """A binary stream that `Log.export` writes JSON Lines into: each complete line becomes
-    spans, sent once BATCH of them are pending."""
+    spans, sent in requests of BATCH as soon as that many are pending."""
 
     def __init__(self, log_id: str, sender: Sender, sent: Sent):
         self.log_id, self.sender, self.sent = log_id, sender, sent
@@ -46,18 +46,22 @@ class _Lines:
                 self.pending += spans.execution_spans(self.log_id, json.loads(line),
                                                       self.resource)
                 self.sent.executions += 1
-        if len(self.pending) >= BATCH:
-            self.flush()
+        while len(self.pending) >= BATCH:
+            self._send()
         return len(data)
 
     def flush(self) -> None:
+        """Send what is pending, the last request possibly smaller than BATCH."""
         while self.pending:
-            batch, self.pending = self.pending[:BATCH], self.pending[BATCH:]
-            problem = self.sender.send(batch)
-            if problem is not None:
-                raise AgentlogError(f"cannot send spans to {self.sender.url}: {problem} "
-                                    f"({self.sent.spans:,} spans were sent before)")
-            self.sent.spans += len(batch)
+            self._send()
+
+    def _send(self) -> None:
+        batch, self.pending = self.pending[:BATCH], self.pending[BATCH:]
+        problem = self.sender.send(batch)
+        if problem is not None:
+            raise AgentlogError(f"cannot send spans to {self.sender.url}: {problem} "
+                                f"({self.sent.spans:,} spans were sent before)")
+        self.sent.spans += len(batch)
 
 
 def selection(query: Query) -> Query:
