@@ -275,6 +275,19 @@ def test_without_the_otel_extra_the_command_says_which_extra_to_install(db_path)
         'pip install "agentlog[otel]"']
 
 
+def test_without_the_otel_extra_a_run_with_settings_otlp_warns_once_and_succeeds(
+        tmp_path, db_path):
+    path = tmp_path / "live.yaml"
+    path.write_text(_live("http://127.0.0.1:4318"))
+    result = subprocess.run([sys.executable, "-c", BLOCKED, "run", "a"], capture_output=True,
+                            text=True, timeout=100,
+                            env={**os.environ, "AGENTLOG_CONFIG": str(path)})
+    assert result.returncode == 0 and result.stdout == "hi\n"
+    assert result.stderr.strip().splitlines() == [
+        'agentlog: warning: sending OpenTelemetry spans needs the otel extra: '
+        'pip install "agentlog[otel]"; executions are not exported']
+
+
 @pytest.mark.parametrize("args", [["export", "otlp", "--help"], ["export", "--help"]])
 def test_export_help_lists_otlp_without_loading_opentelemetry(args, db_path):
     probe = ("import sys\nfrom agentlog.cli.app import app\ntry:\n    app(sys.argv[1:])\n"
