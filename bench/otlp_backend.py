@@ -127,8 +127,12 @@ def expected_spans(db: Path) -> dict[str, dict]:
     return found
 
 
+EXPORT_ARGS: list[str] = []  # --batch-size, --request-timeout
+
+
 def export(db: Path, endpoint: str, *headers: str) -> tuple[str, float]:
-    args = [str(BIN / "agentlog"), "export", "otlp", "--db", str(db), "--endpoint", endpoint]
+    args = [str(BIN / "agentlog"), "export", "otlp", "--db", str(db), "--endpoint", endpoint,
+            *EXPORT_ARGS]
     for header in headers:
         args += ["--headers", header]
     started = time.perf_counter()
@@ -199,7 +203,7 @@ class MLflow:
 
         if not hasattr(self, "experiment"):
             self.client = MlflowClient(self.url)
-            self.experiment = self.client.create_experiment("agentlog")
+            self.experiment = self.client.create_experiment(f"agentlog-{time.time_ns()}")
         return export(db, self.url, f"x-mlflow-experiment-id={self.experiment}")
 
     def read(self) -> list[dict]:
@@ -300,7 +304,12 @@ def main() -> None:
     parser.add_argument("--start-timeout", type=float, default=900)
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     parser.add_argument("--url", help="a backend already running there (not started)")
+    parser.add_argument("--batch-size", help="export otlp's --batch-size")
+    parser.add_argument("--request-timeout", help="export otlp's --request-timeout")
     args = parser.parse_args()
+    for option in ("batch_size", "request_timeout"):
+        if getattr(args, option):
+            EXPORT_ARGS.extend([f"--{option.replace('_', '-')}", getattr(args, option)])
     backend = Phoenix() if args.backend == "phoenix" else MLflow()
     work = Path(tempfile.mkdtemp(prefix=f"agentlog-{backend.name}-"))
     db = make_log(work, args.rows, args.db)

@@ -207,15 +207,24 @@ def test_a_progress_bar_counts_the_finalized_executions_as_they_are_sent(
     assert seen[0] == ["total", 3] and sum(seen[1:]) == 3
 
 
-def test_spans_go_out_in_requests_of_at_most_a_batch_each(cli, seeded_log, otlp_receiver,
-                                                          monkeypatch):
-    from agentlog.otel import export
-
-    monkeypatch.setattr(export, "BATCH", 4)
-    result = cli("export", "otlp", "--endpoint", otlp_receiver.endpoint)
+def test_spans_go_out_in_requests_of_at_most_batch_size_each(cli, seeded_log, otlp_receiver):
+    result = cli("export", "otlp", "--endpoint", otlp_receiver.endpoint, "--batch-size", "4")
     assert result.exit_code == 0, result.stderr
     assert [r["spans"] for r in otlp_receiver.requests] == [4, 4, 2]
     assert len({s["span_id"] for s in otlp_receiver.spans}) == 10
+    otlp_receiver.requests.clear()
+    assert cli("export", "otlp", "--endpoint", otlp_receiver.endpoint).exit_code == 0
+    assert [r["spans"] for r in otlp_receiver.requests] == [10]
+
+
+def test_request_timeout_gives_up_on_a_collector_that_holds_the_request(cli, seeded_log,
+                                                                 slow_receiver):
+    result = cli("export", "otlp", "--endpoint", slow_receiver.endpoint,
+                 "--request-timeout", "0.5")
+    assert result.exit_code != 0
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("agentlog: error: cannot send spans to") and "0 spans" in line
+    assert slow_receiver.held  # given up on while the collector still holds it
 
 
 def _run(agents: str, tmp_path, timeout: float = 100) -> subprocess.CompletedProcess:
