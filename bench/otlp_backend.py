@@ -25,6 +25,7 @@ import argparse
 import io
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -100,6 +101,9 @@ def make_log(work: Path, rows: int, source: Path | None) -> Path:
         agents.write_text(textwrap.dedent(AGENTS.format(base=fake.url)))
         cfg = config.load(str(agents))
         log = store.open(db)
+        # its own trace ids: a backend keeps a trace id it has seen (MLflow in the
+        # experiment that first received it), and each run adds executions of its own
+        log.adopt_log_id(secrets.token_hex(16))
         for name in ("ok", "retried", "fallback", "streamed", "tool"):
             execute(cfg, RunRequest(name, {}), log)
     return db
