@@ -28,7 +28,7 @@ class Receiver:
     def __init__(self, slow: bool = False):
         self.slow = slow
         self.spans: list[dict] = []
-        self.requests: list[dict] = []  # path and headers of each request
+        self.requests: list[dict] = []  # path, headers and span count of each request
         self.release = threading.Event()
         self.held = 0  # requests not answered yet
         self._lock = threading.Lock()
@@ -40,9 +40,9 @@ class Receiver:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                request = {"path": self.path, "headers": dict(self.headers.items())}
                 with receiver._lock:
-                    receiver.requests.append({"path": self.path,
-                                              "headers": dict(self.headers.items())})
+                    receiver.requests.append(request)
                 if receiver.slow:
                     with receiver._lock:
                         receiver.held += 1
@@ -50,7 +50,7 @@ class Receiver:
                     with receiver._lock:
                         receiver.held -= 1
                     return
-                receiver._decode(body)
+                request["spans"] = receiver._decode(body)
                 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
 
                 reply = trace_service_pb2.ExportTraceServiceResponse().SerializeToString()
@@ -68,7 +68,8 @@ class Receiver:
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def _decode(self, body: bytes) -> None:
+    def _decode(self, body: bytes) -> int:
+        """Keep the spans of one request; how many it held."""
         from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
 
         request = trace_service_pb2.ExportTraceServiceRequest.FromString(body)
@@ -86,6 +87,7 @@ class Receiver:
                         "scope": ss.scope.name})
         with self._lock:
             self.spans += found
+        return len(found)
 
     def __enter__(self) -> Receiver:
         self.thread.start()

@@ -184,6 +184,49 @@ def test_headers_reach_the_collector_and_a_bad_one_is_an_error(cli, write_agents
     assert bad.exit_code != 0 and "--headers expects KEY=VALUE" in bad.stderr
 
 
+def test_a_progress_bar_counts_the_finalized_executions_as_they_are_sent(
+        cli, seeded_log, otlp_receiver, monkeypatch):
+    from contextlib import contextmanager
+
+    from agentlog.cli import progress
+
+    seen = []
+
+    @contextmanager
+    def bar(total):
+        seen.append(["total", total()])
+        yield lambda n: seen.append(n)
+
+    monkeypatch.setattr(progress, "bar", bar)
+    result = cli("export", "otlp", "--endpoint", otlp_receiver.endpoint)
+    assert result.exit_code == 0, result.stderr
+    assert seen[0] == ["total", 9] and sum(seen[1:]) == 9  # the running one is left out
+    assert "sent 9 executions (10 spans)" in result.stderr
+    seen.clear()
+    assert cli("export", "otlp", "--endpoint", otlp_receiver.endpoint, "-n", "3").exit_code == 0
+    assert seen[0] == ["total", 3] and sum(seen[1:]) == 3
+
+
+def test_spans_go_out_in_requests_of_at_most_batch_size_each(cli, seeded_log, otlp_receiver):
+    result = cli("export", "otlp", "--endpoint", otlp_receiver.endpoint, "--batch-size", "4")
+    assert result.exit_code == 0, result.stderr
+    assert [r["spans"] for r in otlp_receiver.requests] == [4, 4, 2]
+    assert len({s["span_id"] for s in otlp_receiver.spans}) == 10
+    otlp_receiver.requests.clear()
+    assert cli("export", "otlp", "--endpoint", otlp_receiver.endpoint).exit_code == 0
+    assert [r["spans"] for r in otlp_receiver.requests] == [10]
+
+
+def test_request_timeout_gives_up_on_a_collector_that_holds_the_request(cli, seeded_log,
+                                                                 slow_receiver):
+    result = cli("export", "otlp", "--endpoint", slow_receiver.endpoint,
+                 "--request-timeout", "0.5")
+    assert result.exit_code != 0
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("agentlog: error: cannot send spans to") and "0 spans" in line
+    assert slow_receiver.held  # given up on while the collector still holds it
+
+
 def _run(agents: str, tmp_path, timeout: float = 100) -> subprocess.CompletedProcess:
     """`agentlog run a` in its own process, so that its exit (and the warning) happens."""
     path = tmp_path / "live.yaml"
@@ -239,6 +282,19 @@ def test_without_the_otel_extra_the_command_says_which_extra_to_install(db_path)
     assert result.stderr.strip().splitlines() == [
         'agentlog: error: sending OpenTelemetry spans needs the otel extra: '
         'pip install "agentlog[otel]"']
+
+
+def test_without_the_otel_extra_a_run_with_settings_otlp_warns_once_and_succeeds(
+        tmp_path, db_path):
+    path = tmp_path / "live.yaml"
+    path.write_text(_live("http://127.0.0.1:4318"))
+    result = subprocess.run([sys.executable, "-c", BLOCKED, "run", "a"], capture_output=True,
+                            text=True, timeout=100,
+                            env={**os.environ, "AGENTLOG_CONFIG": str(path)})
+    assert result.returncode == 0 and result.stdout == "hi\n"
+    assert [line for line in result.stderr.splitlines() if "warning" in line] == [
+        'agentlog: warning: sending OpenTelemetry spans needs the otel extra: '
+        'pip install "agentlog[otel]"; executions are not exported']
 
 
 @pytest.mark.parametrize("args", [["export", "otlp", "--help"], ["export", "--help"]])

@@ -35,6 +35,14 @@ def otlp(
         "--headers", metavar="KEY=VALUE", show_default=False,
         help="A header of every request (repeatable), e.g. an API key. Default: "
              "$OTEL_EXPORTER_OTLP_HEADERS.")] = None,
+    batch_size: Annotated[Optional[int], typer.Option(
+        "--batch-size", min=1, metavar="N", show_default=False,
+        help="Spans per request. Default: 1000; smaller for a backend that is slow to take "
+             "a request.")] = None,
+    request_timeout: Annotated[Optional[float], typer.Option(
+        "--request-timeout", min=0.1, metavar="SECONDS", show_default=False,
+        help="How long one request may take, the exporter's retries included. "
+             "Default: 10.")] = None,
     limit: Annotated[Optional[int], typer.Option(
         "--limit", "-n", min=0, metavar="N", show_default=False,
         help="At most N executions (the newest). Default: every match.")] = None,
@@ -65,7 +73,8 @@ def otlp(
     sent_headers = _headers(headers)
     log = context.log(db, settings.db)
     with progress.bar(lambda: _total(log, otlp_export.selection(query))) as advance:
-        sent = otlp_export.export(log, query, url, sent_headers, advance)
+        sent = otlp_export.export(log, query, url, sent_headers, advance, batch_size,
+                                  request_timeout)
     typer.echo(f"sent {sent.executions:,} execution{'' if sent.executions == 1 else 's'} "
                f"({sent.spans:,} spans) to {url}", err=True)
 

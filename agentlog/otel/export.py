@@ -18,8 +18,8 @@ from agentlog.store.conditions import OneOf
 from agentlog.store.log import Log
 from agentlog.store.query import Query
 
-BATCH = 1000  # spans per request
-TIMEOUT = 10.0  # seconds per request, retries included
+BATCH = 1000  # spans per request, unless --batch-size says else
+TIMEOUT = 10.0  # seconds per request, retries included, unless --timeout says else
 FINAL = ("success", "error", "timeout")
 
 
@@ -31,10 +31,10 @@ class Sent:
 
 class _Lines:
     """A binary stream that `Log.export` writes JSON Lines into: each complete line becomes
-    spans, sent once BATCH of them are pending."""
+    spans, sent in requests of `batch` as soon as that many are pending."""
 
-    def __init__(self, log_id: str, sender: Sender, sent: Sent):
-        self.log_id, self.sender, self.sent = log_id, sender, sent
+    def __init__(self, log_id: str, sender: Sender, sent: Sent, batch: int):
+        self.log_id, self.sender, self.sent, self.batch = log_id, sender, sent, batch
         self.resource = spans.resource()
         self.pending: list = []
         self.rest = b""
@@ -46,18 +46,22 @@ class _Lines:
                 self.pending += spans.execution_spans(self.log_id, json.loads(line),
                                                       self.resource)
                 self.sent.executions += 1
-        if len(self.pending) >= BATCH:
-            self.flush()
+        while len(self.pending) >= self.batch:
+            self._send()
         return len(data)
 
     def flush(self) -> None:
+        """Send what is pending, the last request possibly smaller than a batch."""
         while self.pending:
-            batch, self.pending = self.pending[:BATCH], self.pending[BATCH:]
-            problem = self.sender.send(batch)
-            if problem is not None:
-                raise AgentlogError(f"cannot send spans to {self.sender.url}: {problem} "
-                                    f"({self.sent.spans:,} spans were sent before)")
-            self.sent.spans += len(batch)
+            self._send()
+
+    def _send(self) -> None:
+        batch, self.pending = self.pending[:self.batch], self.pending[self.batch:]
+        problem = self.sender.send(batch)
+        if problem is not None:
+            raise AgentlogError(f"cannot send spans to {self.sender.url}: {problem} "
+                                f"({self.sent.spans:,} spans were sent before)")
+        self.sent.spans += len(batch)
 
 
 def selection(query: Query) -> Query:
@@ -66,11 +70,12 @@ def selection(query: Query) -> Query:
 
 
 def export(log: Log, query: Query, url: str, headers: Mapping[str, str] | None = None,
-           progress: Callable[[int], None] | None = None) -> Sent:
+           progress: Callable[[int], None] | None = None, batch: int | None = None,
+           timeout: float | None = None) -> Sent:
     sent = Sent()
-    sender = Sender(url, headers, TIMEOUT)
+    sender = Sender(url, headers, timeout or TIMEOUT)
     try:
-        lines = _Lines(log.log_id(), sender, sent)
+        lines = _Lines(log.log_id(), sender, sent, batch or BATCH)
         log.export(selection(query), "jsonl", lines, list(spans.COLUMNS), progress=progress)
         lines.write(b"\n")
         lines.flush()
