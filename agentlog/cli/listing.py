@@ -62,7 +62,7 @@ def list_executions(
             raise QueryError("choose one of --json and --jsonl")
         if columns is not None:
             raise QueryError("--columns shapes the table; --json and --jsonl print full records")
-        render.print_records(log.fetch(query), lines=as_jsonl)
+        render.print_records(log.fetch_plain(query), lines=as_jsonl)
         return
     names = render_list.parse_columns(columns)
     records = list(log.fetch(query))

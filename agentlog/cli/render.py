@@ -38,17 +38,19 @@ def print_json(data: Any) -> None:
 
 
 def print_records(records: Iterable, lines: bool) -> None:
-    """Full records as one JSON array, or one object per line; streamed, never all in memory."""
+    """Full records (`Execution.to_dict()` dicts) as one JSON array, or one object per line;
+    streamed, never all in memory."""
     import sys
 
     out = sys.stdout
     if lines:
+        line = json.JSONEncoder(ensure_ascii=False, default=str).encode  # json.dumps, built once
         for record in records:
-            out.write(json.dumps(record.to_dict(), ensure_ascii=False, default=str) + "\n")
+            out.write(line(record) + "\n")
         return
     sep = "[\n"
     for record in records:
-        out.write(sep + textwrap.indent(json.dumps(record.to_dict(), indent=2,
+        out.write(sep + textwrap.indent(json.dumps(record, indent=2,
                                                    ensure_ascii=False, default=str), "  "))
         sep = ",\n"
     out.write("[]\n" if sep == "[\n" else "\n]\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -105,6 +106,32 @@ class Execution:
 
 _FIELDS = tuple(f.name for f in fields(Execution))
 _KNOWN = frozenset(_FIELDS)
+FIELDS = _FIELDS  # the record's columns in the order to_dict() lists them
+_STORED_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", re.ASCII)
+
+
+def plain(row: Sequence[Any]) -> dict[str, Any]:
+    """`Execution.from_row(...).to_dict()` of a stored row that holds FIELDS in their order,
+    without building the record: `list --json/--jsonl` prints every matching row this way.
+    A time already in the stored spelling is kept as it is instead of parsed and re-spelled."""
+    from agentlog.timeutil import to_iso
+
+    out = dict(zip(_FIELDS, row, strict=True))
+    for key in _JSON:
+        if (value := out[key]) is not None:
+            out[key] = json.loads(value)
+    for key in _TIMES:
+        if (value := out[key]) is not None and not _STORED_TIME.fullmatch(value):
+            out[key] = to_iso(parse_iso(value))
+    for key in _BOOLS:
+        if (value := out[key]) is not None:
+            out[key] = bool(value)
+    return out
+
+
+_JSON = [key for key in _FIELDS if key in JSON_COLUMNS]
+_TIMES = [key for key in _FIELDS if key in TIME_COLUMNS]
+_BOOLS = [key for key in _FIELDS if key in BOOL_COLUMNS]
 
 
 def encode(values: dict[str, Any]) -> dict[str, Any]:
