@@ -100,8 +100,9 @@ def executions_table(records: list, names: tuple[str, ...], zone, total: tuple[i
                      filtered: bool) -> None:
     """The rows, then a footer with the count and cost of every matching row."""
     from rich.cells import cell_len
-    from rich.table import Table
     from rich.text import Text
+
+    from agentlog.cli.render_table import Col, table
 
     out = console()
     if not records:
@@ -119,23 +120,20 @@ def executions_table(records: list, names: tuple[str, ...], zone, total: tuple[i
             for row in cells:
                 row[i] = _shorten(row[i], fitted[name])
     fits = fixed + sum(fitted.values()) + len(names) - 1 <= out.width
-    table = Table(box=None, show_edge=False, pad_edge=False, collapse_padding=True,
-                  padding=(0, 1), header_style="bold")
-    for name in names:
-        col = COLUMNS[name]
-        # When the table fits, every width is known here and rich need not measure each cell
-        # again (a third of the time of printing it); when it does not, minimum widths let
-        # rich crop the table on the right instead of cutting every column (ids included).
-        known = fitted.get(name, widths[name] if fits else None)
-        table.add_column(col.header, justify=col.justify, no_wrap=True, overflow="crop",
-                         width=known, min_width=None if known else widths[name])
+    # When the table fits, every width is known here and rich need not measure each cell
+    # again (a third of the time of printing it); when it does not, minimum widths let rich
+    # crop the table on the right instead of cutting every column (ids included).
+    known = {name: fitted.get(name, widths[name] if fits else None) for name in names}
+    shown = table(*(Col(COLUMNS[name].header, COLUMNS[name].justify, known[name],
+                        None if known[name] else widths[name], overflow="crop")
+                    for name in names))
     status_at = names.index("status") if "status" in names else None
     for record, row in zip(records, cells, strict=True):
         texts = [Text(c) for c in row]
         if status_at is not None:
             texts[status_at].stylize(STATUS_STYLE.get(record.status, ""))
-        table.add_row(*texts)
-    out.print(table)
+        shown.add_row(*texts)
+    out.print(shown)
     out.print(footer(len(records), total, str(zone)), highlight=False, markup=False)
     legend = _legend(names, cells)
     if legend:
