@@ -16,7 +16,7 @@ LONG = dict(created_at="2026-11-25T02:50:00.000Z", status="success",
             streaming=True, tool_calls_count=3)
 
 
-@pytest.mark.parametrize("width", ["80", "120"])
+@pytest.mark.parametrize("width", ["120", "160"])
 def test_table_fits_the_terminal_width_and_keeps_every_column(cli, seeded_any, width):
     from seeding import seed
 
@@ -33,6 +33,23 @@ def test_table_fits_the_terminal_width_and_keeps_every_column(cli, seeded_any, w
     assert "…" in row  # long names are shortened, not wrapped onto a second line
     assert row.split()[4].endswith("…*")  # the fallback mark survives the shortening
     assert lines[2].split()[0] == "10"
+
+
+def test_at_80_columns_agent_and_model_stay_readable_and_flags_give_way(cli, seeded_any):
+    from seeding import seed
+
+    seed(seeded_any, [dict(created_at="2026-11-25T02:50:00.000Z", status="success",
+                           agent_type="summarize", model_id=f"claude-3-5-{kind}-20241022",
+                           input_tokens=12345, output_tokens=678, total_cost=0.0000879,
+                           duration_ms=1500, cache_hit=True) for kind in ("haiku", "sonnet")])
+    lines = cli("list", "-n", "2", env={"COLUMNS": "80"}).stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines), "\n".join(lines)
+    assert lines[0].split() == ["id", "time", "agent", "model", "status", "in→out", "cost",
+                                "duration"]
+    assert "claude-3-5-sonnet" in lines[1] and "claude-3-5-haiku" in lines[2]
+    assert lines[-1] == "not shown at this width: flags (--columns)"
+    asked = cli("list", "-n", "2", "--columns", "id,model,flags", env={"COLUMNS": "80"}).stdout
+    assert asked.splitlines()[0].split() == ["id", "model", "flags"]  # what was asked stays
 
 
 def test_a_narrow_terminal_gets_short_times_a_wide_one_full_times(cli, seeded_any):

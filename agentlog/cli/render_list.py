@@ -1,7 +1,9 @@
 """The `list` table: one line per execution, fitted to the terminal (80 columns when piped).
 
 Fixed-width columns keep their width; agent and model share what is left and are shortened
-with an ellipsis. Below 100 columns times and token counts get shorter spellings.
+with an ellipsis. Below 100 columns times and token counts get shorter spellings. Agent and
+model come first: when the default columns leave them less than READABLE, the columns of
+DROP_FIRST give way in that order (flags are often empty), and a line says which.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from agentlog.timeutil import format_local
 MARKERS = (("F", "fallback", "with_fallback"), ("C", "cache hit", "cache_hit"),
            ("S", "streaming", "streaming"), ("T", "tool calls", "tool_calls_count"))
 FLEXIBLE = ("agent", "model", "error")
+READABLE = {"agent": 16, "model": 17, "error": 16}  # claude-3-5-haiku… vs claude-3-5-sonne…
+DROP_FIRST = ("flags", "tokens", "duration")
 WIDE = 100
 FOOTER_CAP = 10_000  # matches counted and priced below a list; past it, "more than"
 
@@ -96,6 +100,21 @@ def _fit(widths: dict[str, int], names: tuple[str, ...], room: int) -> dict[str,
     return out
 
 
+def _droppable(names: tuple[str, ...], widths: dict[str, int], room: int) -> tuple[str, ...]:
+    """The columns of DROP_FIRST to leave out so that agent and model get READABLE cells."""
+    def need(shown: tuple[str, ...]) -> int:
+        return sum(min(widths[n], READABLE[n]) if n in FLEXIBLE else widths[n]
+                   for n in shown) + len(shown) - 1
+
+    dropped: tuple[str, ...] = ()
+    for name in DROP_FIRST:
+        shown = tuple(n for n in names if n not in dropped)
+        if need(shown) <= room or name not in shown:
+            break
+        dropped += (name,)
+    return dropped
+
+
 def executions_table(records: list, names: tuple[str, ...], zone, total: tuple[int, float | None],
                      filtered: bool) -> None:
     """The rows, then a footer with the count and cost of every matching row."""
@@ -113,6 +132,12 @@ def executions_table(records: list, names: tuple[str, ...], zone, total: tuple[i
     cells = [[COLUMNS[n].cell(r, zone, compact) for n in names] for r in records]
     widths = {n: max(cell_len(COLUMNS[n].header), *(cell_len(row[i]) for row in cells))
               for i, n in enumerate(names)}
+    hidden = _droppable(names, widths, out.width) if names == DEFAULT else ()
+    if hidden:
+        kept = [i for i, n in enumerate(names) if n not in hidden]
+        names = tuple(names[i] for i in kept)
+        cells = [[row[i] for i in kept] for row in cells]
+        widths = {n: widths[n] for n in names}
     fixed = sum(w for n, w in widths.items() if n not in FLEXIBLE)
     fitted = _fit(widths, names, out.width - fixed - (len(names) - 1))
     for i, name in enumerate(names):
@@ -136,6 +161,9 @@ def executions_table(records: list, names: tuple[str, ...], zone, total: tuple[i
     out.print(shown)
     out.print(footer(len(records), total, str(zone)), highlight=False, markup=False)
     legend = _legend(names, cells)
+    if hidden:
+        headers = ", ".join(COLUMNS[n].header for n in hidden)
+        legend += f"{' · ' if legend else ''}not shown at this width: {headers} (--columns)"
     if legend:
         out.print(legend, style="dim", markup=False)
 
