@@ -17,13 +17,15 @@ def list_executions(
     show_all: Annotated[bool, typer.Option("--all", help="Every matching row.")] = False,
     sort: Annotated[Optional[str], typer.Option(
         "--sort", metavar="FIELD", show_default=False,
-        help="Largest/newest first by FIELD: time, agent, model, duration, tokens, cost, or a "
-             "column. Default: newest first (best match first with --search).")] = None,
+        help="Largest/newest first by FIELD: id, time, agent, model, status, tokens, cost, "
+             "duration, tenant, batch, version, error, or any column of the log (the names of "
+             "--columns). Default: newest first (best match first with --search).")] = None,
     reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order.")] = False,
     columns: Annotated[Optional[str], typer.Option(
         "--columns", metavar="A,B,…", show_default=False,
-        help="Table columns: id, time, agent, model, status, tokens, cost, duration, flags, "
-             "tenant, batch, version, error.")] = None,
+        help="Table columns, in order: id, time, agent, model, status, tokens, cost, "
+             "duration, flags, tenant, batch, version, error, or any column of the log "
+             "(total_cost, provider, …: the names of export --columns and --sort).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Full records as a JSON array.")]
         = False,
     as_jsonl: Annotated[bool, typer.Option("--jsonl", help="Full records, one per line.")]

@@ -9,7 +9,6 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from agentlog.errors import QueryError
 from agentlog.timeutil import parse_iso
 
 MAX_INTEGER = 2**63 - 1  # ids and integers are 64-bit: a larger Python int cannot be stored
@@ -145,20 +144,3 @@ def encode(values: dict[str, Any]) -> dict[str, Any]:
             value = int(value)
         out[key] = value
     return out
-
-
-def pick_columns(valid: list[str], wanted: str | Sequence[str] | None) -> list[str]:
-    """The named columns of `valid` in the given order (`a,b,c` or a list); None: all."""
-    if wanted is None:
-        return valid
-    names = wanted.split(",") if isinstance(wanted, str) else list(wanted)
-    names = [n.strip() for n in names if n.strip()]
-    choices = ", ".join(valid)
-    if not names:
-        raise QueryError(f"--columns needs at least one column (choose from: {choices})")
-    for name in names:
-        if name not in valid:
-            raise QueryError(f"unknown column '{name}' (choose from: {choices})")
-        if names.count(name) > 1:
-            raise QueryError(f"column '{name}' is given twice in --columns")
-    return names
