@@ -80,7 +80,8 @@ def list_executions(
 
 
 def show(
-    execution: Annotated[str, typer.Argument(help="Execution id, or 'last' for the newest.")],
+    execution: Annotated[str, typer.Argument(
+        metavar="ID", help="Execution id, or 'last' for the newest.")],
     as_json: JsonOpt = False,
     response: Annotated[bool, typer.Option(
         "--response", help="Print only the answer, as it was logged (for pipes).")] = False,
