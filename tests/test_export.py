@@ -229,7 +229,7 @@ def test_a_progress_bar_follows_a_file_export_and_never_stdout(cli, log, tmp_pat
     seen = []
 
     @contextmanager
-    def bar(total):
+    def bar(total, label, unit="rows"):
         seen.append(["total", total()])
         yield lambda n: seen.append(n)
 

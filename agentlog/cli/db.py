@@ -51,7 +51,7 @@ def copy(
     target_log = context.log(target, None)
     if source_log.where == target_log.where:
         raise ConfigError(f"cannot copy {source_log.where} into itself")
-    with progress.bar(lambda: source_log.count(Query())) as advance:
+    with progress.bar(lambda: source_log.count(Query()), "db copy", "executions") as advance:
         done = copying.copy(source_log, target_log, advance)
     typer.echo(f"Copied {done.executions:,} executions ({done.present:,} were there already), "
                f"{done.cache:,} cache entries, {done.breakers:,} breakers "

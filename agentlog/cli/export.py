@@ -74,7 +74,7 @@ def export(
         log = context.reading_log(db, settings.db)
         agentnames.check(log, config, agentnames.given(where))
         names = log.columns(columns)
-        with progress.bar(lambda: _total(log, query)) as advance:
+        with progress.bar(lambda: _total(log, query), f"export {fmt.value}") as advance:
             count = log.export(query, fmt.value, out, names, raw, advance)
     typer.echo(f"exported {count:,} execution{'' if count == 1 else 's'} to {output}", err=True)
 
