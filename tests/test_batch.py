@@ -103,10 +103,10 @@ def test_summary_table_counts_the_batch(cli, write_agents, db_path, tmp_path):
     (tmp_path / "rows.jsonl").write_text("".join(f'{{"name": "n{i}"}}\n' for i in range(5)))
     result = cli("run", "a", "--input", "rows.jsonl", "-o", "out.jsonl")
     assert result.exit_code == 0, result.stderr
-    header, _, values = result.stderr.splitlines()[:3]
-    assert header.split() == ["count", "┃", "success", "┃", "failed", "┃", "invalid", "┃",
-                              "skipped", "┃", "cost", "┃", "p50", "┃", "p95"]
-    assert values.split("│")[:5] == ["    5 ", "       5 ", "      0 ", "       0 ", "       0 "]
+    header, values = result.stderr.splitlines()[:2]
+    assert header.split() == ["count", "success", "failed", "invalid", "skipped", "cost", "p50",
+                              "p95"]
+    assert values.split()[:5] == ["5", "5", "0", "0", "0"]
 
 
 def test_results_keep_input_order_at_any_concurrency(cli, write_agents, db_path, tmp_path):

@@ -11,7 +11,7 @@ def test_an_unknown_sort_field_is_named_as_typed_with_the_choices(cli, empty_db)
     result = cli("list", "--sort", "price")
     assert result.exit_code == 2
     assert "'price'" in result.stderr and "'-price'" not in result.stderr
-    assert "choose from: time, agent, model" in result.stderr and "cost" in result.stderr
+    assert "choose from: id, time, agent, model" in result.stderr and "cost" in result.stderr
 
 
 def test_daily_date_with_today_is_a_conflict(cli, empty_db):

@@ -160,9 +160,10 @@ def test_limit_keeps_the_newest_executions(cli, log):
 
 
 def test_an_unknown_column_is_an_error_listing_the_valid_ones(cli, log, tmp_path):
-    result = cli("export", "csv", "--columns", "id,cost", "-o", str(tmp_path / "out.csv"))
+    result = cli("export", "csv", "--columns", "id,price", "-o", str(tmp_path / "out.csv"))
     assert result.exit_code == 2
-    assert "unknown column 'cost' (choose from: id, agent_type, agent_version" in result.stderr
+    assert "unknown column 'price' (did you mean 'provider'?); choose from: id, time" in \
+        result.stderr
     assert os.listdir(tmp_path) == ["seeded.db"]
 
 
@@ -228,7 +229,7 @@ def test_a_progress_bar_follows_a_file_export_and_never_stdout(cli, log, tmp_pat
     seen = []
 
     @contextmanager
-    def bar(total):
+    def bar(total, label, unit="rows"):
         seen.append(["total", total()])
         yield lambda n: seen.append(n)
 

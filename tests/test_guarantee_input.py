@@ -221,7 +221,7 @@ def test_any_parameter_metadata_or_tenant_is_logged_as_given_or_refused(cli, wri
 @pytest.mark.parametrize("args, expected", [
     (["list", "-n", "x"], "Invalid value for '--limit'"),
     (["list", "--no-such-flag"], "No such option: --no-such-flag"),
-    (["run"], "Missing argument 'agent'"),
+    (["run"], "Missing argument 'AGENT'"),
     (["show", "99999999999999999999999"], "no execution with id 99999999999999999999999"),
     (["show", "٣"], "execution id must be a number or 'last'"),
     (["list", "--agent", "\udcff"], "argument '\\udcff' is not UTF-8 text"),

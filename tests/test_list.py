@@ -16,7 +16,7 @@ LONG = dict(created_at="2026-11-25T02:50:00.000Z", status="success",
             streaming=True, tool_calls_count=3)
 
 
-@pytest.mark.parametrize("width", ["80", "120"])
+@pytest.mark.parametrize("width", ["120", "160"])
 def test_table_fits_the_terminal_width_and_keeps_every_column(cli, seeded_any, width):
     from seeding import seed
 
@@ -33,6 +33,23 @@ def test_table_fits_the_terminal_width_and_keeps_every_column(cli, seeded_any, w
     assert "…" in row  # long names are shortened, not wrapped onto a second line
     assert row.split()[4].endswith("…*")  # the fallback mark survives the shortening
     assert lines[2].split()[0] == "10"
+
+
+def test_at_80_columns_agent_and_model_stay_readable_and_flags_give_way(cli, seeded_any):
+    from seeding import seed
+
+    seed(seeded_any, [dict(created_at="2026-11-25T02:50:00.000Z", status="success",
+                           agent_type="summarize", model_id=f"claude-3-5-{kind}-20241022",
+                           input_tokens=12345, output_tokens=678, total_cost=0.0000879,
+                           duration_ms=1500, cache_hit=True) for kind in ("haiku", "sonnet")])
+    lines = cli("list", "-n", "2", env={"COLUMNS": "80"}).stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines), "\n".join(lines)
+    assert lines[0].split() == ["id", "time", "agent", "model", "status", "in→out", "cost",
+                                "duration"]
+    assert "claude-3-5-sonnet" in lines[1] and "claude-3-5-haiku" in lines[2]
+    assert lines[-1] == "not shown at this width: flags (--columns)"
+    asked = cli("list", "-n", "2", "--columns", "id,model,flags", env={"COLUMNS": "80"}).stdout
+    assert asked.splitlines()[0].split() == ["id", "model", "flags"]  # what was asked stays
 
 
 def test_a_narrow_terminal_gets_short_times_a_wide_one_full_times(cli, seeded_any):
@@ -80,7 +97,8 @@ def test_columns_picks_and_orders_the_table_columns(cli, seeded_any):
 def test_unknown_column_is_a_one_line_error(cli, seeded_any):
     result = cli("list", "--columns", "id,price")
     assert result.exit_code == 2
-    assert "unknown column 'price' (choose from: id, time" in result.stderr
+    assert "unknown column 'price' (did you mean 'provider'?); choose from: id, time" in \
+        result.stderr
 
 
 def test_json_prints_full_records_and_jsonl_one_per_line(cli, seeded_any):
@@ -127,3 +145,26 @@ def test_footer_past_the_cap_says_more_match_instead_of_counting_the_whole_log(
               if "executions" in line]
     assert footer == ["more than 5 executions · showing 2 (-n N or --all for more) · times in UTC"]
     assert "3 executions · " in cli("list", "-n", "2", "--failed").stdout
+
+
+@pytest.mark.parametrize("command", [["list", "--columns"], ["list", "--sort"],
+                                     ["export", "csv", "--columns"]])
+def test_one_column_vocabulary_for_columns_sort_and_export(cli, seeded_any, command):
+    """The same names everywhere: short ones, every column of the log, one error for a typo."""
+    for name in ("time", "cost", "total_cost", "provider", "duration_ms"):
+        result = cli(*command, name, "-n", "1")
+        assert result.exit_code == 0, (name, result.stderr)
+    typo = cli(*command, "totl_cost", "-n", "1")
+    assert typo.exit_code == 2
+    assert typo.stderr.startswith("agentlog: error: unknown column 'totl_cost' "
+                                  "(did you mean 'total_cost'?); choose from: id, time, agent")
+
+
+def test_a_column_of_the_log_shows_its_stored_value_in_the_table(cli, seeded_any):
+    lines = cli("list", "-n", "1", "--columns", "id,total_cost,provider,cost_source",
+                env={"COLUMNS": "120"}).stdout.splitlines()
+    assert lines[0].split() == ["id", "cost", "provider", "cost_source"]
+    assert lines[1].split()[:2] == ["10", "$0.50"]
+    by_cost = json.loads(cli("list", "--json", "-n", "2", "--sort", "total_cost").stdout)
+    assert [r["id"] for r in by_cost] == \
+        [r["id"] for r in json.loads(cli("list", "--json", "-n", "2", "--sort", "cost").stdout)]

@@ -59,3 +59,27 @@ def test_list_jsonl_prints_each_record_as_before(cli, log):
     expected.update({k: iso(v) for k, v in expected.items() if hasattr(v, "tzinfo")})
     assert cli("list", "--all", "--jsonl").stdout == \
         json.dumps(expected, ensure_ascii=False, default=str) + "\n"
+
+
+def test_list_json_prints_rows_written_by_other_tools_as_show_does(cli, tmp_path):
+    """A row written by raw SQL (a time without milliseconds, JSON with spaces, a flag as 1)
+    comes out of `list --jsonl` and `list --json` as `show --json` spells it."""
+    import json
+    import sqlite3
+
+    from agentlog import store
+
+    path = tmp_path / "log.db"
+    store.open(str(path)).close()
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO executions (agent_type, status, created_at, metadata, cache_hit) "
+                 "VALUES ('a', 'success', '2026-11-25T02:30:00+01:00', "
+                 "'{ \"team\" : \"docs\", \"n\": [1, 2.50] }', 1)")
+    conn.commit()
+    conn.close()
+    shown = json.loads(cli("show", "1", "--json", "--db", str(path)).stdout)
+    assert shown["created_at"] == "2026-11-25T01:30:00.000Z"
+    assert shown["metadata"] == {"team": "docs", "n": [1, 2.5]} and shown["cache_hit"] is True
+    assert cli("list", "--all", "--jsonl", "--db", str(path)).stdout == \
+        json.dumps(shown, ensure_ascii=False) + "\n"
+    assert json.loads(cli("list", "--all", "--json", "--db", str(path)).stdout) == [shown]

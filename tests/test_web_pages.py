@@ -110,7 +110,7 @@ def test_unknown_rows_and_pages_are_404(client, page):
     ("since=later", "--since"),
     ("bogus=1", "no such filter: 'bogus'"),
     ("failed=perhaps", "--failed is a switch"),
-    ("sort=nonsense", "cannot sort by 'nonsense'"),
+    ("sort=nonsense", "unknown column 'nonsense'"),
     ("n=0", "n must be a whole number"),
     ("after=999", "after: no execution with id '999'"),
     ("status=lost", "unknown status 'lost'"),

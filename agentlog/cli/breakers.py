@@ -39,12 +39,20 @@ def breakers(ctx: typer.Context, as_json: JsonOpt = False, config: ConfigOpt = N
 
 
 def reset(
-    agent: Annotated[Optional[str], typer.Argument(help="Only this agent. Default: all.")]
+    agent: Annotated[Optional[str], typer.Argument(
+        metavar="AGENT", show_default=False, help="Only this agent. Default: all.")]
         = None,
     config: ConfigOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Close circuits and forget their recent failures."""
+    """Close circuits and forget their recent failures.
+
+    Examples:
+
+      agentlog breakers reset summarize
+
+      agentlog breakers reset
+    """
     from agentlog.cli import context
     settings = context.settings(config)
     closed = context.log(db, settings.db, create=False).reset_breakers(agent)

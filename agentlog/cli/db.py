@@ -12,7 +12,9 @@ from agentlog.cli.options import ConfigOpt, DbOpt
 
 app = typer.Typer(cls=LazyGroup,
                   help="Whole logs: copy one into another (SQLite ↔ PostgreSQL), repair the "
-                       "search index, upgrade the schema.",
+                       "search index, upgrade the schema.\n\nExamples:\n\n"
+                       "  agentlog db copy log.db postgresql://host/agentlog\n\n"
+                       "  agentlog db upgrade",
                   rich_markup_mode=None, add_completion=False)
 
 
@@ -21,8 +23,10 @@ def db() -> None:
 
 
 def copy(
-    source: Annotated[str, typer.Argument(help="The log to read: a path or postgresql:// URL.")],
-    target: Annotated[str, typer.Argument(help="The log to fill: empty, or an earlier copy.")],
+    source: Annotated[str, typer.Argument(
+        metavar="SOURCE", help="The log to read: a path or postgresql:// URL.")],
+    target: Annotated[str, typer.Argument(
+        metavar="TARGET", help="The log to fill: empty, or an earlier copy.")],
 ) -> None:
     """Copy every execution (keeping its id), the response cache and the circuit breakers.
 
@@ -47,7 +51,7 @@ def copy(
     target_log = context.log(target, None)
     if source_log.where == target_log.where:
         raise ConfigError(f"cannot copy {source_log.where} into itself")
-    with progress.bar(lambda: source_log.count(Query())) as advance:
+    with progress.bar(lambda: source_log.count(Query()), "db copy", "executions") as advance:
         done = copying.copy(source_log, target_log, advance)
     typer.echo(f"Copied {done.executions:,} executions ({done.present:,} were there already), "
                f"{done.cache:,} cache entries, {done.breakers:,} breakers "

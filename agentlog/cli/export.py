@@ -30,7 +30,9 @@ def export(
         = None,
     columns: Annotated[Optional[str], typer.Option(
         "--columns", metavar="A,B,…", show_default=False,
-        help="Columns of the log, in this order. Default: every column.")] = None,
+        help="Columns in this order: id, time, agent, model, status, tokens, cost, duration, "
+             "tenant, batch, version, error (the names of list --columns and --sort), or any "
+             "column of the log by its name. Default: every column.")] = None,
     limit: Annotated[Optional[int], typer.Option(
         "--limit", "-n", min=0, metavar="N", show_default=False,
         help="At most N executions (the newest). Default: every match.")] = None,
@@ -72,7 +74,7 @@ def export(
         log = context.reading_log(db, settings.db)
         agentnames.check(log, config, agentnames.given(where))
         names = log.columns(columns)
-        with progress.bar(lambda: _total(log, query)) as advance:
+        with progress.bar(lambda: _total(log, query), f"export {fmt.value}") as advance:
             count = log.export(query, fmt.value, out, names, raw, advance)
     typer.echo(f"exported {count:,} execution{'' if count == 1 else 's'} to {output}", err=True)
 

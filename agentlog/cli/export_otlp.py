@@ -72,7 +72,8 @@ def otlp(
     url = otel.traces_url(endpoint)
     sent_headers = _headers(headers)
     log = context.log(db, settings.db)
-    with progress.bar(lambda: _total(log, otlp_export.selection(query))) as advance:
+    with progress.bar(lambda: _total(log, otlp_export.selection(query)),
+                      "export otlp", "executions") as advance:
         sent = otlp_export.export(log, query, url, sent_headers, advance, batch_size,
                                   request_timeout)
     typer.echo(f"sent {sent.executions:,} execution{'' if sent.executions == 1 else 's'} "

@@ -21,7 +21,9 @@ class _ExportGroup(LazyGroup):
 
 app = typer.Typer(cls=_ExportGroup,
                   help="Export the matching executions: csv, json or jsonl to a file or "
-                       "stdout; otlp to an OpenTelemetry collector.",
+                       "stdout; otlp to an OpenTelemetry collector.\n\nExamples:\n\n"
+                       "  agentlog export csv -o runs.csv --this-month\n\n"
+                       "  agentlog export otlp --endpoint http://127.0.0.1:4318",
                   no_args_is_help=True, rich_markup_mode=None, add_completion=False)
 
 

@@ -17,13 +17,15 @@ def list_executions(
     show_all: Annotated[bool, typer.Option("--all", help="Every matching row.")] = False,
     sort: Annotated[Optional[str], typer.Option(
         "--sort", metavar="FIELD", show_default=False,
-        help="Largest/newest first by FIELD: time, agent, model, duration, tokens, cost, or a "
-             "column. Default: newest first (best match first with --search).")] = None,
+        help="Largest/newest first by FIELD: id, time, agent, model, status, tokens, cost, "
+             "duration, tenant, batch, version, error, or any column of the log (the names of "
+             "--columns). Default: newest first (best match first with --search).")] = None,
     reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order.")] = False,
     columns: Annotated[Optional[str], typer.Option(
         "--columns", metavar="A,B,…", show_default=False,
-        help="Table columns: id, time, agent, model, status, tokens, cost, duration, flags, "
-             "tenant, batch, version, error.")] = None,
+        help="Table columns, in order: id, time, agent, model, status, tokens, cost, "
+             "duration, flags, tenant, batch, version, error, or any column of the log "
+             "(total_cost, provider, …: the names of export --columns and --sort).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Full records as a JSON array.")]
         = False,
     as_jsonl: Annotated[bool, typer.Option("--jsonl", help="Full records, one per line.")]
@@ -62,7 +64,7 @@ def list_executions(
             raise QueryError("choose one of --json and --jsonl")
         if columns is not None:
             raise QueryError("--columns shapes the table; --json and --jsonl print full records")
-        render.print_records(log.fetch(query), lines=as_jsonl)
+        render.print_records(log.fetch_plain(query), lines=as_jsonl)
         return
     names = render_list.parse_columns(columns)
     records = list(log.fetch(query))
@@ -78,7 +80,8 @@ def list_executions(
 
 
 def show(
-    execution: Annotated[str, typer.Argument(help="Execution id, or 'last' for the newest.")],
+    execution: Annotated[str, typer.Argument(
+        metavar="ID", help="Execution id, or 'last' for the newest.")],
     as_json: JsonOpt = False,
     response: Annotated[bool, typer.Option(
         "--response", help="Print only the answer, as it was logged (for pipes).")] = False,

@@ -1,5 +1,6 @@
-"""What long commands show on stderr: a progress bar, and the notice of a long schema
-upgrade with a spinner (bar and spinner only when stderr is a terminal)."""
+"""What long commands show on stderr, only when it is a terminal: a progress bar
+(`export csv ━━━━━━━━━━ 12,345/100,000 rows 0:00:04`), and a spinner with the notice of a long
+schema upgrade (the notice itself is printed on any stderr)."""
 
 from __future__ import annotations
 
@@ -9,19 +10,22 @@ from collections.abc import Callable, Iterator
 
 
 @contextlib.contextmanager
-def bar(total: Callable[[], int]) -> Iterator[Callable[[int], None] | None]:
+def bar(total: Callable[[], int], label: str,
+        unit: str = "rows") -> Iterator[Callable[[int], None] | None]:
     """Yields a function that advances the bar by n, or None when stderr is not a terminal
-    (then `total`, which may cost a query, is not called)."""
+    (then `total`, which may cost a query, is not called). `label` names what is running."""
     if not sys.stderr.isatty():
         yield None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from agentlog.cli import render
 
-    columns = (BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    columns = (TextColumn("{task.description}"), BarColumn(),
+               TextColumn(f"{{task.completed:,.0f}}/{{task.total:,.0f}} {unit}"),
+               TimeRemainingColumn())
     with Progress(*columns, transient=True, console=render.console(stderr=True)) as shown:
-        task = shown.add_task("", total=total())
+        task = shown.add_task(label, total=total())
         yield lambda n: shown.advance(task, n)
 
 

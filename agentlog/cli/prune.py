@@ -113,7 +113,8 @@ def _delete(log, selected, plan, vacuum: bool, payloads: bool, erase: bool) -> N
     from agentlog.cli import progress
 
     before = log.size()
-    with progress.bar(lambda: plan.count) as advance:
+    label = "prune --payloads" if payloads else "prune"
+    with progress.bar(lambda: plan.count, label, "executions") as advance:
         done = log.prune(selected, plan.top_id, advance, payloads=payloads, erase=erase)
     if vacuum:
         typer.echo("Reclaiming space (VACUUM)…", err=True)

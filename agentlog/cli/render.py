@@ -38,17 +38,19 @@ def print_json(data: Any) -> None:
 
 
 def print_records(records: Iterable, lines: bool) -> None:
-    """Full records as one JSON array, or one object per line; streamed, never all in memory."""
+    """Full records (`Execution.to_dict()` dicts) as one JSON array, or one object per line;
+    streamed, never all in memory."""
     import sys
 
     out = sys.stdout
     if lines:
+        line = json.JSONEncoder(ensure_ascii=False, default=str).encode  # json.dumps, built once
         for record in records:
-            out.write(json.dumps(record.to_dict(), ensure_ascii=False, default=str) + "\n")
+            out.write(line(record) + "\n")
         return
     sep = "[\n"
     for record in records:
-        out.write(sep + textwrap.indent(json.dumps(record.to_dict(), indent=2,
+        out.write(sep + textwrap.indent(json.dumps(record, indent=2,
                                                    ensure_ascii=False, default=str), "  "))
         sep = ",\n"
     out.write("[]\n" if sep == "[\n" else "\n]\n")
@@ -110,62 +112,67 @@ def summary_line(record) -> str:
 
 
 def agents_table(rows: list[dict], path: str) -> None:
-    from rich.table import Table
+    from rich.text import Text
+
+    from agentlog.cli.render_table import Col, table
 
     out = console()
     if not rows:
-        out.print(f"{path} declares no agents.")
+        out.print(f"{path} declares no agents.", markup=False)
         return
-    table = Table(show_edge=False, pad_edge=False)
-    for name in ("name", "model", "fallbacks", "params", "description"):
-        table.add_column(name, overflow="fold")
+    # One fallback per line, so that each model name stays whole; what is left of the
+    # terminal goes to the parameters and the description, wrapped between words.
+    shown = table("name", "model", "fallbacks", Col("params", wrap=True),
+                  Col("description", wrap=True, min_width=16))
     for row in rows:
         params = ", ".join(f"{k}{'' if v['required'] else '?'}" for k, v in row["params"].items())
-        table.add_row(row["name"], row["model"], ", ".join(row["fallbacks"]) or "—",
-                      params or "—", row["description"] or "")
-    out.print(table)
+        shown.add_row(*(Text(cell) for cell in (
+            row["name"], row["model"], "\n".join(row["fallbacks"]) or "—", params or "—",
+            row["description"] or "")))
+    out.print(shown)
 
 
-def _local_iso(value: str | None, timezone: str | None) -> str:
+def _local_iso(value: str | None, timezone: str | None,
+               fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
     from agentlog.timeutil import format_local
 
-    return "—" if value is None else format_local(value, timezone)
+    return "—" if value is None else format_local(value, timezone, fmt)
 
 
 def breakers_table(rows: list[dict], timezone: str | None) -> None:
-    from rich.table import Table
+    from rich.text import Text
+
+    from agentlog.cli.render_table import right, table
 
     out = console()
     if not rows:
         out.print("Every circuit is closed: no model failed recently.")
         return
-    table = Table(show_edge=False, pad_edge=False)
-    for name in ("agent", "model", "state", "recent failures", "opened", "reopens"):
-        table.add_column(name, overflow="fold")
+    shown = table("agent", "model", "state", right("failures"), "opened", "reopens")
     styles = {"closed": "green", "open": "red", "half-open": "yellow"}
     for r in rows:
-        table.add_row(r["agent"], r["model"], f"[{styles[r['state']]}]{r['state']}[/]",
-                      str(r["recent_failures"]), _local_iso(r["opened_at"], timezone),
-                      _local_iso(r["reopens_at"], timezone))
-    out.print(table)
+        shown.add_row(Text(r["agent"]), Text(r["model"]), Text(r["state"], styles[r["state"]]),
+                      str(r["recent_failures"]),
+                      _local_iso(r["opened_at"], timezone, "%m-%d %H:%M"),
+                      _local_iso(r["reopens_at"], timezone, "%m-%d %H:%M"))
+    out.print(shown)
 
 
 def budgets_table(rows: list[dict]) -> None:
-    from rich.table import Table
+    from rich.text import Text
+
+    from agentlog.cli.render_table import right, table
 
     out = console()
     if not rows:
         out.print("No budgets are set (settings.budgets in the agents file).")
         return
-    table = Table(show_edge=False, pad_edge=False)
-    for name, justify in (("budget", "left"), ("limit", "right"), ("spent", "right"),
-                          ("remaining", "right"), ("enforcement", "left")):
-        table.add_column(name, justify=justify, overflow="fold")
+    shown = table("budget", right("limit"), right("spent"), right("remaining"), "enforcement")
     for r in rows:
-        spent = f"[red]{money(r['spent'])}[/]" if r["exceeded"] else money(r["spent"])
-        table.add_row(r["name"], money(r["limit"]), spent,
-                      money(r["remaining"]), r["enforcement"])
-    out.print(table)
+        spent = Text(money(r["spent"]), "red" if r["exceeded"] else "")
+        shown.add_row(Text(r["name"]), money(r["limit"]), spent, money(r["remaining"]),
+                      r["enforcement"])
+    out.print(shown)
 
 
 def attention_lines(found: dict, timezone: str | None) -> None:
@@ -189,8 +196,9 @@ def attention_lines(found: dict, timezone: str | None) -> None:
 
 def estimate_table(found: dict) -> None:
     """`run --input --estimate`: tokens and cost per model of the fallback chain."""
-    from rich.markup import escape
-    from rich.table import Table
+    from rich.text import Text
+
+    from agentlog.cli.render_table import right, table
 
     out = console()
     basis = {"history": "the agent's average in the log", "max_tokens": "max_tokens",
@@ -199,15 +207,12 @@ def estimate_table(found: dict) -> None:
     out.print(f"{found['rows']} rows for {found['agent']}; output assumed "
               f"{'' if per_row is None else f'{per_row:,} tokens per row '}({basis})",
               markup=False, highlight=False)
-    table = Table(show_edge=False, pad_edge=False)
-    for name, justify in (("model", "left"), ("input tokens", "right"),
-                          ("output tokens", "right"), ("cost", "right")):
-        table.add_column(name, justify=justify, overflow="fold")
+    shown = table("model", right("input tokens"), right("output tokens"), right("cost"))
     for m in found["models"]:
         tokens = f"{'≈ ' if m['approximate'] else ''}{m['input_tokens']:,}"
         output = "—" if m["output_tokens"] is None else f"{m['output_tokens']:,}"
-        table.add_row(escape(m["model"]), tokens, output, money(m["cost"]))
-    out.print(table)
+        shown.add_row(Text(m["model"]), tokens, output, money(m["cost"]))
+    out.print(shown)
     if any(m["approximate"] for m in found["models"]):
         out.print("≈ approximate: litellm counted with its bundled tokenizer, not the model's",
                   highlight=False)
@@ -221,16 +226,14 @@ def estimate_table(found: dict) -> None:
 
 def batch_summary(summary: dict) -> None:
     """The end of a batch run, on stderr."""
-    from rich.table import Table
+    from agentlog.cli.render_table import right, table
 
-    table = Table(show_edge=False, pad_edge=False, title="interrupted" if summary["interrupted"]
-                  else None, title_style="yellow")
     names = ("count", "success", "failed", "invalid", "skipped", "cost", "p50", "p95")
-    for name in names:
-        table.add_column(name, justify="right")
-    table.add_row(*(str(summary[k]) for k in names[:5]), money(summary["cost"]),
+    shown = table(*map(right, names), title="interrupted" if summary["interrupted"] else None,
+                  title_style="yellow")
+    shown.add_row(*(str(summary[k]) for k in names[:5]), money(summary["cost"]),
                   duration(summary["p50_ms"]), duration(summary["p95_ms"]))
-    console(stderr=True).print(table)
+    console(stderr=True).print(shown)
     if summary.get("stopped"):
         console(stderr=True).print(f"stopped launching rows: {summary['stopped']}",
                                    markup=False, highlight=False)

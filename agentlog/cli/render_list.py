@@ -1,21 +1,25 @@
 """The `list` table: one line per execution, fitted to the terminal (80 columns when piped).
 
 Fixed-width columns keep their width; agent and model share what is left and are shortened
-with an ellipsis. Below 100 columns times and token counts get shorter spellings.
+with an ellipsis. Below 100 columns times and token counts get shorter spellings. Agent and
+model come first: when the default columns leave them less than READABLE, the columns of
+DROP_FIRST give way in that order (flags are often empty), and a line says which.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from agentlog.cli.render import STATUS_STYLE, console, duration, money
-from agentlog.errors import QueryError
 from agentlog.timeutil import format_local
 
 MARKERS = (("F", "fallback", "with_fallback"), ("C", "cache hit", "cache_hit"),
            ("S", "streaming", "streaming"), ("T", "tool calls", "tool_calls_count"))
 FLEXIBLE = ("agent", "model", "error")
+READABLE = {"agent": 16, "model": 17, "error": 16}  # claude-3-5-haiku… vs claude-3-5-sonne…
+DROP_FIRST = ("flags", "tokens", "duration")
 WIDE = 100
 FOOTER_CAP = 10_000  # matches counted and priced below a list; past it, "more than"
 
@@ -75,19 +79,46 @@ DEFAULT = ("id", "time", "agent", "model", "status", "tokens", "cost", "duration
 
 
 def parse_columns(text: str | None) -> tuple[str, ...]:
-    """`--columns id,agent,cost` → names, each one checked."""
+    """`--columns id,agent,total_cost,provider` → the table's columns: store/columns.py's
+    vocabulary (a column of the log shows its stored value) and `flags`."""
+    from agentlog.store import columns
+
     if text is None:
         return DEFAULT
-    names = tuple(n.strip() for n in text.split(",") if n.strip())
-    for name in names or ("",):
-        if name not in COLUMNS:
-            raise QueryError(f"unknown column '{name}' (choose from: {', '.join(COLUMNS)})")
-    return names
+    short = {column: name for name, column in columns.SHORT.items()}
+    picked = columns.pick(columns.FIELDS, text, extra=("flags",))
+    return tuple(short.get(name, name) for name in picked)
+
+
+def spec(name: str) -> Column:
+    """The table column of a name of parse_columns(); any other column of the log is shown
+    as stored, and shares the room left like agent and model."""
+    return COLUMNS.get(name) or Column(name, "left", functools.partial(_stored, name))
+
+
+def _flexible(name: str) -> bool:
+    return name in FLEXIBLE or name not in COLUMNS
+
+
+def _stored(name: str, r, zone, compact: bool) -> str:
+    """Any other column of the log, as one line: times in the shown zone, JSON compact."""
+    import json
+
+    from agentlog.errors import one_line
+
+    value = getattr(r, name)
+    if value is None:
+        return "—"
+    if hasattr(value, "tzinfo"):
+        return format_local(value, zone, "%m-%d %H:%M" if compact else "%Y-%m-%d %H:%M:%S")
+    if isinstance(value, (dict, list)):
+        value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return one_line(str(value))
 
 
 def _fit(widths: dict[str, int], names: tuple[str, ...], room: int) -> dict[str, int]:
     """Share `room` among the flexible columns: short ones keep their width."""
-    flexible = sorted((n for n in names if n in FLEXIBLE), key=lambda n: widths[n])
+    flexible = sorted((n for n in names if _flexible(n)), key=lambda n: widths[n])
     out = {}
     for i, name in enumerate(flexible):
         share = max(6, room // (len(flexible) - i))
@@ -96,12 +127,28 @@ def _fit(widths: dict[str, int], names: tuple[str, ...], room: int) -> dict[str,
     return out
 
 
+def _droppable(names: tuple[str, ...], widths: dict[str, int], room: int) -> tuple[str, ...]:
+    """The columns of DROP_FIRST to leave out so that agent and model get READABLE cells."""
+    def need(shown: tuple[str, ...]) -> int:
+        return sum(min(widths[n], READABLE.get(n, 16)) if _flexible(n) else widths[n]
+                   for n in shown) + len(shown) - 1
+
+    dropped: tuple[str, ...] = ()
+    for name in DROP_FIRST:
+        shown = tuple(n for n in names if n not in dropped)
+        if need(shown) <= room or name not in shown:
+            break
+        dropped += (name,)
+    return dropped
+
+
 def executions_table(records: list, names: tuple[str, ...], zone, total: tuple[int, float | None],
                      filtered: bool) -> None:
     """The rows, then a footer with the count and cost of every matching row."""
     from rich.cells import cell_len
-    from rich.table import Table
     from rich.text import Text
+
+    from agentlog.cli.render_table import Col, table
 
     out = console()
     if not records:
@@ -109,35 +156,41 @@ def executions_table(records: list, names: tuple[str, ...], zone, total: tuple[i
                   else "No executions logged yet (agentlog run AGENT logs one).")
         return
     compact = out.width < WIDE
-    cells = [[COLUMNS[n].cell(r, zone, compact) for n in names] for r in records]
-    widths = {n: max(cell_len(COLUMNS[n].header), *(cell_len(row[i]) for row in cells))
+    cells = [[spec(n).cell(r, zone, compact) for n in names] for r in records]
+    widths = {n: max(cell_len(spec(n).header), *(cell_len(row[i]) for row in cells))
               for i, n in enumerate(names)}
-    fixed = sum(w for n, w in widths.items() if n not in FLEXIBLE)
+    hidden = _droppable(names, widths, out.width) if names == DEFAULT else ()
+    if hidden:
+        kept = [i for i, n in enumerate(names) if n not in hidden]
+        names = tuple(names[i] for i in kept)
+        cells = [[row[i] for i in kept] for row in cells]
+        widths = {n: widths[n] for n in names}
+    fixed = sum(w for n, w in widths.items() if not _flexible(n))
     fitted = _fit(widths, names, out.width - fixed - (len(names) - 1))
     for i, name in enumerate(names):
         if name in fitted:
             for row in cells:
                 row[i] = _shorten(row[i], fitted[name])
     fits = fixed + sum(fitted.values()) + len(names) - 1 <= out.width
-    table = Table(box=None, show_edge=False, pad_edge=False, collapse_padding=True,
-                  padding=(0, 1), header_style="bold")
-    for name in names:
-        col = COLUMNS[name]
-        # When the table fits, every width is known here and rich need not measure each cell
-        # again (a third of the time of printing it); when it does not, minimum widths let
-        # rich crop the table on the right instead of cutting every column (ids included).
-        known = fitted.get(name, widths[name] if fits else None)
-        table.add_column(col.header, justify=col.justify, no_wrap=True, overflow="crop",
-                         width=known, min_width=None if known else widths[name])
+    # When the table fits, every width is known here and rich need not measure each cell
+    # again (a third of the time of printing it); when it does not, minimum widths let rich
+    # crop the table on the right instead of cutting every column (ids included).
+    known = {name: fitted.get(name, widths[name] if fits else None) for name in names}
+    shown = table(*(Col(spec(name).header, spec(name).justify, known[name],
+                        None if known[name] else widths[name], overflow="crop")
+                    for name in names))
     status_at = names.index("status") if "status" in names else None
     for record, row in zip(records, cells, strict=True):
         texts = [Text(c) for c in row]
         if status_at is not None:
             texts[status_at].stylize(STATUS_STYLE.get(record.status, ""))
-        table.add_row(*texts)
-    out.print(table)
+        shown.add_row(*texts)
+    out.print(shown)
     out.print(footer(len(records), total, str(zone)), highlight=False, markup=False)
     legend = _legend(names, cells)
+    if hidden:
+        headers = ", ".join(spec(n).header for n in hidden)
+        legend += f"{' · ' if legend else ''}not shown at this width: {headers} (--columns)"
     if legend:
         out.print(legend, style="dim", markup=False)
 

@@ -49,15 +49,11 @@ def _add(table, cells, style: str = "") -> None:
 
 
 def _table(headers: tuple[str, ...], justify: str, widths: list[int]):
-    """Borderless, one space between columns, cells cut with an ellipsis."""
-    from rich.table import Table
+    """The house table (render_table), each column of its given width."""
+    from agentlog.cli.render_table import Col, table
 
-    table = Table(box=None, show_edge=False, pad_edge=False, collapse_padding=True,
-                  padding=(0, 1), header_style="bold")
-    for header, side, width in zip(headers, justify, widths, strict=True):
-        table.add_column(header, justify="left" if side == "l" else "right", width=width,
-                         no_wrap=True, overflow="ellipsis")
-    return table
+    return table(*(Col(header, "left" if side == "l" else "right", width)
+                   for header, side, width in zip(headers, justify, widths, strict=True)))
 
 
 def _fitted(out, headers: tuple[str, ...], justify: str, cells: list[tuple],
@@ -81,16 +77,13 @@ def _fitted(out, headers: tuple[str, ...], justify: str, cells: list[tuple],
 
 def _grid(rows: list[tuple[str, str]]):
     """Label and value; long values wrap under themselves."""
-    from rich.table import Table
+    from agentlog.cli.render_table import Col, table
 
-    table = Table(box=None, show_header=False, show_edge=False, pad_edge=False,
-                  padding=(0, 1), collapse_padding=True)
-    table.add_column(no_wrap=True, min_width=max(len(label) for label, _ in rows),
-                     style="bold")
-    table.add_column(overflow="fold")
+    grid = table(Col(min_width=max(len(label) for label, _ in rows), style="bold"),
+                 Col(wrap=True), header=False)
     for row in rows:
-        _add(table, row)
-    return table
+        _add(grid, row)
+    return grid
 
 
 def _local(iso: str | None, zone: str) -> str | None:

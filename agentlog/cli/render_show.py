@@ -91,12 +91,11 @@ def _header(r, zone: str | None):
 def _usage(r):
     """Tokens and their cost side by side, then where the price came from."""
     from rich.console import Group
-    from rich.table import Table
 
-    table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold")
-    table.add_column("")
-    table.add_column("tokens", justify="right")
-    table.add_column("cost", justify="right")
+    from agentlog.cli.render_table import right
+    from agentlog.cli.render_table import table as house_table
+
+    table = house_table("", right("tokens"), right("cost"))
     table.add_row("input", tokens(r.input_tokens), money(r.input_cost))
     table.add_row("output", tokens(r.output_tokens), money(r.output_cost))
     for label, value in (("cached", r.cached_tokens), ("cache creation", r.cache_creation_tokens),

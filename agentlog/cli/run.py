@@ -18,7 +18,8 @@ def _meta(pairs: list[str]) -> dict:
 
 
 def run(
-    agent: Annotated[str, typer.Argument(help="Name of the agent in the agents file.")],
+    agent: Annotated[str, typer.Argument(
+        metavar="AGENT", help="Name of the agent in the agents file.")],
     param: Annotated[list[str], typer.Option(
         "--param", "-p", metavar="KEY=VALUE",
         help="A parameter; VALUE may be @path to read a file, @- to read stdin. "

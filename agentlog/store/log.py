@@ -52,6 +52,10 @@ class Log(Protocol):
 
     def fetch(self, query: Query) -> Iterator[Execution]: ...
 
+    def fetch_plain(self, query: Query) -> Iterator[Row]:
+        """The matching executions as `Execution.to_dict()` gives them, without building
+        the records: for printing every row of a large log."""
+
     def count(self, query: Query) -> int: ...
 
     def aggregate(self, query: Query, *specs: tuple[str, str]) -> tuple: ...

@@ -17,13 +17,6 @@ from agentlog.store.filters import Filters
 from agentlog.store.records import MAX_INTEGER, Execution
 from agentlog.timeutil import to_iso
 
-SORTABLE = (
-    "id", "created_at", "agent_type", "model_id", "chosen_model_id", "status", "duration_ms",
-    "time_to_first_token_ms", "input_tokens", "output_tokens", "total_tokens", "input_cost",
-    "output_cost", "total_cost", "tenant_id", "attempts_count", "tool_calls_count",
-)
-SORT_ALIASES = {"time": "created_at", "agent": "agent_type", "model": "chosen_model_id",
-                "duration": "duration_ms", "tokens": "total_tokens", "cost": "total_cost"}
 NUMERIC = (
     "duration_ms", "time_to_first_token_ms", "input_tokens", "output_tokens", "total_tokens",
     "cached_tokens", "cache_creation_tokens", "reasoning_tokens", "input_cost", "output_cost",
@@ -56,15 +49,14 @@ class Query(Filters):
         return self.where(OneOf(("id",), (execution_id,)))
 
     def order_by(self, *keys: str) -> Query:
-        """Column names (or time, agent, model, duration, tokens, cost); `-` for descending."""
+        """Names of store/columns.py (a column or time, agent, model, cost, …); `-` for
+        descending."""
+        from agentlog.store import columns
+
         out = []
         for key in keys:
             desc = key.startswith("-")
-            name = key[1:] if desc else key
-            name = SORT_ALIASES.get(name, name)
-            if name not in SORTABLE:
-                choices = ", ".join((*SORT_ALIASES, *SORTABLE))
-                raise QueryError(f"cannot sort by '{key}' (choose from: {choices})")
+            name = columns.column(key[1:] if desc else key)
             out.append(("-" if desc else "") + name)
         return replace(self, order=tuple(out))
 

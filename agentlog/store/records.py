@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from agentlog.errors import QueryError
 from agentlog.timeutil import parse_iso
 
 MAX_INTEGER = 2**63 - 1  # ids and integers are 64-bit: a larger Python int cannot be stored
@@ -105,6 +105,32 @@ class Execution:
 
 _FIELDS = tuple(f.name for f in fields(Execution))
 _KNOWN = frozenset(_FIELDS)
+FIELDS = _FIELDS  # the record's columns in the order to_dict() lists them
+_STORED_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", re.ASCII)
+
+
+def plain(row: Sequence[Any]) -> dict[str, Any]:
+    """`Execution.from_row(...).to_dict()` of a stored row that holds FIELDS in their order,
+    without building the record: `list --json/--jsonl` prints every matching row this way.
+    A time already in the stored spelling is kept as it is instead of parsed and re-spelled."""
+    from agentlog.timeutil import to_iso
+
+    out = dict(zip(_FIELDS, row, strict=True))
+    for key in _JSON:
+        if (value := out[key]) is not None:
+            out[key] = json.loads(value)
+    for key in _TIMES:
+        if (value := out[key]) is not None and not _STORED_TIME.fullmatch(value):
+            out[key] = to_iso(parse_iso(value))
+    for key in _BOOLS:
+        if (value := out[key]) is not None:
+            out[key] = bool(value)
+    return out
+
+
+_JSON = [key for key in _FIELDS if key in JSON_COLUMNS]
+_TIMES = [key for key in _FIELDS if key in TIME_COLUMNS]
+_BOOLS = [key for key in _FIELDS if key in BOOL_COLUMNS]
 
 
 def encode(values: dict[str, Any]) -> dict[str, Any]:
@@ -118,20 +144,3 @@ def encode(values: dict[str, Any]) -> dict[str, Any]:
             value = int(value)
         out[key] = value
     return out
-
-
-def pick_columns(valid: list[str], wanted: str | Sequence[str] | None) -> list[str]:
-    """The named columns of `valid` in the given order (`a,b,c` or a list); None: all."""
-    if wanted is None:
-        return valid
-    names = wanted.split(",") if isinstance(wanted, str) else list(wanted)
-    names = [n.strip() for n in names if n.strip()]
-    choices = ", ".join(valid)
-    if not names:
-        raise QueryError(f"--columns needs at least one column (choose from: {choices})")
-    for name in names:
-        if name not in valid:
-            raise QueryError(f"unknown column '{name}' (choose from: {choices})")
-        if names.count(name) > 1:
-            raise QueryError(f"column '{name}' is given twice in --columns")
-    return names

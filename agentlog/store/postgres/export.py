@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import BinaryIO
 
 from agentlog.errors import QueryError
-from agentlog.store import EXPORT_FORMATS, records
+from agentlog.store import EXPORT_FORMATS, columns
 from agentlog.store.postgres.select import COLUMNS, REALS, select_sql
 from agentlog.store.query import Query
 from agentlog.store.records import BOOL_COLUMNS, JSON_COLUMNS, TIME_COLUMNS
@@ -26,7 +26,7 @@ _NUMBERS = frozenset(("id", "duration_ms", "time_to_first_token_ms", "input_toke
 
 def pick_columns(wanted: str | Sequence[str] | None) -> list[str]:
     """The named columns in the given order (`a,b,c` or a list); None: every column."""
-    return records.pick_columns(list(COLUMNS), wanted)
+    return columns.pick(list(COLUMNS), wanted)
 
 
 def _real(value: float) -> str:

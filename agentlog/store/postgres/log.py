@@ -115,6 +115,10 @@ class PostgresLog:
         with self._translated():
             yield from select.fetch(self.conn, selection)
 
+    def fetch_plain(self, selection: Query) -> Iterator[dict]:
+        with self._translated():
+            yield from select.fetch_plain(self.conn, selection)
+
     def count(self, selection: Query) -> int:
         return self.aggregate(selection, ("count", "*"))[0]
 

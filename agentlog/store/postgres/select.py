@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from agentlog.errors import QueryError
+from agentlog.store import records
 from agentlog.store.postgres import dialect
 from agentlog.store.query import RANK, Query, aggregate_terms
 from agentlog.store.records import Execution
@@ -85,6 +86,14 @@ def rows(conn, query: Query) -> Iterator[dict]:
 def fetch(conn, query: Query) -> Iterator[Execution]:
     for row in rows(conn, query):
         yield Execution.from_row(row)
+
+
+_FIELD_LIST = ", ".join(f"executions.{name}" for name in records.FIELDS)
+
+
+def fetch_plain(conn, query: Query) -> Iterator[dict]:
+    for row in conn.execute(*select_sql(query, _FIELD_LIST)):
+        yield records.plain(row)
 
 
 def aggregate(conn, query: Query, *specs: tuple[str, str]) -> tuple:

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import BinaryIO
 
 from agentlog.errors import QueryError
-from agentlog.store import EXPORT_FORMATS, records
+from agentlog.store import EXPORT_FORMATS, columns
 from agentlog.store.query import Query
 from agentlog.store.records import BOOL_COLUMNS, JSON_COLUMNS, TIME_COLUMNS
 from agentlog.store.sqlite import db, schema
@@ -48,7 +48,7 @@ _FORMULA = re.compile(_OPEN_CHECKED + b"(?=[" + re.escape(FORMULA_STARTS.encode(
 
 def pick_columns(conn: sqlite3.Connection, wanted: str | Sequence[str] | None) -> list[str]:
     """The named columns in the given order (`a,b,c` or a list); None: every column."""
-    return records.pick_columns(schema.columns(conn), wanted)
+    return columns.pick(schema.columns(conn), wanted)
 
 
 def write(conn: sqlite3.Connection, query: Query, fmt: str, out: BinaryIO,

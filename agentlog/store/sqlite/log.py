@@ -159,6 +159,10 @@ class SqliteLog:
         with self._translated():
             yield from select.fetch(self.conn, selection)
 
+    def fetch_plain(self, selection: Query) -> Iterator[dict]:
+        with self._translated():
+            yield from select.fetch_plain(self.conn, selection)
+
     def count(self, selection: Query) -> int:
         return self.aggregate(selection, ("count", "*"))[0]
 

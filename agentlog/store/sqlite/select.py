@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from agentlog.errors import QueryError
+from agentlog.store import records
 from agentlog.store.conditions import (
     AtLeast,
     Blank,
@@ -158,6 +159,14 @@ def rows(conn: sqlite3.Connection, query: Query) -> Iterator[dict]:
 def fetch(conn: sqlite3.Connection, query: Query) -> Iterator[Execution]:
     for row in rows(conn, query):
         yield Execution.from_row(row)
+
+
+_FIELD_LIST = ", ".join(f"executions.{name}" for name in records.FIELDS)
+
+
+def fetch_plain(conn: sqlite3.Connection, query: Query) -> Iterator[dict]:
+    for row in conn.execute(*select_sql(query, _FIELD_LIST)):
+        yield records.plain(row)
 
 
 def aggregate(conn: sqlite3.Connection, query: Query, *specs: tuple[str, str]) -> tuple:
