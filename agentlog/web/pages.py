@@ -66,8 +66,7 @@ def overview(request: Request) -> dict:
     log, settings = _state(request)
     name, query, previous, days = params.period(request.query_params, settings)
     now, then = log.summary(query, ()), log.summary(previous, ())
-    now_p = parts.durations(log, now, query, parts.PERCENTILE_POINTS)
-    then_p = parts.durations(log, then, previous, 0)
+    now_p, then_p = parts.durations(log, query, days), parts.durations(log, previous, days)
     now, then = now.to_dict(), then.to_dict()
     return {"period": name, "since": query.after, "until": query.before,
             "kpis": parts.kpis(now, then, now_p, then_p), "summary": now, "durations": now_p,
@@ -80,10 +79,11 @@ def overview(request: Request) -> dict:
 
 def latest_rows(request: Request) -> HTMLResponse:
     from agentlog.store.query import Query
+    from agentlog.store.records import LISTED
 
     log, _ = _state(request)
-    return render(request, "_rows.html", {"rows": [e.to_dict() for e in
-                                                   log.fetch(Query().limit(10))]})
+    latest = log.fetch(Query().limit(10), LISTED)
+    return render(request, "_rows.html", {"rows": [e.to_dict() for e in latest]})
 
 
 # --- executions ----------------------------------------------------------------------------
@@ -91,11 +91,13 @@ def _selection(request: Request):
     log, settings = _state(request)
     query = params.query(request.query_params, settings, LIST_PARAMS)
     sort = request.query_params.get("sort") or "-id"
-    keys = (sort,) if sort.lstrip("-") in ("id",) else (sort, "-id")
+    tie = "-id" if sort.startswith("-") else "id"  # one direction: the cost index serves it
+    keys = (sort,) if sort.lstrip("-") in ("id",) else (sort, tie)
     return log, query, query.order_by(*keys)
 
 
-def _page(request: Request) -> dict:
+def _page(request: Request, columns: tuple[str, ...] | None = None) -> dict:
+    """One page of the selection in its order; `columns`: read only those (HTML rows)."""
     log, matching, ordered = _selection(request)
     size = params.positive(request.query_params, "n", PAGE_SIZE, MOST)
     after = request.query_params.get("after")
@@ -105,16 +107,39 @@ def _page(request: Request) -> dict:
         if last is None:
             raise QueryError(f"after: no execution with id '{after}'")
         page = ordered.seek(last)
-    rows = [e.to_dict() for e in log.fetch(page.limit(size + 1))]
+    rows = [e.to_dict() for e in log.fetch(page.limit(size + 1), columns)]
     return {"rows": rows[:size], "next": rows[size - 1]["id"] if len(rows) > size else None,
             "sort": request.query_params.get("sort") or "-id"}
 
 
 def executions(request: Request) -> dict:
+    from agentlog.store.records import LISTED
+
     log, matching, _ = _selection(request)
     count, cost = log.count_upto(matching, FOOTER_CAP)
-    return {**_page(request), "total": {"executions": count, "total_cost": cost,
-                                        "more": count > FOOTER_CAP, "cap": FOOTER_CAP}}
+    return {**_page(request, LISTED), "choices": _choices(request),
+            "total": {"executions": count, "total_cost": cost, "more": count > FOOTER_CAP,
+                      "cap": FOOTER_CAP}}
+
+
+def _choices(request: Request) -> dict[str, list[dict]]:
+    """The values the multi-select filters offer, each with whether it is chosen: the
+    statuses; the agents and models that ran in the last 30 days (by cost, from the daily
+    totals) and any chosen value besides."""
+    from agentlog.store.filters import STATUSES
+
+    log, settings = _state(request)
+    recent = params.query({}, settings).last_30_days()
+    out = {}
+    for name, values in (("agent", None), ("model", None), ("status", STATUSES)):
+        chosen = [part for v in request.query_params.getlist(name) for part in v.split(",")
+                  if part]
+        if values is None:
+            values = [r[name] for r in log.cost_by(recent, name).to_dict()["rows"]
+                      if r[name] is not None]
+        out[name] = [{"value": v, "chosen": v in chosen}
+                     for v in [*values, *(c for c in chosen if c not in values)]]
+    return out
 
 
 def execution_records(request: Request) -> Response:
@@ -123,7 +148,9 @@ def execution_records(request: Request) -> Response:
 
 
 def rows_partial(request: Request) -> HTMLResponse:
-    return render(request, "_rows.html", {"rows": _page(request)["rows"]})
+    from agentlog.store.records import LISTED
+
+    return render(request, "_rows.html", {"rows": _page(request, LISTED)["rows"]})
 
 
 def detail(request: Request) -> dict:
