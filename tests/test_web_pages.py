@@ -158,6 +158,25 @@ def test_the_list_offers_recent_agents_and_models_and_keeps_what_was_picked(clie
     assert sorted(ids) == [3, 4, 8]
 
 
+def test_a_poll_of_the_list_returns_only_newer_rows_and_the_running_ones(client, seeded_log):
+    from seeding import seed
+
+    from agentlog import store
+
+    seed(seeded_log, [dict(created_at="2026-11-25T02:59:00.000Z", agent_type="fresh",
+                           status="running")])
+    with store.open(seeded_log) as log:
+        log.finalize(7, {"status": "error", "error_class": "Interrupted"})
+    poll = client.get("/live/rows?newest=10&running=7")
+    assert poll.text.count("data-id=") == 2
+    assert 'data-id="11"' in poll.text and 'data-id="7"' in poll.text
+    assert "Interrupted" in poll.text  # the running row turned into its outcome
+    assert "data-id=" not in client.get("/live/rows?newest=11&agent=classify").text
+    assert "No executions match" not in client.get("/live/rows?newest=11").text
+    bad = client.get("/live/rows?newest=1&running=7,x")
+    assert bad.status_code == 400 and "running" in bad.text
+
+
 HOSTILE = ('<script>alert("x")</script><img src=x onerror="alert(1)">'
            '"><svg onload=alert(2)>')
 

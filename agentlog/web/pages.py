@@ -14,7 +14,7 @@ from starlette.routing import Route
 from agentlog.errors import NotFoundError, QueryError
 from agentlog.web import params
 
-LIST_PARAMS = ("sort", "after", "n")
+LIST_PARAMS = ("sort", "after", "n", "newest", "running")
 PAGE_SIZE, MOST = 50, 500
 FOOTER_CAP = 10_000  # as `agentlog list`: past it, the footer says "more than"
 
@@ -33,11 +33,14 @@ def _env():
 
 
 def render(request: Request, template: str, data: dict, status: int = 200) -> HTMLResponse:
+    from agentlog.timeutil import get_zone
     from agentlog.web import fmt
 
+    # The zone is looked up once per page, not once per time shown: finding the system's
+    # reads /etc/localtime.
     html = _env().get_template(template).render(
         data=data, path=request.url.path, query=request.query_params,
-        link=fmt.linker(request), zone=request.app.state.settings.timezone)
+        link=fmt.linker(request), zone=get_zone(request.app.state.settings.timezone))
     return HTMLResponse(html, status)
 
 
@@ -109,7 +112,7 @@ def _page(request: Request, columns: tuple[str, ...] | None = None) -> dict:
         page = ordered.seek(last)
     rows = [e.to_dict() for e in log.fetch(page.limit(size + 1), columns)]
     return {"rows": rows[:size], "next": rows[size - 1]["id"] if len(rows) > size else None,
-            "sort": request.query_params.get("sort") or "-id"}
+            "sort": request.query_params.get("sort") or "-id", "size": size}
 
 
 def executions(request: Request) -> dict:
@@ -148,9 +151,36 @@ def execution_records(request: Request) -> Response:
 
 
 def rows_partial(request: Request) -> HTMLResponse:
+    """The list's rows again; with `newest` (a list in the default order, newest first,
+    whose script merges what comes back) only what changed: see _changed()."""
     from agentlog.store.records import LISTED
 
-    return render(request, "_rows.html", {"rows": _page(request, LISTED)["rows"]})
+    if "newest" not in request.query_params:
+        return render(request, "_rows.html", {"rows": _page(request, LISTED)["rows"]})
+    return render(request, "_rows.html", {"rows": _changed(request), "merging": True})
+
+
+def _changed(request: Request) -> list[dict]:
+    """The matching rows newer than `newest` (the newest row shown), and the rows shown as
+    still running (`running`, comma-separated ids) as they are now: a poll reads a few
+    rows instead of a page of them."""
+    from agentlog.store.conditions import AtLeast, OneOf
+    from agentlog.store.query import Query
+    from agentlog.store.records import LISTED
+
+    log, matching, _ = _selection(request)
+    given = request.query_params
+    newest = params.positive(given, "newest", 0, 2 ** 62) if given["newest"] != "0" else 0
+    running = [part for part in given.get("running", "").split(",") if part]
+    if len(running) > MOST or not all(p.isascii() and p.isdigit() for p in running):
+        raise QueryError(f"running: up to {MOST} execution ids, comma-separated")
+    size = params.positive(given, "n", PAGE_SIZE, MOST)
+    fresh = matching.where(AtLeast("id", newest + 1)).order_by("-id").limit(size)
+    rows = [e.to_dict() for e in log.fetch(fresh, LISTED)]
+    if running:
+        ended = Query().where(OneOf(("id",), tuple(map(int, running)))).order_by("-id")
+        rows += [e.to_dict() for e in log.fetch(ended, LISTED)]
+    return rows
 
 
 def detail(request: Request) -> dict:
