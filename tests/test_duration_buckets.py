@@ -108,6 +108,35 @@ def test_pruned_executions_leave_the_percentiles(log):
     assert [s["p50"] for s in found["slices"]][0] is None  # the 19th is gone
 
 
+@pytest.mark.postgres
+def test_upgrading_a_postgresql_log_fills_the_histograms_from_its_rows(pg_url):
+    from agentlog import store
+    from agentlog.store.postgres import connect
+
+    rows = _rows(200)
+    query = Query().narrow("2026-11-19T00:00:00.000Z", "2026-11-22T00:00:00.000Z")
+    with store.open(pg_url) as log:
+        _write(log, rows)
+        kept = log.duration_profile(query)
+    conn = connect.connect(pg_url)
+    try:
+        with conn.transaction():
+            for name in ("insert", "update", "delete"):
+                conn.execute(f"DROP TRIGGER execution_durations_{name} ON executions")
+            conn.execute("DROP FUNCTION agentlog_durations()")
+            conn.execute("DROP TABLE execution_day_durations, execution_hour_durations, "
+                         "duration_bins")
+            conn.execute("DELETE FROM _migrations WHERE name = 'm080_duration_buckets'")
+    finally:
+        conn.close()
+    with store.open(pg_url) as log:  # a writer's open upgrades the log
+        assert log.duration_profile(query) == kept
+        slow = [{**r, "duration_ms": 1_000_000} for r in rows[:30]]
+        _write(log, slow)  # and the trigger is back: the slow rows move p95
+        again = log.duration_profile(query)
+    assert again["p95"] == pytest.approx(1_000_000, rel=durations.ERROR)
+
+
 # --- SQLite: the tables themselves, whoever writes ----------------------------------------
 def _bins(conn: sqlite3.Connection, width: int) -> Counter:
     """What the histogram of `width`-character buckets should hold, from the rows."""

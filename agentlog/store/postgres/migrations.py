@@ -232,6 +232,8 @@ def m080_duration_buckets(conn) -> None:
     # `duration_bins` ([lo, hi), each at most 5% of lo wide), kept by a trigger function that
     # moves a row's duration between bins with upserts (row locks: exact under concurrent
     # writers) and leaves a BULK insert to add_totals().
+    # No writer may add a row between the backfill below and the trigger that follows it.
+    conn.execute("LOCK TABLE executions IN SHARE ROW EXCLUSIVE MODE")
     bounds, lo = [0, 1], 1
     while lo < 2 ** 40:
         lo = max(lo + 1, int(lo * 1.05))
