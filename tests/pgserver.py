@@ -89,9 +89,10 @@ class Server:
             self._clean = self.new_database()
             store.open(self._clean).close()
         with psycopg.connect(self._clean, autocommit=True) as conn:  # every table of the log
-            tables = [r[0] for r in conn.execute(  # but its schema steps and its own id
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                "AND tablename NOT IN ('_migrations', 'log_meta') ORDER BY tablename")]
+            tables = [r[0] for r in conn.execute(  # but its schema steps, its own id and
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "  # the bins
+                "AND tablename NOT IN ('_migrations', 'log_meta', 'duration_bins') "
+                "ORDER BY tablename")]
             conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY")
         return self._clean
 

@@ -84,9 +84,15 @@ def test_a_copy_keeps_the_totals_exact_and_later_runs_still_add_to_them(cli, sou
         lite, pg = (cli(*args, env={"AGENTLOG_DB": str(where)}) for where in (source, pg_url))
         assert json.loads(pg.stdout) == json.loads(lite.stdout), args
     assert totals_equal_rows(pg_url)
+    month = Query().narrow("2026-10-01T00:00:00.000Z", "2026-11-26T00:00:00.000Z")
+    lite, pg = (store.open(where) for where in (source, pg_url))
+    with lite, pg:  # the duration histograms were added in bulk too
+        assert pg.duration_profile(month) == lite.duration_profile(month)
+        assert pg.duration_profile(month)["p95"] == pytest.approx(30001, rel=0.025)
     with store.open(pg_url) as log:
         log.insert({"agent_type": "later", "status": "success", "created_at": NOW,
-                    "total_cost": 0.25})
+                    "total_cost": 0.25, "duration_ms": 90000})
+        assert log.duration_profile(month)["p95"] > 80000
     assert totals_equal_rows(pg_url)
     agents = json.loads(cli("report", "cost-by-agent", "--json",
                             env={"AGENTLOG_DB": pg_url}).stdout)

@@ -193,14 +193,14 @@ def test_a_progress_bar_counts_the_finalized_executions_as_they_are_sent(
     seen = []
 
     @contextmanager
-    def bar(total):
-        seen.append(["total", total()])
+    def bar(total, label, unit="rows"):
+        seen.append(["total", total(), label])
         yield lambda n: seen.append(n)
 
     monkeypatch.setattr(progress, "bar", bar)
     result = cli("export", "otlp", "--endpoint", otlp_receiver.endpoint)
     assert result.exit_code == 0, result.stderr
-    assert seen[0] == ["total", 9] and sum(seen[1:]) == 9  # the running one is left out
+    assert seen[0] == ["total", 9, "export otlp"] and sum(seen[1:]) == 9  # the running one is left out
     assert "sent 9 executions (10 spans)" in result.stderr
     seen.clear()
     assert cli("export", "otlp", "--endpoint", otlp_receiver.endpoint, "-n", "3").exit_code == 0

@@ -48,16 +48,17 @@ def test_summary_counts_rates_and_percentiles_of_the_selection(seeded_any):
     assert failed["executions"] == 3 and set(failed["duration_ms"]) == {"avg", "p50"}
 
 
-def test_duration_profile_gives_percentiles_of_the_range_and_of_its_slices(seeded_any):
+def test_duration_profile_gives_percentiles_of_the_range_and_of_each_day(seeded_any):
     with store.open(seeded_any) as log:
         week = Query().since("2026-11-22").until("2026-11-26")
-        exact = log.duration_profile(week, 4)
-        sampled = log.duration_profile(week, 0, every=2)
+        found = log.duration_profile(week, "day")
     # durations of rows 1-6 (row 7 is running): 800, 5000, 30000, 30001, 3, 1200
-    assert (exact["p50"], exact["p95"], exact["every"]) == (1200, 30001, 1)
-    assert [s["p95"] for s in exact["slices"]] == [1200, None, 30001, 800]
-    assert sampled["every"] == 2 and sampled["slices"] == []
-    assert (sampled["p50"], sampled["p95"]) == (5000, 30001)  # ids 2, 4, 6: 5000, 30001, 1200
+    close = pytest.approx
+    assert (found["p50"], found["p95"]) == (close(1200, rel=0.025), close(30001, rel=0.025))
+    assert [s["start"][:10] for s in found["slices"]] == \
+        ["2026-11-22", "2026-11-23", "2026-11-24", "2026-11-25"]
+    assert [s["p50"] for s in found["slices"]] == \
+        [3, None, close(30000, rel=0.025), close(800, rel=0.025)]
 
 
 def test_a_readonly_log_reads_and_refuses_every_write(seeded_log, tmp_path):

@@ -72,6 +72,29 @@ def test_applying_a_filter_shows_only_its_rows(site):
     assert rows(browser) == [1]
 
 
+def test_picking_two_agents_shows_the_rows_of_both_and_only_those(site):
+    from selenium.webdriver.common.by import By
+
+    browser, url, _ = site
+    browser.get(url + "/executions?failed=1")
+    browser.find_element(By.CSS_SELECTOR, "#pick-agent summary").click()
+    for agent in ("summarize", "translate"):
+        browser.find_element(By.CSS_SELECTOR, f"#pick-agent input[value='{agent}']").click()
+    browser.find_element(By.ID, "apply").click()
+    assert wait_for(lambda: "agent=translate" in browser.current_url)
+    assert "agent=summarize" in browser.current_url and "failed=1" in browser.current_url
+    assert sorted(rows(browser)) == [3, 4, 8]  # failed: 3 summarize, 4 and 8 translate
+    browser.get(url + "/executions?agent=summarize&agent=classify")
+    assert sorted(rows(browser)) == [1, 2, 3, 5, 6, 9, 10]
+    assert browser.find_element(By.CSS_SELECTOR, "#pick-agent summary").text == \
+        "agent: summarize, classify"
+    browser.find_element(By.CSS_SELECTOR, "#pick-status summary").click()
+    browser.find_element(By.CSS_SELECTOR, "#pick-status input[value='success']").click()
+    browser.find_element(By.ID, "apply").click()
+    assert wait_for(lambda: "status=success" in browser.current_url)
+    assert sorted(rows(browser)) == [1, 2, 5, 6, 9, 10]
+
+
 def test_a_row_opens_its_detail_page(site):
     from selenium.webdriver.common.by import By
 

@@ -145,6 +145,38 @@ def test_the_live_partials_render_the_newest_rows(client, seeded_log):
     assert 'data-id="11"' in client.get("/live/latest").text
 
 
+def test_the_list_offers_recent_agents_and_models_and_keeps_what_was_picked(client):
+    page = client.get("/executions?agent=summarize&agent=gone&status=error,timeout").text
+    for offered in ('name="agent" value="classify">', 'name="agent" value="translate">',
+                    'name="model" value="gpt-4o">', 'name="status" value="running">'):
+        assert offered in page  # seeded agents and models of the last 30 days, unpicked
+    for picked in ('name="agent" value="summarize" checked', 'name="agent" value="gone" checked',
+                   'name="status" value="error" checked', 'name="status" value="timeout" checked'):
+        assert picked in page
+    ids = [r["id"] for r in client.get("/api/executions?agent=summarize&agent=translate"
+                                       "&status=error&status=timeout").json()]
+    assert sorted(ids) == [3, 4, 8]
+
+
+def test_a_poll_of_the_list_returns_only_newer_rows_and_the_running_ones(client, seeded_log):
+    from seeding import seed
+
+    from agentlog import store
+
+    seed(seeded_log, [dict(created_at="2026-11-25T02:59:00.000Z", agent_type="fresh",
+                           status="running")])
+    with store.open(seeded_log) as log:
+        log.finalize(7, {"status": "error", "error_class": "Interrupted"})
+    poll = client.get("/live/rows?newest=10&running=7")
+    assert poll.text.count("data-id=") == 2
+    assert 'data-id="11"' in poll.text and 'data-id="7"' in poll.text
+    assert "Interrupted" in poll.text  # the running row turned into its outcome
+    assert "data-id=" not in client.get("/live/rows?newest=11&agent=classify").text
+    assert "No executions match" not in client.get("/live/rows?newest=11").text
+    bad = client.get("/live/rows?newest=1&running=7,x")
+    assert bad.status_code == 400 and "running" in bad.text
+
+
 HOSTILE = ('<script>alert("x")</script><img src=x onerror="alert(1)">'
            '"><svg onload=alert(2)>')
 
@@ -212,13 +244,11 @@ def test_an_error_spike_and_an_overdue_running_row_need_attention(client, seeded
     assert "still running past its deadline" in client.get("/").text
 
 
-def test_percentiles_over_many_executions_are_sampled_and_marked_approximate(client,
-                                                                             monkeypatch):
-    from agentlog.web import overview
-
-    exact = client.get("/api/overview?period=30d").json()["durations"]
-    assert "≈" not in client.get("/?period=30d").text
-    monkeypatch.setattr(overview, "SAMPLE", 2)
-    sampled = client.get("/api/overview?period=30d").json()["durations"]
-    assert exact["every"] == 1 and sampled["every"] == 4  # 8 timed rows, every 4th id
-    assert "from every 4th execution" in client.get("/?period=30d").text
+def test_overview_percentiles_come_from_the_histograms_and_say_how_close(client):
+    durations = client.get("/api/overview?period=30d").json()["durations"]
+    assert durations["approximate"] and durations["error"] == 0.025 and durations["by"] == "day"
+    assert len(durations["slices"]) in (30, 31)  # one per UTC day of the 30 local days
+    page = client.get("/?period=30d").text
+    assert "within 2.5% of the exact value" in page and "≈" in page
+    today = client.get("/api/overview?period=today").json()["durations"]
+    assert today["by"] == "hour" and len(today["slices"]) in (24, 25)

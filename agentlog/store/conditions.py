@@ -112,13 +112,3 @@ class Following(Condition):
     def reads(self) -> frozenset[str]:
         return frozenset(k.lstrip("-") for k in self.keys)
 
-
-class EveryNth(Condition):
-    """Only every `n`-th execution by id: a systematic sample."""
-
-    __slots__ = ("n",)
-    n: int
-
-    @property
-    def reads(self) -> frozenset[str]:
-        return frozenset(("id",))

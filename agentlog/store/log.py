@@ -50,7 +50,10 @@ class Log(Protocol):
 
     def latest(self) -> Execution | None: ...
 
-    def fetch(self, query: Query) -> Iterator[Execution]: ...
+    def fetch(self, query: Query, columns: tuple[str, ...] | None = None
+              ) -> Iterator[Execution]:
+        """The matching records; with `columns` (e.g. records.LISTED) only those are read,
+        the other fields keep their defaults."""
 
     def fetch_plain(self, query: Query) -> Iterator[Row]:
         """The matching executions as `Execution.to_dict()` gives them, without building
@@ -73,9 +76,9 @@ class Log(Protocol):
     def summary(self, query: Query, ps: tuple[int, ...] = (50, 95)):
         """Every selected execution as one reports.Summary, with duration percentiles `ps`."""
 
-    def duration_profile(self, query: Query, slices: int, every: int = 1) -> dict:
-        """p50/p95 duration over the query's time range and `slices` equal parts of it, from
-        every `every`-th execution (an approximation when above 1)."""
+    def duration_profile(self, query: Query, by: str = "day") -> dict:
+        """Approximate p50/p95 duration over the query's time range and each UTC day (or
+        hour) of it, from the duration histograms (store/durations.py says how close)."""
 
     def trend(self, query: Query, days: int | None = None, by: str = "day"): ...
 

@@ -144,3 +144,22 @@ def encode(values: dict[str, Any]) -> dict[str, Any]:
             value = int(value)
         out[key] = value
     return out
+
+
+# The columns a list of executions shows (the dashboard's rows and their live refresh):
+# reading only these skips the prompts, responses and JSON columns of each record.
+LISTED = ("id", "created_at", "agent_type", "model_id", "chosen_model_id", "fallback_reason",
+          "status", "total_tokens", "total_cost", "duration_ms", "tenant_id", "error_class")
+
+
+def select_list(columns: tuple[str, ...] | None, every: str) -> str:
+    """The select list of these record columns (`every` when None), checked by name."""
+    if columns is None:
+        return every
+    unknown = [c for c in columns if c not in _KNOWN]
+    if unknown:
+        from agentlog.errors import QueryError
+
+        raise QueryError(f"no such column: {', '.join(unknown)}")
+    return ", ".join(f"executions.{c}" for c in columns)
+

@@ -8,7 +8,6 @@ not depend on how the log is stored lives here.
 
 from __future__ import annotations
 
-import bisect
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
@@ -278,22 +277,3 @@ def trend_buckets(by: str, days: int | None, query: Query) -> tuple[list[tuple],
               for local, s, e in found]
     return labels, since is None and until is None
 
-
-def profile(found: list[tuple[str, int]], query: Query, slices: int, every: int) -> dict:
-    """p50/p95 of the (created_at ISO, duration_ms) pairs `found` over the query's range
-    [after, before) and over `slices` equal parts of it (see Log.duration_profile)."""
-    start, end = timeutil.parse_iso(query.after), timeutil.parse_iso(query.before)
-    step = (end - start) / slices if slices else None
-    bounds = [timeutil.to_iso(start + step * i) for i in range(1, slices)] if step else []
-    parts: list[list[int]] = [[] for _ in range(slices)]
-    for created, duration in found:
-        if slices:
-            parts[bisect.bisect_right(bounds, created)].append(duration)
-    return {"every": every, **_nearest(sorted(d for _, d in found)),
-            "slices": [{"start": timeutil.to_iso(start + step * i), **_nearest(sorted(part))}
-                       for i, part in enumerate(parts)]}
-
-
-def _nearest(ordered: list[int]) -> dict:
-    n = len(ordered)
-    return {f"p{p}": ordered[nearest_rank(p, n) - 1] if n else None for p in (50, 95)}

@@ -12,15 +12,12 @@ KPIS = (("executions", "Executions"), ("success_rate", "Success rate"),
         ("p95", "p95 duration"), ("cache_hit_rate", "Cache hit rate"),
         ("fallback_rate", "Fallback rate"))
 CHART_AGENTS = 5  # agents drawn one by one in the cost chart; the rest are "other"
-PERCENTILE_POINTS = 12  # points of the p50/p95 chart
-SAMPLE = 10_000  # percentiles read about this many durations: every k-th row beyond it
 
 
-def durations(log, summary, query, slices: int) -> dict:
-    """p50/p95 of the period (and of `slices` parts of it), exact up to SAMPLE timed rows,
-    else from every k-th execution (`every` says which k; the page marks them approximate)."""
-    every = max(1, summary.totals.timed // SAMPLE)
-    return log.duration_profile(query, slices, every)
+def durations(log, query, days: int) -> dict:
+    """p50/p95 of the period and of each UTC hour (a day) or day of it, from the duration
+    histograms: approximate, within store.durations.ERROR of the exact ones."""
+    return log.duration_profile(query, "hour" if days == 1 else "day")
 
 
 def kpis(current: dict, previous: dict, now_p: dict, then_p: dict) -> list[dict]:

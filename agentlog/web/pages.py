@@ -14,7 +14,7 @@ from starlette.routing import Route
 from agentlog.errors import NotFoundError, QueryError
 from agentlog.web import params
 
-LIST_PARAMS = ("sort", "after", "n")
+LIST_PARAMS = ("sort", "after", "n", "newest", "running")
 PAGE_SIZE, MOST = 50, 500
 FOOTER_CAP = 10_000  # as `agentlog list`: past it, the footer says "more than"
 
@@ -33,11 +33,14 @@ def _env():
 
 
 def render(request: Request, template: str, data: dict, status: int = 200) -> HTMLResponse:
+    from agentlog.timeutil import get_zone
     from agentlog.web import fmt
 
+    # The zone is looked up once per page, not once per time shown: finding the system's
+    # reads /etc/localtime.
     html = _env().get_template(template).render(
         data=data, path=request.url.path, query=request.query_params,
-        link=fmt.linker(request), zone=request.app.state.settings.timezone)
+        link=fmt.linker(request), zone=get_zone(request.app.state.settings.timezone))
     return HTMLResponse(html, status)
 
 
@@ -66,8 +69,7 @@ def overview(request: Request) -> dict:
     log, settings = _state(request)
     name, query, previous, days = params.period(request.query_params, settings)
     now, then = log.summary(query, ()), log.summary(previous, ())
-    now_p = parts.durations(log, now, query, parts.PERCENTILE_POINTS)
-    then_p = parts.durations(log, then, previous, 0)
+    now_p, then_p = parts.durations(log, query, days), parts.durations(log, previous, days)
     now, then = now.to_dict(), then.to_dict()
     return {"period": name, "since": query.after, "until": query.before,
             "kpis": parts.kpis(now, then, now_p, then_p), "summary": now, "durations": now_p,
@@ -80,10 +82,11 @@ def overview(request: Request) -> dict:
 
 def latest_rows(request: Request) -> HTMLResponse:
     from agentlog.store.query import Query
+    from agentlog.store.records import LISTED
 
     log, _ = _state(request)
-    return render(request, "_rows.html", {"rows": [e.to_dict() for e in
-                                                   log.fetch(Query().limit(10))]})
+    latest = log.fetch(Query().limit(10), LISTED)
+    return render(request, "_rows.html", {"rows": [e.to_dict() for e in latest]})
 
 
 # --- executions ----------------------------------------------------------------------------
@@ -91,11 +94,13 @@ def _selection(request: Request):
     log, settings = _state(request)
     query = params.query(request.query_params, settings, LIST_PARAMS)
     sort = request.query_params.get("sort") or "-id"
-    keys = (sort,) if sort.lstrip("-") in ("id",) else (sort, "-id")
+    tie = "-id" if sort.startswith("-") else "id"  # one direction: the cost index serves it
+    keys = (sort,) if sort.lstrip("-") in ("id",) else (sort, tie)
     return log, query, query.order_by(*keys)
 
 
-def _page(request: Request) -> dict:
+def _page(request: Request, columns: tuple[str, ...] | None = None) -> dict:
+    """One page of the selection in its order; `columns`: read only those (HTML rows)."""
     log, matching, ordered = _selection(request)
     size = params.positive(request.query_params, "n", PAGE_SIZE, MOST)
     after = request.query_params.get("after")
@@ -105,16 +110,39 @@ def _page(request: Request) -> dict:
         if last is None:
             raise QueryError(f"after: no execution with id '{after}'")
         page = ordered.seek(last)
-    rows = [e.to_dict() for e in log.fetch(page.limit(size + 1))]
+    rows = [e.to_dict() for e in log.fetch(page.limit(size + 1), columns)]
     return {"rows": rows[:size], "next": rows[size - 1]["id"] if len(rows) > size else None,
-            "sort": request.query_params.get("sort") or "-id"}
+            "sort": request.query_params.get("sort") or "-id", "size": size}
 
 
 def executions(request: Request) -> dict:
+    from agentlog.store.records import LISTED
+
     log, matching, _ = _selection(request)
     count, cost = log.count_upto(matching, FOOTER_CAP)
-    return {**_page(request), "total": {"executions": count, "total_cost": cost,
-                                        "more": count > FOOTER_CAP, "cap": FOOTER_CAP}}
+    return {**_page(request, LISTED), "choices": _choices(request),
+            "total": {"executions": count, "total_cost": cost, "more": count > FOOTER_CAP,
+                      "cap": FOOTER_CAP}}
+
+
+def _choices(request: Request) -> dict[str, list[dict]]:
+    """The values the multi-select filters offer, each with whether it is chosen: the
+    statuses; the agents and models that ran in the last 30 days (by cost, from the daily
+    totals) and any chosen value besides."""
+    from agentlog.store.filters import STATUSES
+
+    log, settings = _state(request)
+    recent = params.query({}, settings).last_30_days()
+    out = {}
+    for name, values in (("agent", None), ("model", None), ("status", STATUSES)):
+        chosen = [part for v in request.query_params.getlist(name) for part in v.split(",")
+                  if part]
+        if values is None:
+            values = [r[name] for r in log.cost_by(recent, name).to_dict()["rows"]
+                      if r[name] is not None]
+        out[name] = [{"value": v, "chosen": v in chosen}
+                     for v in [*values, *(c for c in chosen if c not in values)]]
+    return out
 
 
 def execution_records(request: Request) -> Response:
@@ -123,7 +151,36 @@ def execution_records(request: Request) -> Response:
 
 
 def rows_partial(request: Request) -> HTMLResponse:
-    return render(request, "_rows.html", {"rows": _page(request)["rows"]})
+    """The list's rows again; with `newest` (a list in the default order, newest first,
+    whose script merges what comes back) only what changed: see _changed()."""
+    from agentlog.store.records import LISTED
+
+    if "newest" not in request.query_params:
+        return render(request, "_rows.html", {"rows": _page(request, LISTED)["rows"]})
+    return render(request, "_rows.html", {"rows": _changed(request), "merging": True})
+
+
+def _changed(request: Request) -> list[dict]:
+    """The matching rows newer than `newest` (the newest row shown), and the rows shown as
+    still running (`running`, comma-separated ids) as they are now: a poll reads a few
+    rows instead of a page of them."""
+    from agentlog.store.conditions import AtLeast, OneOf
+    from agentlog.store.query import Query
+    from agentlog.store.records import LISTED
+
+    log, matching, _ = _selection(request)
+    given = request.query_params
+    newest = params.positive(given, "newest", 0, 2 ** 62) if given["newest"] != "0" else 0
+    running = [part for part in given.get("running", "").split(",") if part]
+    if len(running) > MOST or not all(p.isascii() and p.isdigit() for p in running):
+        raise QueryError(f"running: up to {MOST} execution ids, comma-separated")
+    size = params.positive(given, "n", PAGE_SIZE, MOST)
+    fresh = matching.where(AtLeast("id", newest + 1)).order_by("-id").limit(size)
+    rows = [e.to_dict() for e in log.fetch(fresh, LISTED)]
+    if running:
+        ended = Query().where(OneOf(("id",), tuple(map(int, running)))).order_by("-id")
+        rows += [e.to_dict() for e in log.fetch(ended, LISTED)]
+    return rows
 
 
 def detail(request: Request) -> dict:

@@ -13,7 +13,6 @@ from agentlog.store.conditions import (
     AtLeast,
     Blank,
     Condition,
-    EveryNth,
     Flag,
     Following,
     NoneOf,
@@ -42,8 +41,6 @@ def condition_sql(c: Condition) -> tuple[str, list]:
                 else f"{c.column} IS NOT NULL AND {c.column} <> ''"), []
     if isinstance(c, Following):
         return _following(c)
-    if isinstance(c, EveryNth):
-        return "id %% %s = 0", [c.n]
     raise TypeError(f"no PostgreSQL spelling of {c!r}")
 
 

@@ -111,9 +111,10 @@ class PostgresLog:
     def latest(self) -> Execution | None:
         return self._do(select.latest)
 
-    def fetch(self, selection: Query) -> Iterator[Execution]:
+    def fetch(self, selection: Query, columns: tuple[str, ...] | None = None
+              ) -> Iterator[Execution]:
         with self._translated():
-            yield from select.fetch(self.conn, selection)
+            yield from select.fetch(self.conn, selection, columns)
 
     def fetch_plain(self, selection: Query) -> Iterator[dict]:
         with self._translated():
@@ -172,10 +173,10 @@ class PostgresLog:
 
         return self._do(reports.summary, selection, ps)
 
-    def duration_profile(self, selection: Query, slices: int, every: int = 1) -> dict:
+    def duration_profile(self, selection: Query, by: str = "day") -> dict:
         from agentlog.store.postgres import reports
 
-        return self._do(reports.duration_profile, selection, slices, every)
+        return self._do(reports.duration_profile, selection, by)
 
     def prune_plan(self, selected: Query):
         from agentlog.store.postgres import prune

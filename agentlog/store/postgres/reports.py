@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from agentlog import timeutil
 from agentlog.errors import QueryError
-from agentlog.store.conditions import EveryNth, OneOf, Present
+from agentlog.store.conditions import OneOf, Present
 from agentlog.store.filters import FAILED
 from agentlog.store.postgres import rollups
 from agentlog.store.postgres.select import where_sql
@@ -36,7 +36,6 @@ from agentlog.store.reports import (
     nearest_rank,
     numbers,
     period_of,
-    profile,
     ratio,
     report_day,
     trend_buckets,
@@ -234,13 +233,29 @@ def summary(conn, query: Query, ps: tuple[int, ...] = (50, 95)) -> Summary:
     return Summary(totals=overall, duration=duration, **period_of(query))
 
 
-def duration_profile(conn, query: Query, slices: int, every: int) -> dict:
-    """As SQLite's: p50/p95 over the range and its `slices`, from every `every`-th row."""
-    ranged = query.where(Present("duration_ms"))
-    if every > 1:
-        ranged = ranged.where(EveryNth(every))
-    where, params = where_sql(ranged)
-    found = conn.execute("SELECT to_char(created_at AT TIME ZONE 'UTC', "
-                         "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), duration_ms "
-                         f"FROM executions{where}", params).fetchall()
-    return profile(found, query, slices, every)
+def duration_profile(conn, query: Query, by: str) -> dict:
+    """As SQLite's: approximate p50/p95 from the duration histograms and, at the ends (or
+    for a query with filters), from the rows."""
+    from datetime import timedelta
+
+    from agentlog.store import durations
+
+    levels = (("execution_day_durations", 10, timedelta(days=1)),
+              ("execution_hour_durations", 13, timedelta(hours=1)))
+    parts = (rollups.split(query, levels[by == "hour":]) if durations.answers(query)
+             else [rollups.Part("executions", *where_sql(query), summed=False)])
+    found = []
+    with snapshot(conn):
+        bins = dict(conn.execute("SELECT lo, hi FROM duration_bins").fetchall())
+        for part in parts:
+            if part.summed:
+                sql = (f"SELECT bucket, lo, sum(executions)::bigint FROM {part.source}"
+                       f"{part.where} GROUP BY 1, 2")
+            else:
+                where = part.where + (" AND " if part.where else " WHERE ")
+                sql = ("SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24'), "
+                       "coalesce((SELECT lo FROM duration_bins WHERE lo <= duration_ms "
+                       f"ORDER BY lo DESC LIMIT 1), 0), count(*) FROM {part.source}{where}"
+                       "duration_ms IS NOT NULL GROUP BY 1, 2")
+            found += [(b, lo, bins[lo], n) for b, lo, n in conn.execute(sql, part.params)]
+    return durations.profile(found, query, by)

@@ -75,6 +75,12 @@ def parts(query: Query) -> list[Part]:
     return _split(query, query.after, query.before, LEVELS)
 
 
+def split(query: Query, levels) -> list[Part]:
+    """The query's range as parts of `levels` (tables of UTC buckets, as LEVELS, longest
+    first) and of rows; the caller knows that its filters are columns of those tables."""
+    return _split(query, query.after, query.before, levels)
+
+
 def bucket_bounds(name: str) -> tuple[str, str]:
     """The stored UTC times [start, end) of a day (YYYY-MM-DD) or hour (YYYY-MM-DDTHH)."""
     start = name + _START[len(name):]

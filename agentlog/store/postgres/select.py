@@ -11,7 +11,7 @@ from agentlog.errors import QueryError
 from agentlog.store import records
 from agentlog.store.postgres import dialect
 from agentlog.store.query import RANK, Query, aggregate_terms
-from agentlog.store.records import Execution
+from agentlog.store.records import Execution, select_list
 
 # Every column of the record (not the search vector), in the table's order.
 COLUMNS = (
@@ -76,15 +76,17 @@ def select_sql(query: Query, select: str = ALL) -> tuple[str, list]:
     return text, params
 
 
-def rows(conn, query: Query) -> Iterator[dict]:
-    cursor = conn.execute(*select_sql(query))
+def rows(conn, query: Query,
+         columns: tuple[str, ...] | None = None) -> Iterator[dict]:
+    cursor = conn.execute(*select_sql(query, select_list(columns, ALL)))
     names = [d.name for d in cursor.description]
     for row in cursor:
         yield dict(zip(names, row, strict=True))
 
 
-def fetch(conn, query: Query) -> Iterator[Execution]:
-    for row in rows(conn, query):
+def fetch(conn, query: Query,
+          columns: tuple[str, ...] | None = None) -> Iterator[Execution]:
+    for row in rows(conn, query, columns):
         yield Execution.from_row(row)
 
 

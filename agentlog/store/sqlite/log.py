@@ -155,9 +155,10 @@ class SqliteLog:
         with self._translated():
             return select.latest(self.conn)
 
-    def fetch(self, selection: Query) -> Iterator[Execution]:
+    def fetch(self, selection: Query, columns: tuple[str, ...] | None = None
+              ) -> Iterator[Execution]:
         with self._translated():
-            yield from select.fetch(self.conn, selection)
+            yield from select.fetch(self.conn, selection, columns)
 
     def fetch_plain(self, selection: Query) -> Iterator[dict]:
         with self._translated():
@@ -199,11 +200,11 @@ class SqliteLog:
         with self._translated():
             return reports.summary(self.conn, selection, ps)
 
-    def duration_profile(self, selection: Query, slices: int, every: int = 1) -> dict:
+    def duration_profile(self, selection: Query, by: str = "day") -> dict:
         from agentlog.store.sqlite import reports
 
         with self._translated():
-            return reports.duration_profile(self.conn, selection, slices, every)
+            return reports.duration_profile(self.conn, selection, by)
 
     def trend(self, selection: Query, days: int | None = None, by: str = "day"):
         from agentlog.store.sqlite import reports

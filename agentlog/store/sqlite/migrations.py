@@ -396,4 +396,66 @@ def m110_otel_fields(db) -> None:
     db.execute("INSERT OR IGNORE INTO log_meta VALUES ('log_id', lower(hex(randomblob(16))))")
 
 
+@migration
+def m120_duration_buckets(db) -> None:
+    # A percentile over a month read every duration of it from the time index. Histograms of
+    # duration per UTC day and hour make it a sum over a few hundred rows (durations.py).
+    # `duration_bins` holds the bins: each [lo, hi) spans at most 5% of lo (below 20 ms every
+    # millisecond is its own bin), so the middle of a bin is within 2.5% of any value in it.
+    # Everything below 1 ms falls into bin 0, everything past the last bound into the last.
+    bounds, lo = [0, 1], 1
+    while lo < 2 ** 40:
+        lo = max(lo + 1, int(lo * 1.05))
+        bounds.append(lo)
+    db.execute("CREATE TABLE IF NOT EXISTS duration_bins (lo INTEGER PRIMARY KEY, "
+               "hi INTEGER NOT NULL)")
+    db.execute("DELETE FROM duration_bins")
+    db.conn.executemany("INSERT INTO duration_bins VALUES (?, ?)",
+                        zip(bounds, bounds[1:], strict=False))
+
+    def bin_of(r: str) -> str:
+        return (f"coalesce((SELECT lo FROM duration_bins WHERE lo <= {r}.duration_ms "
+                "ORDER BY lo DESC LIMIT 1), 0)")
+
+    for table, width in (("execution_hour_durations", 13), ("execution_day_durations", 10)):
+        bucket = "coalesce(substr({r}.created_at, 1, " + str(width) + "), '')"
+        db.execute(f"CREATE TABLE IF NOT EXISTS {table} (bucket TEXT NOT NULL, "
+                   "lo INTEGER NOT NULL, executions INTEGER NOT NULL, "
+                   "PRIMARY KEY (bucket, lo)) WITHOUT ROWID")
+        add = (f"INSERT INTO {table} (bucket, lo, executions) "
+               f"SELECT {bucket.format(r='new')}, {bin_of('new')}, 1 "
+               "WHERE new.duration_ms IS NOT NULL "
+               "ON CONFLICT (bucket, lo) DO UPDATE SET executions = executions + 1")
+        where = f"bucket = {bucket.format(r='old')} AND lo = {bin_of('old')}"
+        take = (f"UPDATE {table} SET executions = executions - 1 "
+                f"WHERE old.duration_ms IS NOT NULL AND {where}; "
+                f"DELETE FROM {table} WHERE old.duration_ms IS NOT NULL AND {where} "
+                "AND executions = 0")
+        db.execute(f"CREATE TRIGGER IF NOT EXISTS {table}_insert AFTER INSERT ON executions "
+                   f"WHEN new.duration_ms IS NOT NULL BEGIN {add}; END")
+        db.execute(f"CREATE TRIGGER IF NOT EXISTS {table}_update "
+                   "AFTER UPDATE OF created_at, duration_ms ON executions "
+                   "WHEN old.created_at IS NOT new.created_at "
+                   f"OR old.duration_ms IS NOT new.duration_ms BEGIN {take}; {add}; END")
+        db.execute(f"CREATE TRIGGER IF NOT EXISTS {table}_delete AFTER DELETE ON executions "
+                   f"WHEN old.duration_ms IS NOT NULL BEGIN {take}; END")
+        db.execute(f"DELETE FROM {table}")
+    # Filled once from the rows (the time index holds both columns); days sum the hours.
+    db.execute("INSERT INTO execution_hour_durations (bucket, lo, executions) "
+               f"SELECT coalesce(substr(e.created_at, 1, 13), ''), {bin_of('e')}, count(*) "
+               "FROM executions AS e WHERE e.duration_ms IS NOT NULL GROUP BY 1, 2")
+    db.execute("INSERT INTO execution_day_durations (bucket, lo, executions) "
+               "SELECT substr(bucket, 1, 10), lo, sum(executions) "
+               "FROM execution_hour_durations GROUP BY 1, 2")
+
+
+@migration
+def m130_cost_order_index(db) -> None:
+    # Sorting by cost (`list --sort cost`, the dashboard's cost column) sorted every row for
+    # the first page; in index order it reads one page of entries, first page or keyset.
+    db.execute("CREATE INDEX IF NOT EXISTS idx_executions_cost ON executions(total_cost, id)")
+    if db["sqlite_stat1"].exists():
+        db.execute("ANALYZE idx_executions_cost")
+
+
 SCHEMA_VERSION = len(MIGRATIONS)

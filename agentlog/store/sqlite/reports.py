@@ -11,7 +11,7 @@ from datetime import date
 
 from agentlog import timeutil
 from agentlog.errors import QueryError
-from agentlog.store.conditions import EveryNth, OneOf, Present
+from agentlog.store.conditions import OneOf
 from agentlog.store.query import Query
 from agentlog.store.reports import (
     DIMENSIONS,
@@ -26,7 +26,6 @@ from agentlog.store.reports import (
     daily_of,
     numbers,
     period_of,
-    profile,
     ratio,
     report_day,
     trend_buckets,
@@ -88,17 +87,34 @@ def summary(conn: sqlite3.Connection, query: Query, ps: tuple[int, ...] = (50, 9
     return Summary(totals=overall, duration=duration, **period_of(query))
 
 
-def duration_profile(conn: sqlite3.Connection, query: Query, slices: int, every: int) -> dict:
-    """p50 and p95 of duration_ms over the query's range [after, before) and over `slices`
-    equal parts of it, from every `every`-th execution by id (1: exact). One pass over the
-    range, read from the time index alone; a sample keeps what reaches Python small."""
-    ranged = query.where(Present("duration_ms"))
-    if every > 1:
-        ranged = ranged.where(EveryNth(every))
-    where, params = select.where_sql(ranged)
-    found = conn.execute(f"SELECT created_at, duration_ms FROM executions{where}",
-                         params).fetchall()
-    return profile(found, query, slices, every)
+def duration_profile(conn: sqlite3.Connection, query: Query, by: str) -> dict:
+    """Approximate p50/p95 of duration_ms over the query's range and each UTC day or hour
+    of it (store/durations.py), from the histograms of whole days and hours and, at the
+    ends (or for a query with filters), from the rows."""
+    from datetime import timedelta
+
+    from agentlog.store import durations
+
+    bins = dict(conn.execute("SELECT lo, hi FROM duration_bins"))
+    levels = (("execution_day_durations", 10, timedelta(days=1)),
+              ("execution_hour_durations", 13, timedelta(hours=1)))
+    width = durations.STEPS[by][0]
+    parts = (rollups.split(query, levels[by == "hour":]) if durations.answers(query)
+             else [rollups.Part("executions", *select.where_sql(query), summed=False)])
+    found = []
+    with snapshot(conn):
+        for part in parts:
+            if part.summed:
+                sql = (f"SELECT substr(bucket, 1, {width}), lo, sum(executions) "
+                       f"FROM {part.source}{part.where} GROUP BY 1, 2")
+            else:
+                where = part.where + (" AND " if part.where else " WHERE ")
+                sql = (f"SELECT substr(created_at, 1, {width}), coalesce((SELECT lo FROM "
+                       "duration_bins WHERE lo <= duration_ms ORDER BY lo DESC LIMIT 1), 0), "
+                       f"count(*) FROM {part.source}{where}duration_ms IS NOT NULL "
+                       "GROUP BY 1, 2")
+            found += [(b, lo, bins[lo], n) for b, lo, n in conn.execute(sql, part.params)]
+    return durations.profile(found, query, by)
 
 
 def _latencies(conn, query: Query, summed: Tally) -> tuple[dict, dict]:

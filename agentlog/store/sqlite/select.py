@@ -16,7 +16,6 @@ from agentlog.store.conditions import (
     AtLeast,
     Blank,
     Condition,
-    EveryNth,
     Flag,
     Following,
     NoneOf,
@@ -24,7 +23,7 @@ from agentlog.store.conditions import (
     Present,
 )
 from agentlog.store.query import RANK, Query, aggregate_terms
-from agentlog.store.records import Execution
+from agentlog.store.records import Execution, select_list
 from agentlog.store.sqlite import dialect
 
 
@@ -49,8 +48,6 @@ def condition_sql(c: Condition) -> tuple[str, list]:
                 else f"{c.column} IS NOT NULL AND {c.column} != ''"), []
     if isinstance(c, Following):
         return _following(c)
-    if isinstance(c, EveryNth):
-        return "id % ? = 0", [c.n]
     raise TypeError(f"no SQLite spelling of {c!r}")
 
 
@@ -121,6 +118,15 @@ def _source(query: Query, ranked: bool) -> tuple[str, bool]:
     return "executions", False
 
 
+def order_sql(key: str, spelled: str) -> str:
+    """One sort key, unknown values (NULL) last in either direction. SQLite puts NULLs last
+    in a descending order by itself, and the id is never NULL: said only where it is needed,
+    so that an index on the keys (as idx_executions_cost) yields the order without a sort."""
+    if key.startswith("-"):
+        return f"{spelled} DESC"
+    return f"{spelled} ASC" + ("" if key == "id" else " NULLS LAST")
+
+
 def select_sql(query: Query, select: str = "executions.*") -> tuple[str, list]:
     """The SELECT of matching rows in the query's order; `select` is a select list written
     inside store/."""
@@ -136,9 +142,7 @@ def select_sql(query: Query, select: str = "executions.*") -> tuple[str, list]:
             return "fts_rank"
         return dialect.META_LEAD_ID if led and name == "id" else "executions." + name
 
-    keys = ", ".join(  # unknown values (NULL) last in either direction
-        f"{key(k.lstrip('-'))} {'DESC' if k.startswith('-') else 'ASC'} NULLS LAST"
-        for k in order)
+    keys = ", ".join(order_sql(k, key(k.lstrip("-"))) for k in order)
     text = f"SELECT {select} FROM {source}{where} ORDER BY {keys}"
     if ranked:
         params = [dialect.fts_phrases(query.search_text), *params]
@@ -148,16 +152,18 @@ def select_sql(query: Query, select: str = "executions.*") -> tuple[str, list]:
     return text, params
 
 
-def rows(conn: sqlite3.Connection, query: Query) -> Iterator[dict]:
+def rows(conn: sqlite3.Connection, query: Query,
+         columns: tuple[str, ...] | None = None) -> Iterator[dict]:
     """Matching rows as dicts of stored values, streamed."""
-    cursor = conn.execute(*select_sql(query))
+    cursor = conn.execute(*select_sql(query, select_list(columns, "executions.*")))
     names = [d[0] for d in cursor.description]
     for row in cursor:
         yield dict(zip(names, row, strict=True))
 
 
-def fetch(conn: sqlite3.Connection, query: Query) -> Iterator[Execution]:
-    for row in rows(conn, query):
+def fetch(conn: sqlite3.Connection, query: Query,
+          columns: tuple[str, ...] | None = None) -> Iterator[Execution]:
+    for row in rows(conn, query, columns):
         yield Execution.from_row(row)
 
 
