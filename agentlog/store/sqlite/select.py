@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import fields
 from typing import Any
 
 from agentlog.errors import QueryError
@@ -23,7 +24,7 @@ from agentlog.store.conditions import (
     Present,
 )
 from agentlog.store.query import RANK, Query, aggregate_terms
-from agentlog.store.records import Execution
+from agentlog.store.records import BOOL_COLUMNS, Execution
 from agentlog.store.sqlite import dialect
 
 
@@ -153,6 +154,26 @@ def rows(conn: sqlite3.Connection, query: Query) -> Iterator[dict]:
     names = [d[0] for d in cursor.description]
     for row in cursor:
         yield dict(zip(names, row, strict=True))
+
+
+STORED = tuple(f.name for f in fields(Execution))  # the columns of a record, in its order
+
+
+def stored_after(conn: sqlite3.Connection, after: int, limit: int) -> list[dict]:
+    """The next `limit` rows after id `after` as `Execution.to_dict()` gives them, without
+    building the records: times as the stored ISO text, JSON columns as their JSON text
+    (`db copy` reads every row of a log this way)."""
+    cursor = conn.execute(f"SELECT {', '.join(STORED)} FROM executions WHERE id > ? "
+                          "ORDER BY id LIMIT ?", (after, limit))
+    flags = [i for i, name in enumerate(STORED) if name in BOOL_COLUMNS]
+    out = []
+    for row in cursor:
+        values = dict(zip(STORED, row, strict=True))
+        for i in flags:
+            if row[i] is not None:
+                values[STORED[i]] = bool(row[i])
+        out.append(values)
+    return out
 
 
 def fetch(conn: sqlite3.Connection, query: Query) -> Iterator[Execution]:
