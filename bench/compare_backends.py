@@ -4,7 +4,8 @@
     python bench/compare_backends.py bench/data/100000.db postgresql://…/bench
 
 Each command runs as a whole process, once to warm up, then --runs times (median ms); then
-logging one execution (running row + finalize) through each Log, in-process.
+`export csv` of every row once per backend (wall time, and the peak RSS of the process from
+wait4); then logging one execution (running row + finalize) through each Log, in-process.
 """
 
 from __future__ import annotations
@@ -39,6 +40,19 @@ def timed(args: list[str], where: str, runs: int) -> float:
     return statistics.median(times)
 
 
+def exported(where: str) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of `export csv` of every row to /dev/null."""
+    env = {**os.environ, "AGENTLOG_DB": where}
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-m", "agentlog", "export", "csv", "-o",
+                              os.devnull], env=env, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise SystemExit(f"export csv from {where} failed ({child.returncode})")
+    return time.perf_counter() - started, usage.ru_maxrss / 1024
+
+
 def logging_ms(where: str, n: int) -> float:
     from agentlog import store
     from agentlog.store.query import Query
@@ -61,12 +75,16 @@ def main() -> None:
     parser.add_argument("sqlite")
     parser.add_argument("postgresql")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", default="", help="only the commands containing this text")
     args = parser.parse_args()
     print("| command | SQLite ms | PostgreSQL ms | ratio |\n|---|---|---|---|")
-    for command in COMMANDS:
+    for command in (c for c in COMMANDS if args.only in " ".join(c)):
         lite, pg = (timed(command, where, args.runs) for where in (args.sqlite, args.postgresql))
         print(f"| `{' '.join(command)}` | {lite:.0f} | {pg:.0f} | {pg / lite:.2f}× |",
               flush=True)
+    (lite, lite_mb), (pg, pg_mb) = (exported(where) for where in (args.sqlite, args.postgresql))
+    print(f"| `export csv` (all rows), s | {lite:.1f} | {pg:.1f} | {pg / lite:.2f}× |")
+    print(f"| `export csv` (all rows), peak RSS MB | {lite_mb:.0f} | {pg_mb:.0f} | |")
     lite, pg = (logging_ms(where, 200) for where in (args.sqlite, args.postgresql))
     print(f"| logging one execution (in-process) | {lite:.2f} | {pg:.2f} | {pg / lite:.2f}× |")
 

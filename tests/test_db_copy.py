@@ -97,3 +97,72 @@ def test_a_copy_keeps_the_totals_exact_and_later_runs_still_add_to_them(cli, sou
     agents = json.loads(cli("report", "cost-by-agent", "--json",
                             env={"AGENTLOG_DB": pg_url}).stdout)
     assert "later" in json.dumps(agents)
+
+
+def indexes(url: str) -> list[tuple[str, str]]:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        return conn.execute("SELECT indexname, indexdef FROM pg_indexes "
+                            "WHERE tablename = 'executions' ORDER BY 1").fetchall()
+
+
+def test_a_copy_into_an_empty_log_ends_with_every_index_a_new_log_has(
+        cli, source, pg_url, pg_server):
+    fresh = pg_server.new_database()
+    store.open(fresh).close()
+    done = cli("db", "copy", str(source), pg_url)
+    assert done.exit_code == 0 and "Building the indexes" in done.stderr
+    assert indexes(pg_url) == indexes(fresh)
+
+
+def test_an_interrupted_copy_leaves_a_usable_log_and_the_rerun_builds_its_indexes(
+        cli, source, pg_url, pg_server, monkeypatch):
+    """Batches of three on two writers; the third one fails: the rows written are there
+    and found by every filter without the indexes set aside, and the next copy writes the
+    rest and builds them."""
+    from agentlog.errors import StoreError
+    from agentlog.store import copy
+    from agentlog.store.postgres.log import PostgresLog
+
+    monkeypatch.setattr(copy, "BATCH", 3)
+    written = PostgresLog.copy_in
+    calls = []
+
+    def failing(self, rows):
+        calls.append(len(rows))
+        if len(calls) == 3:
+            raise StoreError("the server went away")
+        return written(self, rows)
+
+    monkeypatch.setattr(PostgresLog, "copy_in", failing)
+    failed = cli("db", "copy", str(source), pg_url)
+    assert failed.exit_code == 1 and "the server went away" in failed.output
+    there = {r["id"] for r in listed(cli, pg_url)}  # the batches after it may have arrived
+    assert there >= {1, 2, 3, 4, 5, 6} and not there & {7, 8, 9}
+    env = {"AGENTLOG_DB": pg_url}
+    found = json.loads(cli("list", "--search", "quarterly", "--json", env=env).stdout)
+    assert [r["id"] for r in found] == [1]
+    teams = json.loads(cli("list", "--meta", "team=docs", "--json", env=env).stdout)
+    assert [r["id"] for r in teams] == [3, 1]
+
+    monkeypatch.setattr(PostgresLog, "copy_in", written)
+    again = cli("db", "copy", str(source), pg_url)
+    assert again.exit_code == 0, again.output
+    assert (f"Copied {len(ROWS) - len(there)} executions ({len(there)} were there already)"
+            in again.stdout)
+    assert "Building the indexes" in again.stderr
+    fresh = pg_server.new_database()
+    store.open(fresh).close()
+    assert indexes(pg_url) == indexes(fresh)
+    assert listed(cli, pg_url) == listed(cli, source)
+    with store.open(pg_url) as log:
+        assert log.start({"agent_type": "new", "created_at": NOW}) == len(ROWS) + 1
+
+
+def test_a_copy_into_a_log_that_holds_rows_keeps_its_indexes(cli, source, pg_url):
+    seed(pg_url, [ROWS[0]])
+    before = indexes(pg_url)
+    done = cli("db", "copy", str(source), pg_url)
+    assert done.exit_code == 0 and "Building the indexes" not in done.stderr
+    assert indexes(pg_url) == before

@@ -200,7 +200,8 @@ def test_a_progress_bar_counts_the_finalized_executions_as_they_are_sent(
     monkeypatch.setattr(progress, "bar", bar)
     result = cli("export", "otlp", "--endpoint", otlp_receiver.endpoint)
     assert result.exit_code == 0, result.stderr
-    assert seen[0] == ["total", 9, "export otlp"] and sum(seen[1:]) == 9  # the running one is left out
+    assert seen[0] == ["total", 9, "export otlp"]  # the running one is left out
+    assert sum(seen[1:]) == 9
     assert "sent 9 executions (10 spans)" in result.stderr
     seen.clear()
     assert cli("export", "otlp", "--endpoint", otlp_receiver.endpoint, "-n", "3").exit_code == 0

@@ -52,7 +52,8 @@ def copy(
     if source_log.where == target_log.where:
         raise ConfigError(f"cannot copy {source_log.where} into itself")
     with progress.bar(lambda: source_log.count(Query()), "db copy", "executions") as advance:
-        done = copying.copy(source_log, target_log, advance)
+        done = copying.copy(source_log, target_log, advance,
+                            lambda note: typer.echo(note, err=True))
     typer.echo(f"Copied {done.executions:,} executions ({done.present:,} were there already), "
                f"{done.cache:,} cache entries, {done.breakers:,} breakers "
                f"from {source_log.where} to {target_log.where}.")

@@ -142,9 +142,22 @@ class Log(Protocol):
         """The keys of the recorded alerts that start with `prefix`."""
 
     # --- moving a history (store/copy.py) ------------------------------------------------
+    copy_writers: int  # how many threads may run copy_in at once
+
     def copy_in(self, rows: Sequence[Row]) -> int:
         """Insert executions as another log holds them (`Execution.to_dict()`), ids kept,
         searchable, in one transaction; returns how many."""
+
+    def copy_out(self, after: int, limit: int) -> list[Row]:
+        """The next `limit` executions after id `after`, in id order, as copy_in takes them."""
+
+    def set_indexes_aside(self, empty: bool) -> bool:
+        """Before a copy into this log: when it is `empty`, drop the indexes that one build
+        at the end makes cheaper than an insert per row, recording which; True when some are
+        aside (now, or since an interrupted copy), for build_indexes_aside."""
+
+    def build_indexes_aside(self) -> None:
+        """Build the indexes set_indexes_aside dropped, then forget them."""
 
     def log_id(self) -> str:
         """The log's own random id: with an execution id, it names the execution's trace in

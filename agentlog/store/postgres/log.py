@@ -256,8 +256,27 @@ class PostgresLog:
         return self._do(alerts.keys, prefix)
 
     # --- moving a history ----------------------------------------------------------------
+    copy_writers = 2  # the server's work per row (the search vector) spreads over two cores
+
     def copy_in(self, rows: Sequence[Row]) -> int:
         return self._do(w.insert_copies, list(rows))
+
+    def copy_out(self, after: int, limit: int) -> list[Row]:
+        from agentlog.store.conditions import AtLeast
+
+        return [e.to_dict() for e in self.fetch(
+            Query().where(AtLeast("id", after + 1)).order_by("id").limit(limit))]
+
+    def set_indexes_aside(self, empty: bool) -> bool:
+        from agentlog.store.postgres import bulk
+
+        return self._do(bulk.set_aside, empty)
+
+    def build_indexes_aside(self) -> None:
+        from agentlog.store.postgres import bulk
+
+        with self._translated():
+            bulk.build(lambda: self.conn, self.conn)
 
     def per_day(self) -> dict[str, tuple[int, float]]:
         with self._translated():

@@ -26,6 +26,9 @@ COLUMNS = (
     "response_model", "response_id", "server_address", "server_port",
 )
 ALL = ", ".join(f"executions.{c}" for c in COLUMNS)
+# Columns without NULLs sort as their B-trees do: NULLS LAST on a descending key would
+# keep the planner from reading an index backwards (`list -n 20` sorted every row).
+NOT_NULL = frozenset(("id", "agent_type", "status", "created_at"))
 
 
 def where_sql(query: Query) -> tuple[str, list]:
@@ -67,7 +70,8 @@ def select_sql(query: Query, select: str = ALL) -> tuple[str, list]:
             keys.append(f"{dialect.RANK} {'ASC' if descending else 'DESC'}")
             key_params.append(dialect.tsquery(query.search_text))
         else:
-            keys.append(f"executions.{name} {'DESC' if descending else 'ASC'} NULLS LAST")
+            keys.append(f"executions.{name} {'DESC' if descending else 'ASC'}"
+                        + ("" if name in NOT_NULL else " NULLS LAST"))
     text = f"SELECT {select} FROM executions{where} ORDER BY {', '.join(keys)}"
     params = [*params, *key_params]
     if query.max_rows is not None:

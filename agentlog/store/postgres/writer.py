@@ -16,6 +16,7 @@ from agentlog.store.records import BOOL_COLUMNS, JSON_COLUMNS
 from agentlog.timeutil import to_iso, utcnow
 
 BUDGET_LOCK = 0x61676C62  # pg_advisory_xact_lock key: budget checks and reservations, one at a time
+IDENTITY_LOCK = 0x61676C69  # copies moving the identity past their ids, one at a time
 
 
 def encode(values: dict[str, Any]) -> dict[str, Any]:
@@ -95,7 +96,8 @@ def insert_final(conn, row: dict[str, Any]) -> int:
 def insert_copies(conn, rows: list[dict[str, Any]]) -> int:
     """Insert rows of another log as they are (ids kept), in one transaction with COPY, their
     totals added grouped (migrations.add_totals); the identity then continues after the
-    highest id."""
+    highest id. Several may run at once on different connections: the identity is moved
+    under a lock, each seeing the rows the others committed."""
     if not rows:
         return 0
     from agentlog.store.postgres import migrations
@@ -110,6 +112,7 @@ def insert_copies(conn, rows: list[dict[str, Any]]) -> int:
                 copy.write_row([values[k] for k in names])
         migrations.add_totals(cursor, [row["id"] for row in rows])
         cursor.execute(f"SELECT set_config('{migrations.BULK}', 'off', true)")
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", (IDENTITY_LOCK,))
         cursor.execute("SELECT setval(pg_get_serial_sequence('executions', 'id'), "
                        "greatest((SELECT max(id) FROM executions), 1))")
     return len(rows)

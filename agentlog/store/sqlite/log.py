@@ -317,10 +317,22 @@ class SqliteLog:
             return alerts.keys(self.conn, prefix)
 
     # --- moving a history ----------------------------------------------------------------
+    copy_writers = 1  # one writer at a time, whatever the threads
+
     def copy_in(self, rows: Sequence[Row]) -> int:
         from agentlog.store.sqlite import writer
 
         return writer.insert_copies(self.conn, list(rows))
+
+    def copy_out(self, after: int, limit: int) -> list[Row]:
+        with self._translated():
+            return select.stored_after(self.conn, after, limit)
+
+    def set_indexes_aside(self, empty: bool) -> bool:
+        return False  # SQLite's copies keep their indexes
+
+    def build_indexes_aside(self) -> None:
+        pass
 
     def per_day(self) -> dict[str, tuple[int, float]]:
         with self._translated():

@@ -23,7 +23,7 @@ from agentlog.store.conditions import (
     Present,
 )
 from agentlog.store.query import RANK, Query, aggregate_terms
-from agentlog.store.records import Execution, select_list
+from agentlog.store.records import BOOL_COLUMNS, Execution, select_list
 from agentlog.store.sqlite import dialect
 
 
@@ -159,6 +159,23 @@ def rows(conn: sqlite3.Connection, query: Query,
     names = [d[0] for d in cursor.description]
     for row in cursor:
         yield dict(zip(names, row, strict=True))
+
+
+def stored_after(conn: sqlite3.Connection, after: int, limit: int) -> list[dict]:
+    """The next `limit` rows after id `after` as `Execution.to_dict()` gives them, without
+    building the records: times as the stored ISO text, JSON columns as their JSON text
+    (`db copy` reads every row of a log this way)."""
+    cursor = conn.execute(f"SELECT {', '.join(records.FIELDS)} FROM executions WHERE id > ? "
+                          "ORDER BY id LIMIT ?", (after, limit))
+    flags = [i for i, name in enumerate(records.FIELDS) if name in BOOL_COLUMNS]
+    out = []
+    for row in cursor:
+        values = dict(zip(records.FIELDS, row, strict=True))
+        for i in flags:
+            if row[i] is not None:
+                values[records.FIELDS[i]] = bool(row[i])
+        out.append(values)
+    return out
 
 
 def fetch(conn: sqlite3.Connection, query: Query,
