@@ -205,7 +205,7 @@ def test_a_progress_bar_counts_the_finalized_executions_as_they_are_sent(
     assert "sent 9 executions (10 spans)" in result.stderr
     seen.clear()
     assert cli("export", "otlp", "--endpoint", otlp_receiver.endpoint, "-n", "3").exit_code == 0
-    assert seen[0] == ["total", 3] and sum(seen[1:]) == 3
+    assert seen[0] == ["total", 3, "export otlp"] and sum(seen[1:]) == 3
 
 
 def test_spans_go_out_in_requests_of_at_most_batch_size_each(cli, seeded_log, otlp_receiver):
