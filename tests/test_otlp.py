@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -83,6 +84,19 @@ def test_a_success_is_an_invoke_agent_span_with_a_chat_child_as_logged(
     assert chat["attributes"]["gen_ai.response.id"] == e["response_id"]
     assert chat["attributes"]["gen_ai.usage.input_tokens"] == attempt["input_tokens"]
     assert chat["attributes"]["agentlog.cost.total_usd"] == attempt["cost"]
+
+
+def test_the_requested_temperature_and_token_limit_are_logged_shown_and_sent(
+        cli, write_agents, any_db, fake_server, otlp_receiver):
+    write_agents(_agent(fake_server.base("ok"), "temperature: 0.2\n            max_tokens: 1500"))
+    assert cli("run", "a").exit_code == 0
+    e = _export(cli, otlp_receiver)
+    assert (e["temperature"], e["max_tokens"]) == (0.2, 1500)
+    assert re.search(r"max tokens +1,500", cli("show", "last").stdout)
+    root, [chat] = _trace(otlp_receiver, e["id"])
+    for span in (root, chat):
+        assert span["attributes"]["gen_ai.request.temperature"] == 0.2
+        assert span["attributes"]["gen_ai.request.max_tokens"] == 1500
 
 
 def test_a_retried_failure_is_one_chat_span_per_attempt_with_its_error(

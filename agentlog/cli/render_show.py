@@ -85,6 +85,7 @@ def _header(r, zone: str | None):
          if r.time_to_first_token_ms is not None else None),
         ("finish reason", r.finish_reason),
         ("temperature", None if r.temperature is None else str(r.temperature)),
+        ("max tokens", None if r.max_tokens is None else f"{r.max_tokens:,}"),
     ])
 
 

@@ -40,7 +40,7 @@ COLUMNS = (
     "reasoning_tokens", "input_cost", "output_cost", "total_cost", "cost_source", "streaming",
     "temperature", "finish_reason", "error_class", "error_message", "metadata", "tool_calls",
     "attempts", "fallback_reason", "cache_hit", "tenant_id", "batch_id", "response_model",
-    "response_id", "server_address", "server_port",
+    "response_id", "server_address", "server_port", "max_tokens",
 )
 OPERATION = gen_ai.GenAiOperationNameValues
 SCOPE = InstrumentationScope("agentlog", __version__)
@@ -86,6 +86,7 @@ def _execution_attributes(e: dict[str, Any]) -> dict[str, Any]:
         gen_ai.GEN_AI_PROVIDER_NAME: e.get("provider"),
         gen_ai.GEN_AI_RESPONSE_ID: e.get("response_id"),
         gen_ai.GEN_AI_REQUEST_TEMPERATURE: e.get("temperature"),
+        gen_ai.GEN_AI_REQUEST_MAX_TOKENS: e.get("max_tokens"),
         gen_ai.GEN_AI_REQUEST_STREAM: bool(e.get("streaming")),
         gen_ai.GEN_AI_USAGE_INPUT_TOKENS: e.get("input_tokens"),
         gen_ai.GEN_AI_USAGE_OUTPUT_TOKENS: e.get("output_tokens"),
@@ -129,6 +130,7 @@ def _attempt_attributes(e: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
         gen_ai.GEN_AI_PROVIDER_NAME: e.get("provider")
         if model == e.get("chosen_model_id") else None,
         gen_ai.GEN_AI_REQUEST_TEMPERATURE: e.get("temperature"),
+        gen_ai.GEN_AI_REQUEST_MAX_TOKENS: e.get("max_tokens"),
         gen_ai.GEN_AI_USAGE_INPUT_TOKENS: a.get("input_tokens"),
         gen_ai.GEN_AI_USAGE_OUTPUT_TOKENS: a.get("output_tokens"),
         server_attributes.SERVER_ADDRESS: a.get("server_address"),

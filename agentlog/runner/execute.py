@@ -109,6 +109,7 @@ def prepare(cfg: AgentsFile, request: RunRequest) -> Prepared:
         "chosen_model_id": agent.model,
         "streaming": agent.stream if request.stream is None else request.stream,
         "temperature": agent.temperature,
+        "max_tokens": agent.max_tokens,
         "parameters": stored_params,
         "metadata": metadata,
         "system_prompt": redactor.text(system) if keep_prompts else None,

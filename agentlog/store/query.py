@@ -20,7 +20,7 @@ from agentlog.timeutil import to_iso
 NUMERIC = (
     "duration_ms", "time_to_first_token_ms", "input_tokens", "output_tokens", "total_tokens",
     "cached_tokens", "cache_creation_tokens", "reasoning_tokens", "input_cost", "output_cost",
-    "total_cost", "temperature", "attempts_count", "tool_calls_count",
+    "total_cost", "temperature", "max_tokens", "attempts_count", "tool_calls_count",
 )
 AGGREGATES = ("count", "sum", "avg", "min", "max")
 RANK = "rank"  # the search rank, sortable only inside a search

@@ -73,6 +73,7 @@ class Execution:
     response_id: str | None = None  # the provider's id of the final response
     server_address: str | None = None  # host of the last attempt's endpoint
     server_port: int | None = None
+    max_tokens: int | None = None  # the answer's token limit the agent asked for
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Execution:

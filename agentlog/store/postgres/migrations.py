@@ -291,6 +291,12 @@ def m090_cost_index(conn) -> None:
                  "(total_cost DESC NULLS LAST, id DESC NULLS LAST)")
 
 
+@migration
+def m100_request_max_tokens(conn) -> None:
+    # As SQLite's m140: the answer's token limit the agent asked for.
+    conn.execute("ALTER TABLE executions ADD COLUMN max_tokens integer")
+
+
 def add_totals(conn, ids: list[int]) -> None:
     """Add the rows `ids`, inserted in this transaction with BULK set, to the totals and the
     duration histograms: one grouped upsert per table instead of one per row and table."""

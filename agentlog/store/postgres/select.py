@@ -23,7 +23,7 @@ COLUMNS = (
     "error_class", "error_message", "metadata", "tool_calls", "tool_calls_count", "attempts",
     "attempts_count", "fallback_chain", "fallback_reason", "cache_hit", "retryable",
     "rate_limited", "tenant_id", "batch_id", "deadline_at", "pid", "payloads_purged_at", "host",
-    "response_model", "response_id", "server_address", "server_port",
+    "response_model", "response_id", "server_address", "server_port", "max_tokens",
 )
 ALL = ", ".join(f"executions.{c}" for c in COLUMNS)
 # Columns without NULLs sort as their B-trees do: NULLS LAST on a descending key would

@@ -458,4 +458,12 @@ def m130_cost_order_index(db) -> None:
         db.execute("ANALYZE idx_executions_cost")
 
 
+@migration
+def m140_request_max_tokens(db) -> None:
+    # The answer's token limit the agent asked for: the GenAI conventions' request attribute
+    # beside the temperature, which was already kept.
+    if "max_tokens" not in db["executions"].columns_dict:
+        db.execute("ALTER TABLE executions ADD COLUMN max_tokens INTEGER")
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
