@@ -4,13 +4,13 @@ pseudo-terminal here) and nothing at all on a pipe."""
 from __future__ import annotations
 
 import os
-import pty
 import re
 import subprocess
 import sys
 
 import pytest
 from seeding import seed
+from terminal import on_terminal
 
 ROWS = 1200
 
@@ -24,23 +24,8 @@ def old_log(tmp_path):
 
 
 def _on_terminal(path, *args: str) -> str:
-    main, child = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "agentlog", *args], stdin=subprocess.DEVNULL,
-                            stdout=child, stderr=child, cwd=path.parent,
-                            env={**os.environ, "AGENTLOG_DB": str(path), "COLUMNS": "100"})
-    os.close(child)
-    chunks = []
-    for _ in range(10_000):  # bounded: ends at EOF (EIO on Linux) when the process exits
-        try:
-            data = os.read(main, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    os.close(main)
-    assert proc.wait(timeout=120) == 0
-    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode(errors="replace"))
+    text = on_terminal(list(args), path.parent, {"AGENTLOG_DB": str(path), "COLUMNS": "100"})
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
 
 
 def _on_a_pipe(path, *args: str) -> str:
