@@ -140,6 +140,10 @@ def test_an_interrupted_copy_leaves_a_usable_log_and_the_rerun_builds_its_indexe
     assert failed.exit_code == 1 and "the server went away" in failed.output
     there = {r["id"] for r in listed(cli, pg_url)}  # the batches after it may have arrived
     assert there >= {1, 2, 3, 4, 5, 6} and not there & {7, 8, 9}
+    fresh = pg_server.new_database()
+    store.open(fresh).close()
+    aside = {name for name, _ in indexes(fresh)} - {name for name, _ in indexes(pg_url)}
+    assert "idx_executions_metadata" in aside and "idx_executions_search" not in aside
     env = {"AGENTLOG_DB": pg_url}
     found = json.loads(cli("list", "--search", "quarterly", "--json", env=env).stdout)
     assert [r["id"] for r in found] == [1]

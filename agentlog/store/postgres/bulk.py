@@ -1,8 +1,10 @@
 """The indexes a copy into an empty log sets aside and builds once at the end: one sort per
-index instead of an insert into each for every row (a GIN index of the search vector above
-all). Which ones are aside is recorded in `log_meta` in the transaction that drops them, so
-an interrupted copy leaves a log that answers every command (slower) and the next copy into
-it builds them.
+index instead of an insert into each for every row. Which ones are aside is recorded in
+`log_meta` in the transaction that drops them, so an interrupted copy leaves a log that
+answers every command (slower) and the next copy into it builds them.
+
+The search index stays: PostgreSQL builds a GIN index on one core, and its build costs as
+much as adding each row to it did, which the copy's two writers share (bench/README.md).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 
 KEY = "indexes_set_aside"
+KEPT = ("idx_executions_search",)
 MEMORY = 256 * 1024 * 1024  # maintenance_work_mem the builds ask for, unless set higher
 
 
@@ -24,7 +27,8 @@ def set_aside(conn, empty: bool) -> bool:
         indexes = dict(conn.execute(
             "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
             "JOIN pg_class c ON c.oid = i.indexrelid "
-            "WHERE i.indrelid = 'executions'::regclass AND NOT i.indisprimary").fetchall())
+            "WHERE i.indrelid = 'executions'::regclass AND NOT i.indisprimary "
+            "AND c.relname <> ALL(%s)", (list(KEPT),)).fetchall())
         conn.execute("INSERT INTO log_meta VALUES (%s, %s)", (KEY, json.dumps(indexes)))
         for name in indexes:
             conn.execute(f'DROP INDEX "{name}"')
