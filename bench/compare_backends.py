@@ -3,7 +3,8 @@
     python bench/make_db.py --rows 100000 bench/data/100000.db --db postgresql://…/bench
     python bench/compare_backends.py bench/data/100000.db postgresql://…/bench
 
-Each command runs as a whole process, once to warm up, then --runs times (median ms); then
+Each command runs as a whole process, once to warm up, then --runs times (median wall and
+CPU ms of the process; the server's CPU is not in it); then
 `export csv` of every row once per backend (wall time, and the peak RSS of the process from
 wait4); then logging one execution (running row + finalize) through each Log, in-process.
 """
@@ -28,29 +29,29 @@ COMMANDS = [
 ]
 
 
-def timed(args: list[str], where: str, runs: int) -> float:
+def run_child(args: list[str], where: str) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS (MB) of one agentlog process."""
     env = {**os.environ, "AGENTLOG_DB": where}
-    times = []
-    for i in range(runs + 1):
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "agentlog", *args], env=env, check=True,
-                       stdout=subprocess.DEVNULL)
-        if i:
-            times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-m", "agentlog", *args], env=env,
+                             stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    if os.waitstatus_to_exitcode(status):
+        raise SystemExit(f"agentlog {' '.join(args)} on {where} failed")
+    return (time.perf_counter() - started, usage.ru_utime + usage.ru_stime,
+            usage.ru_maxrss / 1024)
+
+
+def timed(args: list[str], where: str, runs: int) -> tuple[float, float]:
+    """Median wall and CPU milliseconds of `runs` processes after one to warm up."""
+    found = [run_child(args, where) for _ in range(runs + 1)][1:]
+    return tuple(statistics.median(f[i] for f in found) * 1000 for i in (0, 1))
 
 
 def exported(where: str) -> tuple[float, float]:
     """Seconds and peak RSS (MB) of `export csv` of every row to /dev/null."""
-    env = {**os.environ, "AGENTLOG_DB": where}
-    started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "agentlog", "export", "csv", "-o",
-                              os.devnull], env=env, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode:
-        raise SystemExit(f"export csv from {where} failed ({child.returncode})")
-    return time.perf_counter() - started, usage.ru_maxrss / 1024
+    wall, _, rss = run_child(["export", "csv", "-o", os.devnull], where)
+    return wall, rss
 
 
 def logging_ms(where: str, n: int) -> float:
@@ -77,11 +78,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", default="", help="only the commands containing this text")
     args = parser.parse_args()
-    print("| command | SQLite ms | PostgreSQL ms | ratio |\n|---|---|---|---|")
+    print("| command | SQLite ms | PostgreSQL ms | ratio | SQLite CPU ms | PostgreSQL CPU ms "
+          "| ratio |\n|---|---:|---:|---:|---:|---:|---:|")
     for command in (c for c in COMMANDS if args.only in " ".join(c)):
-        lite, pg = (timed(command, where, args.runs) for where in (args.sqlite, args.postgresql))
-        print(f"| `{' '.join(command)}` | {lite:.0f} | {pg:.0f} | {pg / lite:.2f}× |",
-              flush=True)
+        (lite, lite_cpu), (pg, pg_cpu) = (timed(command, where, args.runs)
+                                          for where in (args.sqlite, args.postgresql))
+        print(f"| `{' '.join(command)}` | {lite:.0f} | {pg:.0f} | {pg / lite:.2f}× "
+              f"| {lite_cpu:.0f} | {pg_cpu:.0f} | {pg_cpu / lite_cpu:.2f}× |", flush=True)
     (lite, lite_mb), (pg, pg_mb) = (exported(where) for where in (args.sqlite, args.postgresql))
     print(f"| `export csv` (all rows), s | {lite:.1f} | {pg:.1f} | {pg / lite:.2f}× |")
     print(f"| `export csv` (all rows), peak RSS MB | {lite_mb:.0f} | {pg_mb:.0f} | |")

@@ -40,3 +40,37 @@ def test_the_newest_rows_come_from_the_primary_key_read_backwards(pg_url):
     nodes = plan_nodes(pg_url, Query().limit(20))
     assert "Sort" not in nodes and any(n.startswith("Index") for n in nodes)
 
+
+
+@pytest.mark.parametrize("column", ["duration_ms", "time_to_first_token_ms"])
+def test_an_agents_percentiles_step_over_an_index_in_order(pg_url, column, monkeypatch):
+    """`report stats` on a large log: each percentile of one agent reads index entries in
+    value order (duration, and the streaming rows' time to first token), never a sort."""
+    import psycopg
+
+    from agentlog.store.postgres import connect, reports
+    from agentlog.timeutil import now_iso
+
+    with store.open(pg_url) as log:
+        for ms in (5, 9, 12):
+            eid = log.start({"agent_type": "a", "created_at": now_iso()})
+            log.finalize(eid, {"status": "success", "duration_ms": ms,
+                               "time_to_first_token_ms": ms - 1})
+    conn = connect.connect(pg_url)
+    asked, execute = [], psycopg.Connection.execute
+
+    def recording(self, sql, params=None, **kw):
+        asked.append((sql, params))
+        return execute(self, sql, params, **kw)
+
+    monkeypatch.setattr(psycopg.Connection, "execute", recording)
+    try:
+        reports.percentiles(conn, Query().by_agent("a"), column, 3)
+        monkeypatch.setattr(psycopg.Connection, "execute", execute)
+        conn.execute("SET enable_seqscan = off")
+        for sql, params in asked:
+            plan = json.dumps(conn.execute("EXPLAIN (FORMAT JSON) " + sql, params).fetchone())
+            assert '"Sort"' not in plan and "Index" in plan, plan
+    finally:
+        conn.close()
+    assert len(asked) == 3

@@ -42,7 +42,8 @@ def _recorded(conn) -> dict[str, str] | None:
 
 def build(connect, conn) -> None:
     """Create the indexes set aside that are missing, two at a time on connections made by
-    `connect()` (the largest first), then forget them and refresh the planner's statistics."""
+    `connect()` (the largest first), then forget them, refresh the planner's statistics and
+    mark the copied pages all-visible."""
     indexes = _recorded(conn) or {}
     present = {r[0] for r in conn.execute(
         "SELECT relname FROM pg_class WHERE relname = ANY(%s)", (list(indexes),))}
@@ -52,7 +53,7 @@ def build(connect, conn) -> None:
         list(pool.map(lambda sql: _create(connect, sql), todo))
     with conn.transaction():
         conn.execute("DELETE FROM log_meta WHERE key = %s", (KEY,))
-    conn.execute("ANALYZE executions")
+    conn.execute("VACUUM (ANALYZE) executions")  # index-only scans need the visibility map
 
 
 def _create(connect, sql: str) -> None:

@@ -25,9 +25,12 @@ def condition_sql(c: Condition) -> tuple[str, list]:
     """One condition of store/conditions.py in PostgreSQL's spelling, and its parameters."""
     if isinstance(c, OneOf):
         known = [v for v in c.values if v is not None]
-        tests = [f"{column} = ANY(%s)" for column in c.among if known]
+        # One value is an equality, which an index on (column, order key) returns in order;
+        # for `= ANY(…)` the planner sorts.
+        test, value = ("= %s", known[0]) if len(known) == 1 else ("= ANY(%s)", known)
+        tests = [f"{column} {test}" for column in c.among if known]
         tests += [f"{column} IS NULL" for column in c.among if None in c.values]
-        return " OR ".join(tests) or "false", [known] * len(c.among) if known else []
+        return " OR ".join(tests) or "false", [value] * len(c.among) if known else []
     if isinstance(c, NoneOf):
         return f"NOT ({c.column} = ANY(%s))", [list(c.values)]
     if isinstance(c, AtLeast):
