@@ -17,6 +17,7 @@ from reporting import plans_of
 from agentlog.errors import QueryError
 from agentlog.store.conditions import Present
 from agentlog.store.query import Query
+from agentlog.store.reports import DIMENSIONS
 from agentlog.store.sqlite import db, migrations, reports, rollups, writer
 
 NOW = "2026-11-25T03:17:00.000Z"
@@ -213,7 +214,7 @@ def _both(query: Query, report) -> tuple:
 @pytest.mark.parametrize("zone", ZONES)
 def test_cost_reports_from_the_totals_equal_the_rows(log, zone):
     for query in _queries(zone):
-        for dimension in reports.DIMENSIONS:
+        for dimension in DIMENSIONS:
             totals, rows = _both(query, lambda q, d=dimension: reports.cost_by(log, q, d))
             assert totals == rows, (query, dimension)
     assert totals["total"]["executions"] > 0

@@ -104,6 +104,12 @@ def nearest_rank(p: int, n: int) -> int:
 
 DIMENSIONS = {"agent": "agent_type", "model": "chosen_model_id", "tenant": "tenant_id"}
 
+def dimension_column(dimension: str, what: str = "report cost by") -> str:
+    """The column of a dimension of cost_by (agent, model, tenant); QueryError otherwise."""
+    if dimension not in DIMENSIONS:
+        raise QueryError(f"cannot {what} '{dimension}' (choose from: {', '.join(DIMENSIONS)})")
+    return DIMENSIONS[dimension]
+
 TREND_BY = ("day", "hour", "week", "month")
 TREND_DEFAULT = {"hour": 48, "day": 7, "week": 12, "month": 12}  # buckets without a time filter
 
@@ -202,6 +208,32 @@ def cost_numbers(executions: int, tokens: int, cost: float, priced: int, grand: 
     return {"executions": executions, "total_tokens": tokens, "total_cost": cost,
             "avg_cost": ratio(cost, priced), "share": ratio(cost, grand)}
 
+
+def cost_report(query: Query, dimension: str, groups: dict) -> CostReport:
+    """The CostReport of (executions, tokens, cost, priced) per name (None: no tenant),
+    most expensive first."""
+    grand = sum(g[2] for g in groups.values())
+    rows = [{dimension: key, **cost_numbers(*values, grand)} for key, values in groups.items()]
+    rows.sort(key=lambda r: (-r["total_cost"], -r["executions"], r[dimension] or ""))
+    sums = [sum(g[i] for g in groups.values()) for i in range(4)]
+    return CostReport(dimension, rows, cost_numbers(*sums, grand), **period_of(query))
+
+
+def cost_reports(query: Query, dimensions: tuple[str, ...],
+                 tallies: dict[tuple, Tally]) -> dict[str, CostReport]:
+    """The cost report of each dimension from one grouped read: `tallies` per combination
+    of the dimensions' columns, in the order of `dimensions`."""
+    out = {}
+    for i, dimension in enumerate(dimensions):
+        groups: dict = {}
+        for key, t in tallies.items():
+            name = key[i] or None  # the empty tenant and no tenant are one group
+            old = groups.get(name, (0, 0, 0.0, 0))
+            groups[name] = (old[0] + t.executions, old[1] + t.total_tokens,
+                            old[2] + t.total_cost, old[3] + t.priced)
+        out[dimension] = cost_report(query, dimension, groups)
+    return out
+
 @dataclass
 class AgentStats:
     agent: str
@@ -232,11 +264,13 @@ class Summary:
     timezone: str
     totals: Tally
     duration: dict  # avg and the percentiles asked for
+    costs: dict[str, CostReport] = field(default_factory=dict)  # the `by` of Log.summary
 
     def to_dict(self) -> dict:
+        costs = {"costs": {d: r.to_dict() for d, r in self.costs.items()}} if self.costs else {}
         return {"since": self.since, "until": self.until, "timezone": self.timezone,
                 **self.totals.summary(), "duration_ms": self.duration,
-                "top_errors": self.totals.top_errors()}
+                "top_errors": self.totals.top_errors(), **costs}
 
 @dataclass
 class Trend:
@@ -244,9 +278,34 @@ class Trend:
     timezone: str
     rows: list[dict]
     last: bool = True  # the window is the last len(rows) units, ending now
+    split: str | None = None  # each row's numbers per agent, model or tenant too
 
     def to_dict(self) -> dict:
-        return {"by": self.by, "timezone": self.timezone, "rows": self.rows}
+        split = {"split": self.split} if self.split else {}
+        return {"by": self.by, "timezone": self.timezone, **split, "rows": self.rows}
+
+
+def trend_of(by: str, query: Query, buckets: list[tuple], found: list[dict], last: bool,
+             split: str | None = None) -> Trend:
+    """The Trend of [executions, failed, cost, duration sum, timed] per bucket and, when
+    `split`, per name within it (`found[i]`: name -> numbers; no split: one name, None).
+    A row's numbers are the sums of its names'; its `split` lists them, costliest first."""
+    rows = []
+    for (label, _, _), names in zip(buckets, found, strict=True):
+        total = [sum(c) for c in zip(*names.values(), strict=True)] or [0, 0, 0.0, 0, 0]
+        row = _trend_numbers(total)
+        if split:
+            parts = [{split: name, **_trend_numbers(n)} for name, n in names.items()]
+            parts.sort(key=lambda r: (-r["total_cost"], -r["executions"], r[split] or ""))
+            row["split"] = parts
+        rows.append({"start": label, **row})
+    return Trend(by, zone_name(query), rows, last, split)
+
+
+def _trend_numbers(numbers) -> dict:
+    count, failed, cost, duration, timed = numbers
+    return {"executions": count, "failed": failed, "total_cost": cost,
+            "avg_duration_ms": ratio(duration, timed)}
 
 def trend_buckets(by: str, days: int | None, query: Query) -> tuple[list[tuple], bool]:
     """The trend's buckets and whether they are "the last N" ending now. The window is the

@@ -10,11 +10,9 @@ import sqlite3
 from datetime import date
 
 from agentlog import timeutil
-from agentlog.errors import QueryError
 from agentlog.store.conditions import OneOf
 from agentlog.store.query import Query
 from agentlog.store.reports import (
-    DIMENSIONS,
     AgentStats,
     CostReport,
     Daily,
@@ -22,14 +20,16 @@ from agentlog.store.reports import (
     Tally,
     Trend,
     combined,
-    cost_numbers,
+    cost_report,
+    cost_reports,
     daily_of,
+    dimension_column,
     numbers,
     period_of,
     ratio,
     report_day,
     trend_buckets,
-    zone_name,
+    trend_of,
 )
 from agentlog.store.sqlite import rollups, select
 from agentlog.store.sqlite.aggregates import first_seen, grouped_tallies, percentiles, sums
@@ -57,10 +57,7 @@ COST_SUMS = sums("executions", "total_tokens", "total_cost", "priced")
 def cost_by(conn: sqlite3.Connection, query: Query, dimension: str) -> CostReport:
     """Executions, tokens, cost, average cost and share of the total per agent, chosen model or
     tenant, most expensive first. No tenant ('' or NULL) is one row named None."""
-    if dimension not in DIMENSIONS:
-        raise QueryError(f"cannot report cost by '{dimension}' "
-                         f"(choose from: {', '.join(DIMENSIONS)})")
-    column = DIMENSIONS[dimension]
+    column = dimension_column(dimension)
     groups: dict = {}
     with snapshot(conn):
         for part in rollups.parts(query):
@@ -69,22 +66,22 @@ def cost_by(conn: sqlite3.Connection, query: Query, dimension: str) -> CostRepor
                 key = name or None  # the empty tenant and no tenant are one group
                 old = groups.get(key, (0, 0, 0.0, 0))
                 groups[key] = (old[0] + count, old[1] + tokens, old[2] + cost, old[3] + priced)
-    grand = sum(g[2] for g in groups.values())
-    rows = [{dimension: key, **cost_numbers(*values, grand)} for key, values in groups.items()]
-    rows.sort(key=lambda r: (-r["total_cost"], -r["executions"], r[dimension] or ""))
-    sums = [sum(g[i] for g in groups.values()) for i in range(4)]
-    total = cost_numbers(*sums, grand)
-    return CostReport(dimension, rows, total, **period_of(query))
+    return cost_report(query, dimension, groups)
 
 
-def summary(conn: sqlite3.Connection, query: Query, ps: tuple[int, ...] = (50, 95)) -> Summary:
+def summary(conn: sqlite3.Connection, query: Query, ps: tuple[int, ...] = (50, 95),
+            by: tuple[str, ...] = ()) -> Summary:
     """The query's rows as one Tally (from the daily and hourly totals where the filters
-    allow) and the exact duration percentiles `ps`."""
+    allow) and the exact duration percentiles `ps`; with `by` (dimensions of cost_by), the
+    cost report of each too, from the same grouped read."""
+    keys = tuple(dimension_column(d) for d in by)
     with snapshot(conn):
-        overall = combined(grouped_tallies(conn, query, ()).values())
+        groups = grouped_tallies(conn, query, keys)
+        overall = combined(groups.values())
         duration = {"avg": ratio(overall.duration_sum, overall.timed),
                     **percentiles(conn, query, "duration_ms", overall.timed, ps)}
-    return Summary(totals=overall, duration=duration, **period_of(query))
+    return Summary(totals=overall, duration=duration, costs=cost_reports(query, by, groups),
+                   **period_of(query))
 
 
 def duration_profile(conn: sqlite3.Connection, query: Query, by: str) -> dict:
@@ -158,28 +155,30 @@ TREND_SUMS = sums("executions", "failed", "total_cost", "duration_sum", "timed")
 
 
 def trend(conn: sqlite3.Connection, query: Query, days: int | None = None,
-          by: str = "day") -> Trend:
+          by: str = "day", split: str | None = None) -> Trend:
     """One row per local calendar day (default the last 7) or clock hour (default the last
-    48), oldest first, zero-filled: executions, failed, cost, average duration.
+    48), oldest first, zero-filled: executions, failed, cost, average duration; with
+    `split` (agent, model or tenant) the same per name within each row.
 
     Each bucket is its own range (its whole days and hours from the totals when the filters
     allow, the rest from the rows), all of them in one UNION ALL: every branch is an index
-    range scan, and a bucket without executions still yields its row of zeros."""
+    range scan, and a bucket without executions still yields its row of zeros (split, a
+    bucket's names are its GROUP BY's rows: the one GROUP BY per branch)."""
+    column = dimension_column(split, "split a trend by") if split else None
     buckets, last = trend_buckets(by, days, query)
+    head = ", " + column if column else ", NULL"
     branches: list[tuple[str, list]] = []
     for i, (_, start, end) in enumerate(buckets):
-        branches += [part.select(TREND_SUMS, str(i))
+        branches += [part.select(TREND_SUMS, str(i) + head, column or "")
                      for part in rollups.parts(query.narrow(start, end))]
-    found = [[0, 0, 0.0, 0, 0] for _ in buckets]
+    found: list[dict] = [{} for _ in buckets]
     with snapshot(conn):
         for first in range(0, len(branches), COMPOUND_LIMIT):
             chunk = branches[first:first + COMPOUND_LIMIT]
             params = [value for _, values in chunk for value in values]
-            for i, *numbers in conn.execute(" UNION ALL ".join(sql for sql, _ in chunk),
-                                            params):
-                found[i] = [mine + theirs for mine, theirs in zip(found[i], numbers, strict=True)]
-    rows = [{"start": label, "executions": count, "failed": failed, "total_cost": cost,
-             "avg_duration_ms": ratio(duration, timed)}
-            for (label, _, _), (count, failed, cost, duration, timed)
-            in zip(buckets, found, strict=True)]
-    return Trend(by, zone_name(query), rows, last)
+            for i, name, *got in conn.execute(" UNION ALL ".join(sql for sql, _ in chunk),
+                                              params):
+                name = name or None  # the empty tenant and no tenant are one name
+                old = found[i].get(name, (0, 0, 0.0, 0, 0))
+                found[i][name] = [mine + theirs for mine, theirs in zip(old, got, strict=True)]
+    return trend_of(by, query, buckets, found, last, split)
