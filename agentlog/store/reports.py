@@ -46,14 +46,17 @@ class Tally:
     error_classes: Counter = field(default_factory=Counter)
 
     def add(self, other: Tally) -> None:
-        for f in fields(self):
-            mine, theirs = getattr(self, f.name), getattr(other, f.name)
-            if f.name == "first_seen":
-                setattr(self, f.name, min(filter(None, (mine, theirs)), default=None))
-            elif f.name == "error_classes":
-                mine.update(theirs)
-            else:
-                setattr(self, f.name, mine + theirs)
+        # Reports add up a Tally per group row (hundreds for a grouped period): through the
+        # instances' dicts, not dataclasses.fields() and getattr/setattr per field.
+        mine, theirs = self.__dict__, other.__dict__
+        for name in _SUMMED:
+            mine[name] += theirs[name]
+        if theirs["first_seen"] is not None:
+            seen = mine["first_seen"]
+            mine["first_seen"] = theirs["first_seen"] if seen is None else min(
+                seen, theirs["first_seen"])
+        if theirs["error_classes"]:
+            self.error_classes.update(theirs["error_classes"])
 
     @property
     def failed(self) -> int:
@@ -89,6 +92,9 @@ class Tally:
             "fallbacks": self.fallbacks, "fallback_rate": ratio(self.fallbacks, done),
             "retried": self.retried, "retry_rate": ratio(self.retried, done),
         }
+
+_SUMMED = tuple(f.name for f in fields(Tally) if f.name not in ("first_seen", "error_classes"))
+
 
 def combined(parts) -> Tally:
     total = Tally()
