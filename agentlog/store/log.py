@@ -76,7 +76,7 @@ class Log(Protocol):
     def summary(self, query: Query, ps: tuple[int, ...] = (50, 95), by: tuple[str, ...] = ()):
         """Every selected execution as one reports.Summary, with duration percentiles `ps`;
         `by` (dimensions of cost_by: agent, model, tenant): its `costs` holds the cost report
-        of each, from the same grouped read as the totals."""
+        of each, from one read grouped by all of them (in the same snapshot)."""
 
     def duration_profile(self, query: Query, by: str = "day") -> dict:
         """Approximate p50/p95 duration over the query's time range and each UTC day (or

@@ -225,20 +225,19 @@ def cost_report(query: Query, dimension: str, groups: dict) -> CostReport:
     return CostReport(dimension, rows, cost_numbers(*sums, grand), **period_of(query))
 
 
-def cost_reports(query: Query, dimensions: tuple[str, ...],
-                 tallies: dict[tuple, Tally]) -> dict[str, CostReport]:
-    """The cost report of each dimension from one grouped read: `tallies` per combination
-    of the dimensions' columns, in the order of `dimensions`."""
-    out = {}
-    for i, dimension in enumerate(dimensions):
-        groups: dict = {}
-        for key, t in tallies.items():
-            name = key[i] or None  # the empty tenant and no tenant are one group
+def cost_reports(query: Query, dimensions: tuple[str, ...], rows) -> dict[str, CostReport]:
+    """The cost report of each dimension from one read grouped by all their columns: `rows`
+    of (*names in the order of `dimensions`, executions, tokens, cost, priced)."""
+    out: dict[str, dict] = {d: {} for d in dimensions}
+    width = len(dimensions)
+    for row in rows:
+        numbers = row[width:]
+        for dimension, name in zip(dimensions, row[:width], strict=True):
+            groups = out[dimension]
+            name = name or None  # the empty tenant and no tenant are one group
             old = groups.get(name, (0, 0, 0.0, 0))
-            groups[name] = (old[0] + t.executions, old[1] + t.total_tokens,
-                            old[2] + t.total_cost, old[3] + t.priced)
-        out[dimension] = cost_report(query, dimension, groups)
-    return out
+            groups[name] = tuple(a + b for a, b in zip(old, numbers, strict=True))
+    return {d: cost_report(query, d, groups) for d, groups in out.items()}
 
 @dataclass
 class AgentStats:

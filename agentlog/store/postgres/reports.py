@@ -223,14 +223,15 @@ def spent(conn, start: str, end: str, agent: str | None = None,
 def summary(conn, query: Query, ps: tuple[int, ...] = (50, 95),
             by: tuple[str, ...] = ()) -> Summary:
     """As SQLite's: the query's rows as one Tally and the exact duration percentiles `ps`;
-    with `by`, the cost report of each dimension from the same grouped read."""
-    keys = tuple(dimension_column(d) for d in by)
+    with `by`, the cost report of each dimension from one read grouped by their columns."""
+    columns = ", ".join(dimension_column(d) for d in by)
     with snapshot(conn):
-        groups = grouped_tallies(conn, query, keys)
-        overall = combined(groups.values())
+        overall = combined(grouped_tallies(conn, query, ()).values())
         duration = {"avg": ratio(overall.duration_sum, overall.timed),
                     **percentiles(conn, query, "duration_ms", overall.timed, ps)}
-    return Summary(totals=overall, duration=duration, costs=cost_reports(query, by, groups),
+        found = [row for part in (rollups.parts(query) if by else ())
+                 for row in conn.execute(*part.select(COST_SUMS, columns, columns))]
+    return Summary(totals=overall, duration=duration, costs=cost_reports(query, by, found),
                    **period_of(query))
 
 
