@@ -221,6 +221,18 @@ def test_cost_reports_from_the_totals_equal_the_rows(log, zone):
 
 
 @pytest.mark.parametrize("zone", ZONES)
+def test_summaries_and_split_trends_from_the_totals_equal_the_rows(log, zone):
+    for query in _queries(zone):
+        totals, rows = _both(query, lambda q: reports.summary(log, q, (50,),
+                                                             ("agent", "model", "tenant")))
+        assert totals == rows, query
+        for split in DIMENSIONS:
+            totals, rows = _both(query, lambda q, s=split: reports.trend(log, q, 3, "hour", s))
+            assert totals == rows, (query, split)
+    assert totals["rows"] and any(r["split"] for r in totals["rows"])
+
+
+@pytest.mark.parametrize("zone", ZONES)
 def test_daily_stats_and_trends_from_the_totals_equal_the_rows(log, zone):
     seen = 0
     for query in _queries(zone):

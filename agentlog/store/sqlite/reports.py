@@ -11,6 +11,7 @@ from datetime import date
 
 from agentlog import timeutil
 from agentlog.store.conditions import OneOf
+from agentlog.store.filters import FAILED
 from agentlog.store.query import Query
 from agentlog.store.reports import (
     AgentStats,
@@ -69,6 +70,35 @@ def cost_by(conn: sqlite3.Connection, query: Query, dimension: str) -> CostRepor
     return cost_report(query, dimension, groups)
 
 
+# A summary's Tally as sums, without a GROUP BY: grouping by the outcome keys sorts every
+# row of the range first (a long period's totals are tens of thousands of rows); here the
+# outcomes are conditional counts and only the failed rows are grouped, by error class.
+_OUTCOMES = {"successful": "status = 'success'", "errors": "status = 'error'",
+             "timeouts": "status = 'timeout'", "cache_hits": "cache_hit",
+             "fallbacks": "fallback_reason IS NOT NULL", "retried": "attempts_count > 1"}
+_TOTALS = ("executions", "total_cost", "priced", "input_cost", "output_cost", "total_tokens",
+           "duration_sum", "timed", "ttft_sum", "ttft_count")
+TALLY_SUMS = tuple(", ".join((spelled, *(
+    f"coalesce(sum(CASE WHEN {cond} THEN {one} END), 0)" for cond in _OUTCOMES.values())))
+    for spelled, one in zip(sums(*_TOTALS), ("1", "executions"), strict=True))
+_FAILED = "status IN (" + ", ".join(f"'{s}'" for s in FAILED) + ")"
+
+
+def tally(conn: sqlite3.Connection, query: Query) -> Tally:
+    """The query's rows as one Tally, from the daily and hourly totals where the filters
+    allow (its first_seen is left unset)."""
+    out = Tally()
+    for part in rollups.parts(query):
+        found = conn.execute(*part.select(TALLY_SUMS)).fetchone()
+        out.add(Tally(**dict(zip((*_TOTALS, *_OUTCOMES), found, strict=True))))
+        failed = part.where + (" AND " if part.where else " WHERE ") + _FAILED
+        counted = "sum(executions)" if part.summed else "count(*)"
+        out.error_classes.update(dict(conn.execute(
+            f"SELECT error_class, {counted} FROM {part.source}{failed} GROUP BY error_class",
+            part.params)))
+    return out
+
+
 def summary(conn: sqlite3.Connection, query: Query, ps: tuple[int, ...] = (50, 95),
             by: tuple[str, ...] = ()) -> Summary:
     """The query's rows as one Tally (from the daily and hourly totals where the filters
@@ -77,7 +107,7 @@ def summary(conn: sqlite3.Connection, query: Query, ps: tuple[int, ...] = (50, 9
     read the totals three times)."""
     columns = ", ".join(dimension_column(d) for d in by)
     with snapshot(conn):
-        overall = combined(grouped_tallies(conn, query, ()).values())
+        overall = tally(conn, query)
         duration = {"avg": ratio(overall.duration_sum, overall.timed),
                     **percentiles(conn, query, "duration_ms", overall.timed, ps)}
         found = [row for part in (rollups.parts(query) if by else ())
