@@ -297,20 +297,24 @@ def trend_of(by: str, query: Query, buckets: list[tuple], found: list[dict], las
     A row's numbers are the sums of its names'; its `split` lists them, costliest first."""
     rows = []
     for (label, _, _), names in zip(buckets, found, strict=True):
-        total = [sum(c) for c in zip(*names.values(), strict=True)] or [0, 0, 0.0, 0, 0]
-        row = _trend_numbers(total)
+        if len(names) == 1:
+            [total] = names.values()
+        else:
+            total = [sum(c) for c in zip(*names.values(), strict=True)] or [0, 0, 0.0, 0, 0]
+        row = _trend_row("start", label, total)
         if split:
-            parts = [{split: name, **_trend_numbers(n)} for name, n in names.items()]
+            parts = [_trend_row(split, name, n) for name, n in names.items()]
             parts.sort(key=lambda r: (-r["total_cost"], -r["executions"], r[split] or ""))
             row["split"] = parts
-        rows.append({"start": label, **row})
+        rows.append(row)
     return Trend(by, zone_name(query), rows, last, split)
 
 
-def _trend_numbers(numbers) -> dict:
+def _trend_row(key: str, value, numbers) -> dict:
     count, failed, cost, duration, timed = numbers
-    return {"executions": count, "failed": failed, "total_cost": cost,
+    return {key: value, "executions": count, "failed": failed, "total_cost": cost,
             "avg_duration_ms": ratio(duration, timed)}
+
 
 def trend_buckets(by: str, days: int | None, query: Query) -> tuple[list[tuple], bool]:
     """The trend's buckets and whether they are "the last N" ending now. The window is the

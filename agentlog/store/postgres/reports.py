@@ -199,9 +199,9 @@ def trend(conn, query: Query, days: int | None = None, by: str = "day",
             "coalesce(sum(total_cost), 0)::float8, coalesce(sum(duration_ms), 0)::bigint, "
             f"count(duration_ms) FROM executions {join}{where} GROUP BY b.i, 2",
             [*bounds, *params]):
-        key = key or None  # the empty tenant and no tenant are one name
-        old = found[i].get(key, (0, 0, 0.0, 0, 0))
-        found[i][key] = [mine + theirs for mine, theirs in zip(old, got, strict=True)]
+        names, key = found[i], key or None  # no tenant and the empty one: one name
+        old = names.get(key)
+        names[key] = got if old is None else [a + b for a, b in zip(old, got, strict=True)]
     return trend_of(by, query, buckets, found, last, split)
 
 

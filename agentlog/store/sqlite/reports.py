@@ -210,7 +210,8 @@ def trend(conn: sqlite3.Connection, query: Query, days: int | None = None,
             params = [value for _, values in chunk for value in values]
             for i, name, *got in conn.execute(" UNION ALL ".join(sql for sql, _ in chunk),
                                               params):
-                name = name or None  # the empty tenant and no tenant are one name
-                old = found[i].get(name, (0, 0, 0.0, 0, 0))
-                found[i][name] = [mine + theirs for mine, theirs in zip(old, got, strict=True)]
+                names, name = found[i], name or None  # no tenant and the empty one: one name
+                old = names.get(name)
+                names[name] = got if old is None else [a + b for a, b in zip(old, got,
+                                                                             strict=True)]
     return trend_of(by, query, buckets, found, last, split)
