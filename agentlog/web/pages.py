@@ -69,7 +69,8 @@ def overview(request: Request) -> dict:
 
     log, settings = _state(request)
     name, query, previous, days = params.period(request.query_params, settings)
-    # The tops come with the period's totals, from one grouped read of the daily totals.
+    # The tops (and the chart's top agents) come with the period's totals: one read
+    # grouped by agent, model and tenant gives all three.
     found = log.summary(query, (), by=TOPS)
     then = log.summary(previous, ()).to_dict()
     now_p, then_p = parts.durations(log, query, days), parts.durations(log, previous, days)
