@@ -17,6 +17,7 @@ from reporting import plans_of
 from agentlog.errors import QueryError
 from agentlog.store.conditions import Present
 from agentlog.store.query import Query
+from agentlog.store.reports import DIMENSIONS
 from agentlog.store.sqlite import db, migrations, reports, rollups, writer
 
 NOW = "2026-11-25T03:17:00.000Z"
@@ -213,10 +214,22 @@ def _both(query: Query, report) -> tuple:
 @pytest.mark.parametrize("zone", ZONES)
 def test_cost_reports_from_the_totals_equal_the_rows(log, zone):
     for query in _queries(zone):
-        for dimension in reports.DIMENSIONS:
+        for dimension in DIMENSIONS:
             totals, rows = _both(query, lambda q, d=dimension: reports.cost_by(log, q, d))
             assert totals == rows, (query, dimension)
     assert totals["total"]["executions"] > 0
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_summaries_and_split_trends_from_the_totals_equal_the_rows(log, zone):
+    for query in _queries(zone):
+        totals, rows = _both(query, lambda q: reports.summary(log, q, (50,),
+                                                             ("agent", "model", "tenant")))
+        assert totals == rows, query
+        for split in DIMENSIONS:
+            totals, rows = _both(query, lambda q, s=split: reports.trend(log, q, 3, "hour", s))
+            assert totals == rows, (query, split)
+    assert totals["rows"] and any(r["split"] for r in totals["rows"])
 
 
 @pytest.mark.parametrize("zone", ZONES)

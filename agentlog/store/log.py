@@ -73,14 +73,20 @@ class Log(Protocol):
 
     def stats(self, query: Query, agent: str): ...
 
-    def summary(self, query: Query, ps: tuple[int, ...] = (50, 95)):
-        """Every selected execution as one reports.Summary, with duration percentiles `ps`."""
+    def summary(self, query: Query, ps: tuple[int, ...] = (50, 95), by: tuple[str, ...] = ()):
+        """Every selected execution as one reports.Summary, with duration percentiles `ps`;
+        `by` (dimensions of cost_by: agent, model, tenant): its `costs` holds the cost report
+        of each, from one read grouped by all of them (in the same snapshot)."""
 
     def duration_profile(self, query: Query, by: str = "day") -> dict:
         """Approximate p50/p95 duration over the query's time range and each UTC day (or
         hour) of it, from the duration histograms (store/durations.py says how close)."""
 
-    def trend(self, query: Query, days: int | None = None, by: str = "day"): ...
+    def trend(self, query: Query, days: int | None = None, by: str = "day",
+              split: str | None = None):
+        """reports.Trend: one row per day (hour, week, month) of the window; `split` (agent,
+        model or tenant): each row lists its numbers per name too, from the same statement,
+        so that a chart stacked by agent reads the log once."""
 
     def spent(self, start: str, end: str, agent: str | None = None,
               tenant: str | None = None) -> float:

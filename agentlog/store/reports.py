@@ -46,14 +46,17 @@ class Tally:
     error_classes: Counter = field(default_factory=Counter)
 
     def add(self, other: Tally) -> None:
-        for f in fields(self):
-            mine, theirs = getattr(self, f.name), getattr(other, f.name)
-            if f.name == "first_seen":
-                setattr(self, f.name, min(filter(None, (mine, theirs)), default=None))
-            elif f.name == "error_classes":
-                mine.update(theirs)
-            else:
-                setattr(self, f.name, mine + theirs)
+        # Reports add up a Tally per group row (hundreds for a grouped period): through the
+        # instances' dicts, not dataclasses.fields() and getattr/setattr per field.
+        mine, theirs = self.__dict__, other.__dict__
+        for name in _SUMMED:
+            mine[name] += theirs[name]
+        if theirs["first_seen"] is not None:
+            seen = mine["first_seen"]
+            mine["first_seen"] = theirs["first_seen"] if seen is None else min(
+                seen, theirs["first_seen"])
+        if theirs["error_classes"]:
+            self.error_classes.update(theirs["error_classes"])
 
     @property
     def failed(self) -> int:
@@ -90,6 +93,9 @@ class Tally:
             "retried": self.retried, "retry_rate": ratio(self.retried, done),
         }
 
+_SUMMED = tuple(f.name for f in fields(Tally) if f.name not in ("first_seen", "error_classes"))
+
+
 def combined(parts) -> Tally:
     total = Tally()
     for part in parts:
@@ -103,6 +109,12 @@ def nearest_rank(p: int, n: int) -> int:
     return max(1, -(-p * n // 100))
 
 DIMENSIONS = {"agent": "agent_type", "model": "chosen_model_id", "tenant": "tenant_id"}
+
+def dimension_column(dimension: str, what: str = "report cost by") -> str:
+    """The column of a dimension of cost_by (agent, model, tenant); QueryError otherwise."""
+    if dimension not in DIMENSIONS:
+        raise QueryError(f"cannot {what} '{dimension}' (choose from: {', '.join(DIMENSIONS)})")
+    return DIMENSIONS[dimension]
 
 TREND_BY = ("day", "hour", "week", "month")
 TREND_DEFAULT = {"hour": 48, "day": 7, "week": 12, "month": 12}  # buckets without a time filter
@@ -202,6 +214,31 @@ def cost_numbers(executions: int, tokens: int, cost: float, priced: int, grand: 
     return {"executions": executions, "total_tokens": tokens, "total_cost": cost,
             "avg_cost": ratio(cost, priced), "share": ratio(cost, grand)}
 
+
+def cost_report(query: Query, dimension: str, groups: dict) -> CostReport:
+    """The CostReport of (executions, tokens, cost, priced) per name (None: no tenant),
+    most expensive first."""
+    grand = sum(g[2] for g in groups.values())
+    rows = [{dimension: key, **cost_numbers(*values, grand)} for key, values in groups.items()]
+    rows.sort(key=lambda r: (-r["total_cost"], -r["executions"], r[dimension] or ""))
+    sums = [sum(g[i] for g in groups.values()) for i in range(4)]
+    return CostReport(dimension, rows, cost_numbers(*sums, grand), **period_of(query))
+
+
+def cost_reports(query: Query, dimensions: tuple[str, ...], rows) -> dict[str, CostReport]:
+    """The cost report of each dimension from one read grouped by all their columns: `rows`
+    of (*names in the order of `dimensions`, executions, tokens, cost, priced)."""
+    out: dict[str, dict] = {d: {} for d in dimensions}
+    width = len(dimensions)
+    for row in rows:
+        numbers = row[width:]
+        for dimension, name in zip(dimensions, row[:width], strict=True):
+            groups = out[dimension]
+            name = name or None  # the empty tenant and no tenant are one group
+            old = groups.get(name, (0, 0, 0.0, 0))
+            groups[name] = tuple(a + b for a, b in zip(old, numbers, strict=True))
+    return {d: cost_report(query, d, groups) for d, groups in out.items()}
+
 @dataclass
 class AgentStats:
     agent: str
@@ -232,11 +269,13 @@ class Summary:
     timezone: str
     totals: Tally
     duration: dict  # avg and the percentiles asked for
+    costs: dict[str, CostReport] = field(default_factory=dict)  # the `by` of Log.summary
 
     def to_dict(self) -> dict:
+        costs = {"costs": {d: r.to_dict() for d, r in self.costs.items()}} if self.costs else {}
         return {"since": self.since, "until": self.until, "timezone": self.timezone,
                 **self.totals.summary(), "duration_ms": self.duration,
-                "top_errors": self.totals.top_errors()}
+                "top_errors": self.totals.top_errors(), **costs}
 
 @dataclass
 class Trend:
@@ -244,9 +283,38 @@ class Trend:
     timezone: str
     rows: list[dict]
     last: bool = True  # the window is the last len(rows) units, ending now
+    split: str | None = None  # each row's numbers per agent, model or tenant too
 
     def to_dict(self) -> dict:
-        return {"by": self.by, "timezone": self.timezone, "rows": self.rows}
+        split = {"split": self.split} if self.split else {}
+        return {"by": self.by, "timezone": self.timezone, **split, "rows": self.rows}
+
+
+def trend_of(by: str, query: Query, buckets: list[tuple], found: list[dict], last: bool,
+             split: str | None = None) -> Trend:
+    """The Trend of [executions, failed, cost, duration sum, timed] per bucket and, when
+    `split`, per name within it (`found[i]`: name -> numbers; no split: one name, None).
+    A row's numbers are the sums of its names'; its `split` lists them, costliest first."""
+    rows = []
+    for (label, _, _), names in zip(buckets, found, strict=True):
+        if len(names) == 1:
+            [total] = names.values()
+        else:
+            total = [sum(c) for c in zip(*names.values(), strict=True)] or [0, 0, 0.0, 0, 0]
+        row = _trend_row("start", label, total)
+        if split:
+            parts = [_trend_row(split, name, n) for name, n in names.items()]
+            parts.sort(key=lambda r: (-r["total_cost"], -r["executions"], r[split] or ""))
+            row["split"] = parts
+        rows.append(row)
+    return Trend(by, zone_name(query), rows, last, split)
+
+
+def _trend_row(key: str, value, numbers) -> dict:
+    count, failed, cost, duration, timed = numbers
+    return {key: value, "executions": count, "failed": failed, "total_cost": cost,
+            "avg_duration_ms": ratio(duration, timed)}
+
 
 def trend_buckets(by: str, days: int | None, query: Query) -> tuple[list[tuple], bool]:
     """The trend's buckets and whether they are "the last N" ending now. The window is the

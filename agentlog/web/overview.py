@@ -41,16 +41,18 @@ def attention(log, full_settings, now: datetime | None = None) -> dict:
     return alerts.attention(log, full_settings, now or utcnow())
 
 
-def charts(log, query, days: int) -> dict:
+def charts(log, query, days: int, agents) -> dict:
     """Executions and failures, cost by agent (stacked) and p50/p95 duration over the
-    period: by hour for a day, else by day."""
+    period: by hour for a day, else by day. `agents`: the period's cost by agent (a
+    CostReport), whose first CHART_AGENTS are drawn one by one, from one trend split by
+    agent."""
     by = "hour" if days == 1 else "day"
     span = 1 if by == "hour" else days
-    trend = log.trend(query, span, by).to_dict()["rows"]
+    trend = log.trend(query, span, by, split="agent").to_dict()["rows"]
     labels = [r["start"][5:16] if by == "hour" else r["start"][5:] for r in trend]
-    agents = [r["agent"] for r in log.cost_by(query, "agent").rows[:CHART_AGENTS]]
-    cost = [(name, [r["total_cost"] for r in log.trend(query.by_agent(name), span, by)
-                    .to_dict()["rows"]]) for name in agents]
+    costs = [{s["agent"]: s["total_cost"] for s in r["split"]} for r in trend]
+    cost = [(name, [c.get(name, 0.0) for c in costs])
+            for name in [r["agent"] for r in agents.rows[:CHART_AGENTS]]]
     other = [sum(values) for values in zip(*(s for _, s in cost), strict=True)]
     rest = [round(r["total_cost"] - o, 12) for r, o in zip(trend, other or [0] * len(trend),
                                                             strict=True)]

@@ -17,6 +17,7 @@ from agentlog.web import params
 LIST_PARAMS = ("sort", "after", "n", "newest", "running")
 PAGE_SIZE, MOST = 50, 500
 FOOTER_CAP = 10_000  # as `agentlog list`: past it, the footer says "more than"
+TOPS = ("agent", "model", "tenant")  # the overview's tops by cost
 
 
 @cache
@@ -68,15 +69,18 @@ def overview(request: Request) -> dict:
 
     log, settings = _state(request)
     name, query, previous, days = params.period(request.query_params, settings)
-    now, then = log.summary(query, ()), log.summary(previous, ())
+    # The tops (and the chart's top agents) come with the period's totals: one read
+    # grouped by agent, model and tenant gives all three.
+    found = log.summary(query, (), by=TOPS)
+    then = log.summary(previous, ()).to_dict()
     now_p, then_p = parts.durations(log, query, days), parts.durations(log, previous, days)
-    now, then = now.to_dict(), then.to_dict()
+    now = found.to_dict()
+    del now["costs"]  # shown as the tops
     return {"period": name, "since": query.after, "until": query.before,
             "kpis": parts.kpis(now, then, now_p, then_p), "summary": now, "durations": now_p,
             "attention": parts.attention(log, request.app.state.full_settings()),
-            "charts": parts.charts(log, query, days),
-            "top": {dim: log.cost_by(query, dim).to_dict()["rows"][:5]
-                    for dim in ("agent", "model", "tenant")},
+            "charts": parts.charts(log, query, days, found.costs["agent"]),
+            "top": {dim: found.costs[dim].to_dict()["rows"][:5] for dim in TOPS},
             "latest": [e.to_dict() for e in log.fetch(Query().limit(10))]}
 
 

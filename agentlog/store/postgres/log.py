@@ -145,10 +145,11 @@ class PostgresLog:
 
         return self._do(reports.stats, selection, agent)
 
-    def trend(self, selection: Query, days: int | None = None, by: str = "day"):
+    def trend(self, selection: Query, days: int | None = None, by: str = "day",
+              split: str | None = None):
         from agentlog.store.postgres import reports
 
-        return self._do(reports.trend, selection, days, by)
+        return self._do(reports.trend, selection, days, by, split)
 
     def spent(self, start: str, end: str, agent: str | None = None,
               tenant: str | None = None) -> float:
@@ -168,10 +169,11 @@ class PostgresLog:
 
         return self._do(export.write, selection, fmt, out, columns, raw, progress)
 
-    def summary(self, selection: Query, ps: tuple[int, ...] = (50, 95)):
+    def summary(self, selection: Query, ps: tuple[int, ...] = (50, 95),
+                by: tuple[str, ...] = ()):
         from agentlog.store.postgres import reports
 
-        return self._do(reports.summary, selection, ps)
+        return self._do(reports.summary, selection, ps, by)
 
     def duration_profile(self, selection: Query, by: str = "day") -> dict:
         from agentlog.store.postgres import reports

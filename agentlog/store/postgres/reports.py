@@ -14,14 +14,12 @@ from collections.abc import Iterator
 from datetime import date, datetime
 
 from agentlog import timeutil
-from agentlog.errors import QueryError
 from agentlog.store.conditions import OneOf, Present
 from agentlog.store.filters import FAILED
 from agentlog.store.postgres import rollups
 from agentlog.store.postgres.select import where_sql
 from agentlog.store.query import Query
 from agentlog.store.reports import (
-    DIMENSIONS,
     OUTCOME_KEYS,
     PERCENTILES,
     AgentStats,
@@ -31,14 +29,17 @@ from agentlog.store.reports import (
     Tally,
     Trend,
     combined,
-    cost_numbers,
+    cost_report,
+    cost_reports,
     daily_of,
+    dimension_column,
     nearest_rank,
     numbers,
     period_of,
     ratio,
     report_day,
     trend_buckets,
+    trend_of,
     zone_name,
 )
 
@@ -129,10 +130,7 @@ COST_SUMS = rollups.sums("executions", "total_tokens", "total_cost", "priced")
 
 
 def cost_by(conn, query: Query, dimension: str) -> CostReport:
-    if dimension not in DIMENSIONS:
-        raise QueryError(f"cannot report cost by '{dimension}' "
-                         f"(choose from: {', '.join(DIMENSIONS)})")
-    column = DIMENSIONS[dimension]
+    column = dimension_column(dimension)
     groups: dict = {}
     with snapshot(conn):
         for part in rollups.parts(query):
@@ -141,11 +139,7 @@ def cost_by(conn, query: Query, dimension: str) -> CostReport:
                 key = name or None  # the empty tenant and no tenant are one group
                 old = groups.get(key, (0, 0, 0.0, 0))
                 groups[key] = (old[0] + count, old[1] + tokens, old[2] + cost, old[3] + priced)
-    grand = sum(g[2] for g in groups.values())
-    rows = [{dimension: key, **cost_numbers(*values, grand)} for key, values in groups.items()]
-    rows.sort(key=lambda r: (-r["total_cost"], -r["executions"], r[dimension] or ""))
-    sums = [sum(g[i] for g in groups.values()) for i in range(4)]
-    return CostReport(dimension, rows, cost_numbers(*sums, grand), **period_of(query))
+    return cost_report(query, dimension, groups)
 
 
 def _latencies(conn, query: Query, summed: Tally) -> tuple[dict, dict]:
@@ -184,29 +178,31 @@ def _iso(t: datetime | str) -> str:
     return timeutil.to_iso(t) if isinstance(t, datetime) else t
 
 
-def trend(conn, query: Query, days: int | None = None, by: str = "day") -> Trend:
-    """One row per local calendar day or clock hour, oldest first, zero-filled: the buckets
-    are a VALUES list joined to the query's rows, in one statement."""
+def trend(conn, query: Query, days: int | None = None, by: str = "day",
+          split: str | None = None) -> Trend:
+    """One row per local calendar day or clock hour, oldest first, zero-filled (with
+    `split`, per name within each too): the buckets are a VALUES list joined to the query's
+    rows, in one statement."""
+    column = dimension_column(split, "split a trend by") if split else None
     buckets, last = trend_buckets(by, days, query)
     if not buckets:  # a time filter wholly in the future
-        return Trend(by, zone_name(query), [], last)
-    found = [[0, 0, 0.0, 0, 0] for _ in buckets]
+        return Trend(by, zone_name(query), [], last, split)
+    found: list[dict] = [{} for _ in buckets]
     where, params = where_sql(query)
     values = ", ".join("(%s, %s::timestamptz, %s::timestamptz)" for _ in buckets)
     bounds = [v for i, (_, s, e) in enumerate(buckets) for v in (i, _iso(s), _iso(e))]
     join = ("JOIN (VALUES " + values + ") AS b(i, s, e) "
             "ON executions.created_at >= b.s AND executions.created_at < b.e")
-    for i, count, failed, cost, duration, timed in conn.execute(
-            f"SELECT b.i, count(*), count(*) FILTER (WHERE {_FAILED}), "
+    name = f"executions.{column}" if column else "NULL::text"
+    for i, key, *got in conn.execute(
+            f"SELECT b.i, {name}, count(*), count(*) FILTER (WHERE {_FAILED}), "
             "coalesce(sum(total_cost), 0)::float8, coalesce(sum(duration_ms), 0)::bigint, "
-            f"count(duration_ms) FROM executions {join}{where} GROUP BY b.i",
+            f"count(duration_ms) FROM executions {join}{where} GROUP BY b.i, 2",
             [*bounds, *params]):
-        found[i] = [count, failed, cost, duration, timed]
-    rows = [{"start": label, "executions": count, "failed": failed, "total_cost": cost,
-             "avg_duration_ms": ratio(duration, timed)}
-            for (label, _, _), (count, failed, cost, duration, timed)
-            in zip(buckets, found, strict=True)]
-    return Trend(by, zone_name(query), rows, last)
+        names, key = found[i], key or None  # no tenant and the empty one: one name
+        old = names.get(key)
+        names[key] = got if old is None else [a + b for a, b in zip(old, got, strict=True)]
+    return trend_of(by, query, buckets, found, last, split)
 
 
 def spent(conn, start: str, end: str, agent: str | None = None,
@@ -224,13 +220,19 @@ def spent(conn, start: str, end: str, agent: str | None = None,
     return used
 
 
-def summary(conn, query: Query, ps: tuple[int, ...] = (50, 95)) -> Summary:
-    """As SQLite's: the query's rows as one Tally and the exact duration percentiles `ps`."""
+def summary(conn, query: Query, ps: tuple[int, ...] = (50, 95),
+            by: tuple[str, ...] = ()) -> Summary:
+    """As SQLite's: the query's rows as one Tally and the exact duration percentiles `ps`;
+    with `by`, the cost report of each dimension from one read grouped by their columns."""
+    columns = ", ".join(dimension_column(d) for d in by)
     with snapshot(conn):
         overall = combined(grouped_tallies(conn, query, ()).values())
         duration = {"avg": ratio(overall.duration_sum, overall.timed),
                     **percentiles(conn, query, "duration_ms", overall.timed, ps)}
-    return Summary(totals=overall, duration=duration, **period_of(query))
+        found = [row for part in (rollups.parts(query) if by else ())
+                 for row in conn.execute(*part.select(COST_SUMS, columns, columns))]
+    return Summary(totals=overall, duration=duration, costs=cost_reports(query, by, found),
+                   **period_of(query))
 
 
 def duration_profile(conn, query: Query, by: str) -> dict:

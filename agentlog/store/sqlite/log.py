@@ -194,11 +194,12 @@ class SqliteLog:
         with self._translated():
             return reports.stats(self.conn, selection, agent)
 
-    def summary(self, selection: Query, ps: tuple[int, ...] = (50, 95)):
+    def summary(self, selection: Query, ps: tuple[int, ...] = (50, 95),
+                by: tuple[str, ...] = ()):
         from agentlog.store.sqlite import reports
 
         with self._translated():
-            return reports.summary(self.conn, selection, ps)
+            return reports.summary(self.conn, selection, ps, by)
 
     def duration_profile(self, selection: Query, by: str = "day") -> dict:
         from agentlog.store.sqlite import reports
@@ -206,11 +207,12 @@ class SqliteLog:
         with self._translated():
             return reports.duration_profile(self.conn, selection, by)
 
-    def trend(self, selection: Query, days: int | None = None, by: str = "day"):
+    def trend(self, selection: Query, days: int | None = None, by: str = "day",
+              split: str | None = None):
         from agentlog.store.sqlite import reports
 
         with self._translated():
-            return reports.trend(self.conn, selection, days, by)
+            return reports.trend(self.conn, selection, days, by, split)
 
     def spent(self, start: str, end: str, agent: str | None = None,
               tenant: str | None = None) -> float:

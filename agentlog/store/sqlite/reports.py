@@ -10,11 +10,10 @@ import sqlite3
 from datetime import date
 
 from agentlog import timeutil
-from agentlog.errors import QueryError
 from agentlog.store.conditions import OneOf
+from agentlog.store.filters import FAILED
 from agentlog.store.query import Query
 from agentlog.store.reports import (
-    DIMENSIONS,
     AgentStats,
     CostReport,
     Daily,
@@ -22,14 +21,16 @@ from agentlog.store.reports import (
     Tally,
     Trend,
     combined,
-    cost_numbers,
+    cost_report,
+    cost_reports,
     daily_of,
+    dimension_column,
     numbers,
     period_of,
     ratio,
     report_day,
     trend_buckets,
-    zone_name,
+    trend_of,
 )
 from agentlog.store.sqlite import rollups, select
 from agentlog.store.sqlite.aggregates import first_seen, grouped_tallies, percentiles, sums
@@ -57,10 +58,7 @@ COST_SUMS = sums("executions", "total_tokens", "total_cost", "priced")
 def cost_by(conn: sqlite3.Connection, query: Query, dimension: str) -> CostReport:
     """Executions, tokens, cost, average cost and share of the total per agent, chosen model or
     tenant, most expensive first. No tenant ('' or NULL) is one row named None."""
-    if dimension not in DIMENSIONS:
-        raise QueryError(f"cannot report cost by '{dimension}' "
-                         f"(choose from: {', '.join(DIMENSIONS)})")
-    column = DIMENSIONS[dimension]
+    column = dimension_column(dimension)
     groups: dict = {}
     with snapshot(conn):
         for part in rollups.parts(query):
@@ -69,22 +67,53 @@ def cost_by(conn: sqlite3.Connection, query: Query, dimension: str) -> CostRepor
                 key = name or None  # the empty tenant and no tenant are one group
                 old = groups.get(key, (0, 0, 0.0, 0))
                 groups[key] = (old[0] + count, old[1] + tokens, old[2] + cost, old[3] + priced)
-    grand = sum(g[2] for g in groups.values())
-    rows = [{dimension: key, **cost_numbers(*values, grand)} for key, values in groups.items()]
-    rows.sort(key=lambda r: (-r["total_cost"], -r["executions"], r[dimension] or ""))
-    sums = [sum(g[i] for g in groups.values()) for i in range(4)]
-    total = cost_numbers(*sums, grand)
-    return CostReport(dimension, rows, total, **period_of(query))
+    return cost_report(query, dimension, groups)
 
 
-def summary(conn: sqlite3.Connection, query: Query, ps: tuple[int, ...] = (50, 95)) -> Summary:
+# A summary's Tally as sums, without a GROUP BY: grouping by the outcome keys sorts every
+# row of the range first (a long period's totals are tens of thousands of rows); here the
+# outcomes are conditional counts and only the failed rows are grouped, by error class.
+_OUTCOMES = {"successful": "status = 'success'", "errors": "status = 'error'",
+             "timeouts": "status = 'timeout'", "cache_hits": "cache_hit",
+             "fallbacks": "fallback_reason IS NOT NULL", "retried": "attempts_count > 1"}
+_TOTALS = ("executions", "total_cost", "priced", "input_cost", "output_cost", "total_tokens",
+           "duration_sum", "timed", "ttft_sum", "ttft_count")
+TALLY_SUMS = tuple(", ".join((spelled, *(
+    f"coalesce(sum(CASE WHEN {cond} THEN {one} END), 0)" for cond in _OUTCOMES.values())))
+    for spelled, one in zip(sums(*_TOTALS), ("1", "executions"), strict=True))
+_FAILED = "status IN (" + ", ".join(f"'{s}'" for s in FAILED) + ")"
+
+
+def tally(conn: sqlite3.Connection, query: Query) -> Tally:
+    """The query's rows as one Tally, from the daily and hourly totals where the filters
+    allow (its first_seen is left unset)."""
+    out = Tally()
+    for part in rollups.parts(query):
+        found = conn.execute(*part.select(TALLY_SUMS)).fetchone()
+        out.add(Tally(**dict(zip((*_TOTALS, *_OUTCOMES), found, strict=True))))
+        failed = part.where + (" AND " if part.where else " WHERE ") + _FAILED
+        counted = "sum(executions)" if part.summed else "count(*)"
+        out.error_classes.update(dict(conn.execute(
+            f"SELECT error_class, {counted} FROM {part.source}{failed} GROUP BY error_class",
+            part.params)))
+    return out
+
+
+def summary(conn: sqlite3.Connection, query: Query, ps: tuple[int, ...] = (50, 95),
+            by: tuple[str, ...] = ()) -> Summary:
     """The query's rows as one Tally (from the daily and hourly totals where the filters
-    allow) and the exact duration percentiles `ps`."""
+    allow) and the exact duration percentiles `ps`; with `by` (dimensions of cost_by), the
+    cost report of each too, from one read grouped by all their columns (three cost_by
+    read the totals three times)."""
+    columns = ", ".join(dimension_column(d) for d in by)
     with snapshot(conn):
-        overall = combined(grouped_tallies(conn, query, ()).values())
+        overall = tally(conn, query)
         duration = {"avg": ratio(overall.duration_sum, overall.timed),
                     **percentiles(conn, query, "duration_ms", overall.timed, ps)}
-    return Summary(totals=overall, duration=duration, **period_of(query))
+        found = [row for part in (rollups.parts(query) if by else ())
+                 for row in conn.execute(*part.select(COST_SUMS, columns, columns))]
+    return Summary(totals=overall, duration=duration, costs=cost_reports(query, by, found),
+                   **period_of(query))
 
 
 def duration_profile(conn: sqlite3.Connection, query: Query, by: str) -> dict:
@@ -158,28 +187,31 @@ TREND_SUMS = sums("executions", "failed", "total_cost", "duration_sum", "timed")
 
 
 def trend(conn: sqlite3.Connection, query: Query, days: int | None = None,
-          by: str = "day") -> Trend:
+          by: str = "day", split: str | None = None) -> Trend:
     """One row per local calendar day (default the last 7) or clock hour (default the last
-    48), oldest first, zero-filled: executions, failed, cost, average duration.
+    48), oldest first, zero-filled: executions, failed, cost, average duration; with
+    `split` (agent, model or tenant) the same per name within each row.
 
     Each bucket is its own range (its whole days and hours from the totals when the filters
     allow, the rest from the rows), all of them in one UNION ALL: every branch is an index
-    range scan, and a bucket without executions still yields its row of zeros."""
+    range scan, and a bucket without executions still yields its row of zeros (split, a
+    bucket's names are its GROUP BY's rows: the one GROUP BY per branch)."""
+    column = dimension_column(split, "split a trend by") if split else None
     buckets, last = trend_buckets(by, days, query)
+    head = ", " + column if column else ", NULL"
     branches: list[tuple[str, list]] = []
     for i, (_, start, end) in enumerate(buckets):
-        branches += [part.select(TREND_SUMS, str(i))
+        branches += [part.select(TREND_SUMS, str(i) + head, column or "")
                      for part in rollups.parts(query.narrow(start, end))]
-    found = [[0, 0, 0.0, 0, 0] for _ in buckets]
+    found: list[dict] = [{} for _ in buckets]
     with snapshot(conn):
         for first in range(0, len(branches), COMPOUND_LIMIT):
             chunk = branches[first:first + COMPOUND_LIMIT]
             params = [value for _, values in chunk for value in values]
-            for i, *numbers in conn.execute(" UNION ALL ".join(sql for sql, _ in chunk),
-                                            params):
-                found[i] = [mine + theirs for mine, theirs in zip(found[i], numbers, strict=True)]
-    rows = [{"start": label, "executions": count, "failed": failed, "total_cost": cost,
-             "avg_duration_ms": ratio(duration, timed)}
-            for (label, _, _), (count, failed, cost, duration, timed)
-            in zip(buckets, found, strict=True)]
-    return Trend(by, zone_name(query), rows, last)
+            for i, name, *got in conn.execute(" UNION ALL ".join(sql for sql, _ in chunk),
+                                              params):
+                names, name = found[i], name or None  # no tenant and the empty one: one name
+                old = names.get(name)
+                names[name] = got if old is None else [a + b for a, b in zip(old, got,
+                                                                             strict=True)]
+    return trend_of(by, query, buckets, found, last, split)
