@@ -74,3 +74,34 @@ def test_an_agents_percentiles_step_over_an_index_in_order(pg_url, column, monke
     finally:
         conn.close()
     assert len(asked) == 3
+
+
+def test_a_trend_over_a_month_reads_the_daily_totals_not_every_row(pg_url, monkeypatch):
+    """`report trend --days 30` on a large log: each local day comes from the daily and
+    hourly totals (Berlin's days are 23–25 whole UTC hours); only a part-hour at the end of
+    the range reads executions."""
+    import psycopg
+
+    from agentlog.store.postgres import connect, reports
+
+    asked, execute = [], psycopg.Connection.execute
+
+    def recording(self, sql, params=None, **kw):
+        asked.append((sql, params))
+        return execute(self, sql, params, **kw)
+
+    store.open(pg_url).close()
+    conn = connect.connect(pg_url)
+    monkeypatch.setattr(psycopg.Connection, "execute", recording)
+    try:
+        rows = reports.trend(conn, Query(zone="Europe/Berlin"), 30).rows
+        monkeypatch.setattr(psycopg.Connection, "execute", execute)
+        [(sql, params)] = [(q, p) for q, p in asked if "UNION ALL" in str(q)]
+        plan = conn.execute("EXPLAIN (FORMAT JSON) " + sql, params).fetchone()[0]
+    finally:
+        conn.close()
+    plan = json.dumps(plan)
+    assert len(rows) == 30
+    totals = sum(plan.count(f'"Relation Name": "{t}"') for t in ("execution_days",
+                                                                  "execution_hours"))
+    assert totals >= 30 and plan.count('"Relation Name": "executions"') <= 2, plan

@@ -4,7 +4,9 @@ end of summer time in Berlin (2026-10-25, a day of 25 hours)."""
 from __future__ import annotations
 
 import pytest
+from pgserver import BACKENDS
 from reporting import plans_of, report_json, seeded
+from seeding import seed
 
 BERLIN = "settings: {timezone: Europe/Berlin}\n"
 ROWS = [
@@ -35,10 +37,15 @@ def log_file(tmp_path_factory):
     return seeded(tmp_path_factory, ROWS)
 
 
-@pytest.fixture
-def trend(cli, log_file, monkeypatch, write_agents):
-    """`report trend ARGS --json` in Berlin, with the clock frozen at `now`."""
-    monkeypatch.setenv("AGENTLOG_DB", str(log_file))
+@pytest.fixture(params=BACKENDS)
+def trend(request, cli, log_file, monkeypatch, write_agents):
+    """`report trend ARGS --json` in Berlin, with the clock frozen at `now`, on each backend
+    (on PostgreSQL too, whole days come from the daily totals, the rest from the rows)."""
+    where = log_file
+    if request.param == "postgresql":
+        where = request.getfixturevalue("pg_url")
+        seed(where, ROWS)
+    monkeypatch.setenv("AGENTLOG_DB", str(where))
     config = str(write_agents(BERLIN))
 
     def run(*args: str, now: str = "2026-11-02T12:00:00.000Z") -> dict:

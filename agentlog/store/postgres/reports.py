@@ -43,8 +43,6 @@ from agentlog.store.reports import (
     zone_name,
 )
 
-_FAILED = "status IN (" + ", ".join(f"'{s}'" for s in FAILED) + ")"
-
 
 @contextlib.contextmanager
 def snapshot(conn) -> Iterator[None]:
@@ -178,31 +176,47 @@ def _iso(t: datetime | str) -> str:
     return timeutil.to_iso(t) if isinstance(t, datetime) else t
 
 
+TREND_SUMS = rollups.sums("executions", "failed", "total_cost", "duration_sum", "timed")
+
+
 def trend(conn, query: Query, days: int | None = None, by: str = "day",
           split: str | None = None) -> Trend:
     """One row per local calendar day or clock hour, oldest first, zero-filled (with
-    `split`, per name within each too): the buckets are a VALUES list joined to the query's
-    rows, in one statement."""
+    `split`, per name within each too), in one statement. As on SQLite, each bucket's whole
+    days and hours come from the totals when the filters allow (a UNION ALL of the buckets'
+    parts); otherwise the buckets are a VALUES list joined to the query's rows."""
     column = dimension_column(split, "split a trend by") if split else None
     buckets, last = trend_buckets(by, days, query)
     if not buckets:  # a time filter wholly in the future
         return Trend(by, zone_name(query), [], last, split)
     found: list[dict] = [{} for _ in buckets]
+    with snapshot(conn):
+        for i, key, *got in conn.execute(*(_trend_from_totals if rollups.answers(query)
+                                           else _trend_from_rows)(query, buckets, column)):
+            names, key = found[i], key or None  # no tenant and the empty one: one name
+            old = names.get(key)
+            names[key] = got if old is None else [a + b for a, b in zip(old, got, strict=True)]
+    return trend_of(by, query, buckets, found, last, split)
+
+
+def _trend_from_totals(query: Query, buckets: list[tuple], column: str | None):
+    head = ", " + column if column else ", NULL::text"
+    branches = [part.select(TREND_SUMS, str(i) + head, column or "")
+                for i, (_, start, end) in enumerate(buckets)
+                for part in rollups.parts(query.narrow(start, end))]
+    return (" UNION ALL ".join(sql for sql, _ in branches),
+            [value for _, values in branches for value in values])
+
+
+def _trend_from_rows(query: Query, buckets: list[tuple], column: str | None):
     where, params = where_sql(query)
     values = ", ".join("(%s, %s::timestamptz, %s::timestamptz)" for _ in buckets)
     bounds = [v for i, (_, s, e) in enumerate(buckets) for v in (i, _iso(s), _iso(e))]
     join = ("JOIN (VALUES " + values + ") AS b(i, s, e) "
             "ON executions.created_at >= b.s AND executions.created_at < b.e")
     name = f"executions.{column}" if column else "NULL::text"
-    for i, key, *got in conn.execute(
-            f"SELECT b.i, {name}, count(*), count(*) FILTER (WHERE {_FAILED}), "
-            "coalesce(sum(total_cost), 0)::float8, coalesce(sum(duration_ms), 0)::bigint, "
-            f"count(duration_ms) FROM executions {join}{where} GROUP BY b.i, 2",
-            [*bounds, *params]):
-        names, key = found[i], key or None  # no tenant and the empty one: one name
-        old = names.get(key)
-        names[key] = got if old is None else [a + b for a, b in zip(old, got, strict=True)]
-    return trend_of(by, query, buckets, found, last, split)
+    return (f"SELECT b.i, {name}, {TREND_SUMS[0]} FROM executions {join}{where} "
+            "GROUP BY b.i, 2", [*bounds, *params])
 
 
 def spent(conn, start: str, end: str, agent: str | None = None,
