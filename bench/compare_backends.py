@@ -4,7 +4,8 @@
     python bench/compare_backends.py bench/data/100000.db postgresql://…/bench
 
 Each command runs as a whole process, once to warm up, then --runs times (median wall and
-CPU ms of the process; the server's CPU is not in it); then
+CPU ms of the process; the server's CPU is not in it), and in this process through typer's
+CliRunner (the command's own work, opening the log included); then
 `export csv` of every row once per backend (wall time, and the peak RSS of the process from
 wait4); then logging one execution (running row + finalize) through each Log, in-process.
 """
@@ -48,6 +49,25 @@ def timed(args: list[str], where: str, runs: int) -> tuple[float, float]:
     return tuple(statistics.median(f[i] for f in found) * 1000 for i in (0, 1))
 
 
+def in_process(args: list[str], where: str, runs: int) -> float:
+    """Median ms of the command run in this process (typer's CliRunner) after one to warm
+    up: what the command itself costs (opening the log included), without starting Python
+    and importing agentlog and the driver, which a whole process pays each time."""
+    from typer.testing import CliRunner
+
+    from agentlog.cli.app import app
+
+    runner, times = CliRunner(), []
+    for i in range(runs + 1):
+        started = time.perf_counter()
+        done = runner.invoke(app, args, env={"AGENTLOG_DB": where})
+        if done.exit_code:
+            raise SystemExit(f"agentlog {' '.join(args)} on {where} failed: {done.output}")
+        if i:
+            times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
 def exported(where: str) -> tuple[float, float]:
     """Seconds and peak RSS (MB) of `export csv` of every row to /dev/null."""
     wall, _, rss = run_child(["export", "csv", "-o", os.devnull], where)
@@ -78,13 +98,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", default="", help="only the commands containing this text")
     args = parser.parse_args()
-    print("| command | SQLite ms | PostgreSQL ms | ratio | SQLite CPU ms | PostgreSQL CPU ms "
-          "| ratio |\n|---|---:|---:|---:|---:|---:|---:|")
+    print("| command | SQLite ms | PostgreSQL ms | ratio | client CPU ms, SQLite / PostgreSQL "
+          "| in-process ms, SQLite / PostgreSQL | ratio |\n|---|---:|---:|---:|---:|---:|---:|")
     for command in (c for c in COMMANDS if args.only in " ".join(c)):
         (lite, lite_cpu), (pg, pg_cpu) = (timed(command, where, args.runs)
                                           for where in (args.sqlite, args.postgresql))
+        inner = [in_process(command, where, args.runs) for where in (args.sqlite,
+                                                                     args.postgresql)]
         print(f"| `{' '.join(command)}` | {lite:.0f} | {pg:.0f} | {pg / lite:.2f}× "
-              f"| {lite_cpu:.0f} | {pg_cpu:.0f} | {pg_cpu / lite_cpu:.2f}× |", flush=True)
+              f"| {lite_cpu:.0f} / {pg_cpu:.0f} | {inner[0]:.1f} / {inner[1]:.1f} "
+              f"| {inner[1] / inner[0]:.2f}× |", flush=True)
     (lite, lite_mb), (pg, pg_mb) = (exported(where) for where in (args.sqlite, args.postgresql))
     print(f"| `export csv` (all rows), s | {lite:.1f} | {pg:.1f} | {pg / lite:.2f}× |")
     print(f"| `export csv` (all rows), peak RSS MB | {lite_mb:.0f} | {pg_mb:.0f} | |")
