@@ -36,6 +36,19 @@ def plan_nodes(url: str, query: Query) -> list[str]:
     return nodes
 
 
+def recorder():
+    """(statements asked, the real execute, an execute that notes each statement)."""
+    import psycopg
+
+    asked, execute = [], psycopg.Connection.execute
+
+    def recording(self, sql, params=None, **kw):
+        asked.append((sql, params))
+        return execute(self, sql, params, **kw)
+
+    return asked, execute, recording
+
+
 def test_the_newest_rows_come_from_the_primary_key_read_backwards(pg_url):
     nodes = plan_nodes(pg_url, Query().limit(20))
     assert "Sort" not in nodes and any(n.startswith("Index") for n in nodes)
@@ -57,12 +70,7 @@ def test_an_agents_percentiles_step_over_an_index_in_order(pg_url, column, monke
             log.finalize(eid, {"status": "success", "duration_ms": ms,
                                "time_to_first_token_ms": ms - 1})
     conn = connect.connect(pg_url)
-    asked, execute = [], psycopg.Connection.execute
-
-    def recording(self, sql, params=None, **kw):
-        asked.append((sql, params))
-        return execute(self, sql, params, **kw)
-
+    asked, execute, recording = recorder()
     monkeypatch.setattr(psycopg.Connection, "execute", recording)
     try:
         reports.percentiles(conn, Query().by_agent("a"), column, 3)
@@ -84,12 +92,7 @@ def test_a_trend_over_a_month_reads_the_daily_totals_not_every_row(pg_url, monke
 
     from agentlog.store.postgres import connect, reports
 
-    asked, execute = [], psycopg.Connection.execute
-
-    def recording(self, sql, params=None, **kw):
-        asked.append((sql, params))
-        return execute(self, sql, params, **kw)
-
+    asked, execute, recording = recorder()
     store.open(pg_url).close()
     conn = connect.connect(pg_url)
     monkeypatch.setattr(psycopg.Connection, "execute", recording)
