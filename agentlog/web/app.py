@@ -3,6 +3,7 @@ through: the token check, the security headers, error pages with the CLI's one-l
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 from pathlib import Path
 from urllib.parse import urlencode
@@ -19,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 from agentlog.errors import AgentlogError, NotFoundError, one_line
 
 HERE = Path(__file__).parent
+WORKERS = 8  # threads that run pages at once, each with its own connection to the log
 COOKIE = "agentlog_token"
 HEADERS = {
     "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; "
@@ -77,10 +79,21 @@ def create(log, settings, full_settings, token: str | None = None) -> Starlette:
     routes = [*pages.routes(), Mount("/static", StaticFiles(directory=HERE / "static"),
                                      name="static")]
     app = Starlette(routes=routes, middleware=[Middleware(Guard, token=token)],
+                    lifespan=_lifespan,
                     exception_handlers={AgentlogError: _failure, HTTPException: _failure,
                                         Exception: _failure})
     app.state.log, app.state.settings, app.state.full_settings = log, settings, full_settings
     return app
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: Starlette):
+    """Pages run in anyio's worker threads (40 by default): a few suffice, and fewer
+    threads hold fewer connections (store/perthread.py)."""
+    import anyio.to_thread
+
+    anyio.to_thread.current_default_thread_limiter().total_tokens = WORKERS
+    yield
 
 
 async def _failure(request: Request, exc: Exception):

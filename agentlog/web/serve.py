@@ -35,7 +35,7 @@ def run(app, host: str, port: int, open_browser: bool, token: str | None) -> Non
     sock = bind(host, port)
     address = url(host, sock.getsockname()[1])
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
-                                           lifespan="off"))
+                                           lifespan="on"))
     typer.echo(f"agentlog dashboard on {address} (Ctrl-C to stop)", err=True)
     if open_browser:
         target = address + (f"?token={token}" if token else "")

@@ -7,11 +7,11 @@ A driver error becomes a StoreError naming the log, never its password.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, BinaryIO
 
+from agentlog.store.perthread import PerThread
 from agentlog.store.postgres import connect, migrations, select
 from agentlog.store.postgres import writer as w
 from agentlog.store.query import Query
@@ -28,9 +28,7 @@ class PostgresLog:
         self._url = url
         self.readonly = readonly
         self.where = connect.safe_url(url)
-        self._local = threading.local()
-        self._opened: list = []
-        self._lock = threading.Lock()
+        self._connections = PerThread(lambda: connect.connect(self._url, self.readonly))
         conn = self.conn  # now: a bad URL fails at open, and the schema migrates once
         with self._translated():
             if migrations.check(conn, self.where, readonly=readonly, create=create):
@@ -39,19 +37,10 @@ class PostgresLog:
     @property
     def conn(self):
         """This thread's connection."""
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = connect.connect(self._url, self.readonly)
-            with self._lock:
-                self._opened.append(conn)
-        return conn
+        return self._connections.get()
 
     def close(self) -> None:
-        with self._lock:
-            opened, self._opened = self._opened, []
-            self._local = threading.local()
-        for conn in opened:
-            conn.close()
+        self._connections.close()
 
     def __enter__(self) -> PostgresLog:
         return self

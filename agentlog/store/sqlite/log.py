@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from agentlog.errors import StoreError
+from agentlog.store.perthread import PerThread
 from agentlog.store.query import Query
 from agentlog.store.records import Execution
 from agentlog.store.sqlite import db, select
@@ -35,29 +35,17 @@ class SqliteLog:
         self.create = create
         self.upgrading = upgrading
         self.where = str(path)
-        self._local = threading.local()
-        self._opened: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
-        self._connect()  # now: a bad path fails at open, and the schema migrates once
+        self._connections = PerThread(
+            lambda: db.connect(self.path, self.readonly, self.create, self.upgrading))
+        self._connections.get()  # now: a bad path fails at open, and the schema migrates once
 
     @property
     def conn(self) -> sqlite3.Connection:
         """This thread's connection."""
-        return getattr(self._local, "conn", None) or self._connect()
-
-    def _connect(self) -> sqlite3.Connection:
-        conn = self._local.conn = db.connect(self.path, self.readonly, self.create,
-                                             self.upgrading)
-        with self._lock:
-            self._opened.append(conn)
-        return conn
+        return self._connections.get()
 
     def close(self) -> None:
-        with self._lock:
-            opened, self._opened = self._opened, []
-            self._local = threading.local()
-        for conn in opened:
-            conn.close()
+        self._connections.close()
 
     def __enter__(self) -> SqliteLog:
         return self
