@@ -54,6 +54,13 @@ def test_the_newest_rows_come_from_the_primary_key_read_backwards(pg_url):
     assert "Sort" not in nodes and any(n.startswith("Index") for n in nodes)
 
 
+@pytest.mark.parametrize("keys", [("-total_cost", "-id"), ("total_cost", "id")])
+def test_a_list_sorted_by_cost_reads_an_index_in_either_direction(pg_url, keys):
+    """The dashboard's cost column, most expensive or cheapest first: an index in order, no
+    sort of every row (unknown costs last either way, as on SQLite)."""
+    nodes = plan_nodes(pg_url, Query().order_by(*keys).limit(50))
+    assert "Sort" not in nodes and any(n.startswith("Index") for n in nodes), nodes
+
 
 @pytest.mark.parametrize("column", ["duration_ms", "time_to_first_token_ms"])
 def test_an_agents_percentiles_step_over_an_index_in_order(pg_url, column, monkeypatch):

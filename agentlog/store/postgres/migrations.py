@@ -305,6 +305,14 @@ def m110_ttft_index(conn) -> None:
                  "time_to_first_token_ms) WHERE time_to_first_token_ms IS NOT NULL")
 
 
+@migration
+def m120_cost_ascending_index(conn) -> None:
+    # Unknown costs sort last in both directions (as on SQLite); m090's index read backwards
+    # gives them first, so "cheapest first" sorted every row. This one gives that order.
+    conn.execute("CREATE INDEX idx_executions_cost_asc ON executions "
+                 "(total_cost ASC NULLS LAST, id ASC)")
+
+
 def add_totals(conn, ids: list[int]) -> None:
     """Add the rows `ids`, inserted in this transaction with BULK set, to the totals and the
     duration histograms: one grouped upsert per table instead of one per row and table."""
