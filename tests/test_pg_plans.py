@@ -64,8 +64,9 @@ def test_a_list_sorted_by_cost_reads_an_index_in_either_direction(pg_url, keys):
 
 @pytest.mark.parametrize("column", ["duration_ms", "time_to_first_token_ms"])
 def test_an_agents_percentiles_step_over_an_index_in_order(pg_url, column, monkeypatch):
-    """`report stats` on a large log: each percentile of one agent reads index entries in
-    value order (duration, and the streaming rows' time to first token), never a sort."""
+    """`report stats` and the agent page on a large log: each percentile of one agent,
+    over all time or a period, reads index entries in value order (duration, and the
+    streaming rows' time to first token), never a sort, and never the rows themselves."""
     import psycopg
 
     from agentlog.store.postgres import connect, reports
@@ -77,18 +78,22 @@ def test_an_agents_percentiles_step_over_an_index_in_order(pg_url, column, monke
             log.finalize(eid, {"status": "success", "duration_ms": ms,
                                "time_to_first_token_ms": ms - 1})
     conn = connect.connect(pg_url)
+    conn.execute("VACUUM executions")  # as autovacuum does: index-only scans need it
+    month = Query().by_agent("a").narrow("2026-01-01T00:00:00Z", "2099-01-01T00:00:00Z", "-")
     asked, execute, recording = recorder()
     monkeypatch.setattr(psycopg.Connection, "execute", recording)
     try:
         reports.percentiles(conn, Query().by_agent("a"), column, 3)
+        reports.percentiles(conn, month, column, 3)
         monkeypatch.setattr(psycopg.Connection, "execute", execute)
         conn.execute("SET enable_seqscan = off")
+        conn.execute("SET enable_bitmapscan = off")
         for sql, params in asked:
             plan = json.dumps(conn.execute("EXPLAIN (FORMAT JSON) " + sql, params).fetchone())
-            assert '"Sort"' not in plan and "Index" in plan, plan
+            assert '"Sort"' not in plan and "Index Only Scan" in plan, plan
     finally:
         conn.close()
-    assert len(asked) == 3
+    assert len(asked) == 6
 
 
 def test_a_trend_over_a_month_reads_the_daily_totals_not_every_row(pg_url, monkeypatch):
