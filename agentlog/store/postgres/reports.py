@@ -190,8 +190,11 @@ def trend(conn, query: Query, days: int | None = None, by: str = "day",
     if not buckets:  # a time filter wholly in the future
         return Trend(by, zone_name(query), [], last, split)
     found: list[dict] = [{} for _ in buckets]
+    totals = rollups.answers(query)
     with snapshot(conn):
-        for i, key, *got in conn.execute(*(_trend_from_totals if rollups.answers(query)
+        if totals:  # many small index reads: parallel workers cost more than they share
+            conn.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        for i, key, *got in conn.execute(*(_trend_from_totals if totals
                                            else _trend_from_rows)(query, buckets, column)):
             names, key = found[i], key or None  # no tenant and the empty one: one name
             old = names.get(key)
