@@ -306,9 +306,14 @@ def m110_ttft_index(conn) -> None:
 
 
 @migration
-def m120_cost_ascending_index(conn) -> None:
-    # Unknown costs sort last in both directions (as on SQLite); m090's index read backwards
-    # gives them first, so "cheapest first" sorted every row. This one gives that order.
+def m120_cost_indexes_both_ways(conn) -> None:
+    # Unknown costs sort last in both directions (as on SQLite), and the id, never NULL, is
+    # spelled without NULLS LAST (select.py): an index serves an order only when it has the
+    # same spelling. m090's had `id DESC NULLS LAST`, and read backwards it gave unknown
+    # costs first, so either order could end in a sort of every row.
+    conn.execute("DROP INDEX idx_executions_cost")
+    conn.execute("CREATE INDEX idx_executions_cost ON executions "
+                 "(total_cost DESC NULLS LAST, id DESC)")
     conn.execute("CREATE INDEX idx_executions_cost_asc ON executions "
                  "(total_cost ASC NULLS LAST, id ASC)")
 
