@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, BinaryIO
 
 from agentlog.store.perthread import PerThread
-from agentlog.store.postgres import connect, migrations, select
+from agentlog.store.postgres import connect, select, upgrade
 from agentlog.store.postgres import writer as w
 from agentlog.store.query import Query
 from agentlog.store.records import Execution
@@ -31,8 +31,8 @@ class PostgresLog:
         self._connections = PerThread(lambda: connect.connect(self._url, self.readonly))
         conn = self.conn  # now: a bad URL fails at open, and the schema migrates once
         with self._translated():
-            if migrations.check(conn, self.where, readonly=readonly, create=create):
-                migrations.upgrade(conn, self.where)
+            if upgrade.check(conn, self.where, readonly=readonly, create=create):
+                upgrade.upgrade(conn, self.where)
 
     @property
     def conn(self):
