@@ -29,11 +29,6 @@ class PerThread:
                 old.close()
         return conn
 
-    def count(self) -> int:
-        """How many are open."""
-        with self._lock:
-            return len(self._opened)
-
     def close(self) -> None:
         with self._lock:
             opened, self._opened = self._opened, []

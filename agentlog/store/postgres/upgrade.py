@@ -23,11 +23,6 @@ def applied(conn) -> int | None:
     return conn.execute("SELECT count(*) FROM _migrations").fetchone()[0]
 
 
-def current(conn) -> bool:
-    """Whether every step is applied."""
-    return applied(conn) == migrations.SCHEMA_VERSION
-
-
 def foreign(conn, where: str) -> StoreError | None:
     """What makes this database's tables not an agentlog log, read before anything is
     changed: another program's `executions`, or one without agentlog's columns."""
